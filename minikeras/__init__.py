@@ -1,0 +1,13 @@
+"""minikeras: Keras 3, rebuilt from first principles in NumPy.
+
+Use it as Keras: ``import minikeras as keras``. The package reads bottom-up:
+``kernels`` (loops), ``backend`` (NumPy or CuPy), ``autodiff`` (the engine),
+``ops`` (Keras's op namespace), ``layers``, ``models``, ``trainers``,
+``callbacks``, ``saving``.
+"""
+
+__version__ = "0.1.0"
+
+from minikeras import backend
+from minikeras.autodiff import GradientTape
+from minikeras.autodiff import Variable

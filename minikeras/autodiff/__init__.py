@@ -1,0 +1,22 @@
+"""``minikeras.autodiff``: the hand-written reverse-mode automatic differentiation engine.
+
+Place in the stack: above ``minikeras.backend`` (which it asks for ``xp``) and
+below ``minikeras.ops`` (the public Keras names over these ops). Read it in
+this order, each file a lesson:
+
+1. ``tensor.py``   -- a Tensor is a raw array plus Python operators;
+2. ``op.py``       -- an Op is forward + backward; calling one records it;
+3. ``tape.py``     -- GradientTape records ops, then walks them backwards;
+4. ``variable.py`` -- Variables are the assignable, trainable tensors;
+5. the op families: ``elementwise.py``, ``reduce.py``, ``shape.py``,
+   ``matmul.py``, ``nn.py``, ``conv.py``, ``pool.py``.
+"""
+
+# tensor.py first: it loads the op families its operators use.
+from minikeras.autodiff.tensor import Tensor  # noqa: I001
+from minikeras.autodiff.tensor import as_tensor
+from minikeras.autodiff.tensor import is_tensor
+from minikeras.autodiff.op import Op
+from minikeras.autodiff.op import unbroadcast
+from minikeras.autodiff.tape import GradientTape
+from minikeras.autodiff.variable import Variable

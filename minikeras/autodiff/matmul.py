@@ -1,0 +1,47 @@
+"""Matrix products: ``matmul`` (the ``@`` operator), with its gradient.
+
+Place in the stack: an op family of ``minikeras.autodiff``. The product itself
+is delegated to ``minikeras.kernels`` through the backend (BLAS by default, a
+readable tiled Numba version for teaching with ``MINIKERAS_MATMUL=numba``).
+Read next: ``nn.py``.
+"""
+
+from minikeras.autodiff.op import Op
+from minikeras.autodiff.op import unbroadcast
+from minikeras.backend import get_xp
+
+
+class MatMul(Op):
+    """z = a @ b, NumPy's matmul rules (1-D operands, batched leading axes).
+
+    For 2-D operands, a (M, K) and b (K, P) give z (M, P) and
+        da = dy @ b.T   (M, P) @ (P, K) -> (M, K)
+        db = a.T @ dy   (K, M) @ (M, P) -> (K, P)
+    Batched operands broadcast their leading axes; those are summed back.
+    """
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return get_xp(a, b).matmul(a, b)
+
+    def backward(self, dy):
+        xp = get_xp(dy)
+        # 1. Promote 1-D operands to matrices, as matmul did implicitly.
+        a = self.a[None, :] if self.a.ndim == 1 else self.a
+        b = self.b[:, None] if self.b.ndim == 1 else self.b
+        if self.a.ndim == 1:
+            dy = xp.expand_dims(dy, -2)
+        if self.b.ndim == 1:
+            dy = xp.expand_dims(dy, -1)
+        # 2. The two products of the docstring, on the last two axes.
+        da = xp.matmul(dy, xp.swapaxes(b, -1, -2))
+        db = xp.matmul(xp.swapaxes(a, -1, -2), dy)
+        # 3. Back to the operands' shapes (undo promotion and broadcasting).
+        da = unbroadcast(da, a.shape).reshape(self.a.shape)
+        db = unbroadcast(db, b.shape).reshape(self.b.shape)
+        return da, db
+
+
+def matmul(x1, x2):
+    """Matrix product of two tensors (``x1 @ x2``), NumPy semantics."""
+    return MatMul()(x1, x2)

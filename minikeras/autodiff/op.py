@@ -1,0 +1,73 @@
+"""``Op``: the unit of the engine, a forward function and its gradient, side by side.
+
+Place in the stack: after ``tensor.py``. Every differentiable operation of
+minikeras is a small subclass of ``Op`` with two methods:
+
+* ``forward(*arrays)`` computes the output from raw arrays through ``xp`` and
+  keeps, under explicit names, what the gradient will need (``self.y``);
+* ``backward(dy)`` receives the gradient of the loss with respect to the
+  output (same shape as the output) and returns the gradient with respect to
+  each input, each with that input's shape. This is a vector-Jacobian product
+  (VJP). It works on raw arrays, so gradients are first order only.
+
+Running an op is ``Tanh()(x)``: ``Op.__call__`` below unwraps the tensors,
+calls ``forward``, wraps the result, and offers the op to every open
+``GradientTape``. That is the whole recording mechanism. Read next:
+``tape.py``, which replays the recording backwards.
+"""
+
+from minikeras import backend
+from minikeras.autodiff.tensor import Tensor
+from minikeras.autodiff.tensor import as_tensor
+from minikeras.backend import context
+
+
+class Op:
+    """Base class of all differentiable operations. Subclasses define
+    ``forward`` and ``backward``; parameters (axis, strides...) go to
+    ``__init__``. One instance is made per use, so it may store arrays."""
+
+    def forward(self, *arrays):
+        raise NotImplementedError("abstract: every Op subclass defines forward")
+
+    def backward(self, dy):
+        raise NotImplementedError("abstract: every Op subclass defines backward")
+
+    def __call__(self, *inputs):
+        # 1. Unwrap: inputs may be Tensors, Variables, arrays or Python numbers.
+        tensors = [as_tensor(value) for value in inputs]
+        # 2. Compute on raw arrays.
+        output = Tensor(self.forward(*[tensor.data for tensor in tensors]))
+        # 3. Offer the op to the open tapes; integer and boolean results carry
+        #    no gradient, so they are never recorded.
+        tapes = context.active_tapes()
+        if tapes and backend.is_float_dtype(output.data.dtype):
+            for tape in tapes:
+                tape.record(self, tensors, output)
+        return output
+
+
+def unbroadcast(dx, shape):
+    """Sums ``dx`` down to ``shape``: the gradient of NumPy broadcasting.
+
+    When a (3,) bias is added to a (N, 3) batch, each bias entry is used N
+    times, so its gradient is the sum of the N upstream gradients.
+
+    Args:
+        dx: gradient with the broadcast (output) shape.
+        shape: the shape of the input before broadcasting.
+    Returns:
+        An array of shape ``shape``.
+    """
+    shape = tuple(shape)
+    if dx.shape == shape:
+        return dx
+    # 1. Leading axes that broadcasting added: sum them away.
+    extra = dx.ndim - len(shape)
+    if extra > 0:
+        dx = dx.sum(axis=tuple(range(extra)))
+    # 2. Axes where the input had size 1: sum them, keeping the axis.
+    ones = tuple(axis for axis, size in enumerate(shape) if size == 1 and dx.shape[axis] != 1)
+    if ones:
+        dx = dx.sum(axis=ones, keepdims=True)
+    return dx.reshape(shape)

@@ -1,0 +1,90 @@
+"""Global settings: which array library, which float type, which epsilon.
+
+Place in the stack: the bottom of ``minikeras`` (only ``kernels/`` is lower).
+It owns the answers to "NumPy or CuPy?" and "float32 or float64?". Everything
+above asks these functions and never decides for itself. Read next:
+``arrays.py`` (how the array module is chosen for a given array) and
+``context.py`` (the tape stack and the training flag).
+
+Settings come, in order of priority, from the environment variable
+``MINIKERAS_BACKEND`` and from the JSON file ``~/.minikeras/minikeras.json``
+(``{"backend": "cupy", "floatx": "float32", "epsilon": 1e-07}``), as Keras reads
+``~/.keras/keras.json``.
+"""
+
+import json
+import os
+
+_SUPPORTED_BACKENDS = ("numpy", "cupy")
+_SUPPORTED_FLOATX = ("float16", "float32", "float64")
+
+
+def _config_dir():
+    """The folder of minikeras's user files (config, dataset cache)."""
+    return os.path.expanduser(os.environ.get("MINIKERAS_HOME", "~/.minikeras"))
+
+
+def _read_config_file():
+    """Returns the dict stored in ``~/.minikeras/minikeras.json`` ({} if absent)."""
+    path = os.path.join(_config_dir(), "minikeras.json")
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as file:
+            value = json.load(file)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"Could not read the minikeras config file {path}: {error}") from error
+    if not isinstance(value, dict):
+        raise ValueError(f"The minikeras config file {path} must hold a JSON object, got {value!r}.")
+    return value
+
+
+_file_config = _read_config_file()
+_backend = os.environ.get("MINIKERAS_BACKEND", _file_config.get("backend", "numpy")).lower()
+_floatx = _file_config.get("floatx", "float32")
+_epsilon = float(_file_config.get("epsilon", 1e-7))
+
+if _backend not in _SUPPORTED_BACKENDS:
+    raise ValueError(
+        f"Unknown minikeras backend {_backend!r} (from MINIKERAS_BACKEND or minikeras.json). "
+        f"Expected one of {_SUPPORTED_BACKENDS}."
+    )
+
+
+def backend():
+    """Returns the name of the array backend: ``"numpy"`` or ``"cupy"``."""
+    return _backend
+
+
+def floatx():
+    """Returns the default float type, as a string (``"float32"`` unless changed)."""
+    return _floatx
+
+
+def set_floatx(value):
+    """Sets the default float type of new variables, layers and constants.
+
+    Args:
+        value: ``"float16"``, ``"float32"`` or ``"float64"``.
+    """
+    global _floatx
+    value = str(value)
+    if value not in _SUPPORTED_FLOATX:
+        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {_SUPPORTED_FLOATX}.")
+    _floatx = value
+
+
+def epsilon():
+    """Returns the fuzz factor used to avoid division by zero (1e-7 by default)."""
+    return _epsilon
+
+
+def set_epsilon(value):
+    """Sets the fuzz factor returned by :func:`epsilon`."""
+    global _epsilon
+    _epsilon = float(value)
+
+
+def image_data_format():
+    """minikeras supports only ``"channels_last"`` (NHWC), Keras's default."""
+    return "channels_last"

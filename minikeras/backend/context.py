@@ -1,0 +1,91 @@
+"""Process-wide state that travels with a call: the tape stack, the training
+flag, and the counters behind Keras's automatic names.
+
+Place in the stack: with ``config.py`` and ``arrays.py`` at the bottom. The
+autodiff engine reads ``active_tapes()`` to decide whether an op is recorded;
+layers read ``in_training()`` so that a Dropout deep inside a model knows the
+mode even when the ``call`` above it never declared ``training``. Keeping this
+state here, and only here, means no other module holds a hidden global.
+"""
+
+import contextlib
+import threading
+
+# Each thread has its own tapes and training flag, as in TensorFlow: a data
+# loader thread must never see the main thread's recording.
+_local = threading.local()
+
+
+def _state():
+    if not hasattr(_local, "tapes"):
+        _local.tapes = []  # the GradientTapes currently recording, innermost last
+        _local.recording_paused = 0  # > 0 inside no_grad() or tape.stop_recording()
+        _local.training = None  # None: no outer call set it yet
+    return _local
+
+
+def active_tapes():
+    """Returns the tapes that record ops now (an empty list outside any tape)."""
+    state = _state()
+    return [] if state.recording_paused else state.tapes
+
+
+def push_tape(tape):
+    _state().tapes.append(tape)
+
+
+def pop_tape(tape):
+    tapes = _state().tapes
+    if tape in tapes:
+        tapes.remove(tape)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Within this block no op is recorded, whatever tapes are open."""
+    state = _state()
+    state.recording_paused += 1
+    try:
+        yield
+    finally:
+        state.recording_paused -= 1
+
+
+def in_training():
+    """The training flag set by the outermost layer call (None if unset)."""
+    return _state().training
+
+
+@contextlib.contextmanager
+def training_scope(training):
+    """Sets the training flag for the calls nested inside this block.
+
+    The outermost ``Layer.__call__`` enters it; a nested call that receives
+    ``training=None`` inherits the value set here.
+    """
+    state = _state()
+    previous = state.training
+    state.training = training
+    try:
+        yield
+    finally:
+        state.training = previous
+
+
+# ----- automatic names: "dense", "dense_1", ... counted per base name -----
+_name_counts = {}
+_name_lock = threading.Lock()
+
+
+def unique_name(base):
+    """Returns ``base`` the first time, then ``base_1``, ``base_2``, ..."""
+    with _name_lock:
+        count = _name_counts.get(base, 0)
+        _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def clear_session():
+    """Resets the automatic name counters (``dense`` is ``dense`` again)."""
+    with _name_lock:
+        _name_counts.clear()
