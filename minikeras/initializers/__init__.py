@@ -1,0 +1,120 @@
+"""``minikeras.initializers``: the first values of the weights (Keras's ``keras.initializers``).
+
+Place in the stack: above ``minikeras.backend``, below ``minikeras.layers``
+(``Layer.add_weight(initializer=...)`` calls ``get`` here). Read
+``initializer.py`` (the base class and constants), then
+``random_initializers.py`` (why Glorot, He and LeCun scale by the fans).
+
+``get`` turns what a user writes (``"he_normal"``, ``"HeNormal"``, an object,
+a ``{"class_name": ..., "config": ...}`` dict or any callable) into an
+initializer. The name table below is the only place names are resolved.
+"""
+
+import numpy
+
+from minikeras import backend
+from minikeras.initializers.initializer import Constant
+from minikeras.initializers.initializer import Identity
+from minikeras.initializers.initializer import Initializer
+from minikeras.initializers.initializer import Ones
+from minikeras.initializers.initializer import Zeros
+from minikeras.initializers.random_initializers import GlorotNormal
+from minikeras.initializers.random_initializers import GlorotUniform
+from minikeras.initializers.random_initializers import HeNormal
+from minikeras.initializers.random_initializers import HeUniform
+from minikeras.initializers.random_initializers import LecunNormal
+from minikeras.initializers.random_initializers import LecunUniform
+from minikeras.initializers.random_initializers import Orthogonal
+from minikeras.initializers.random_initializers import RandomInitializer
+from minikeras.initializers.random_initializers import RandomNormal
+from minikeras.initializers.random_initializers import RandomUniform
+from minikeras.initializers.random_initializers import TruncatedNormal
+from minikeras.initializers.random_initializers import VarianceScaling
+from minikeras.initializers.random_initializers import compute_fans
+
+# Every name Keras 3 accepts, class names and snake_case aliases alike.
+ALL_OBJECTS = {
+    "Constant": Constant, "constant": Constant,
+    "GlorotNormal": GlorotNormal, "glorot_normal": GlorotNormal,
+    "GlorotUniform": GlorotUniform, "glorot_uniform": GlorotUniform,
+    "HeNormal": HeNormal, "he_normal": HeNormal,
+    "HeUniform": HeUniform, "he_uniform": HeUniform,
+    "Identity": Identity, "identity": Identity, "IdentityInitializer": Identity,
+    "LecunNormal": LecunNormal, "lecun_normal": LecunNormal,
+    "LecunUniform": LecunUniform, "lecun_uniform": LecunUniform,
+    "Ones": Ones, "ones": Ones, "one": Ones,
+    "Orthogonal": Orthogonal, "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
+    "RandomNormal": RandomNormal, "random_normal": RandomNormal, "normal": RandomNormal,
+    "RandomUniform": RandomUniform, "random_uniform": RandomUniform, "uniform": RandomUniform,
+    "TruncatedNormal": TruncatedNormal, "truncated_normal": TruncatedNormal,
+    "VarianceScaling": VarianceScaling, "variance_scaling": VarianceScaling,
+    "Zeros": Zeros, "zeros": Zeros, "zero": Zeros,
+}
+
+
+def serialize(initializer):
+    """Returns the Keras config dict of an initializer (as saved in ``.keras`` files).
+
+    Returns:
+        ``{"module": "keras.initializers", "class_name": ..., "config": ...,
+        "registered_name": None}``, or None for None.
+    """
+    if initializer is None:
+        return None
+    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
+            "config": initializer.get_config(), "registered_name": None}
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuilds an initializer from ``serialize``'s dict (or a bare name)."""
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    class_name = config.get("class_name")
+    cls = (custom_objects or {}).get(class_name) or ALL_OBJECTS.get(class_name)
+    if cls is None:
+        raise ValueError(f"Could not interpret initializer identifier: {class_name}")
+    return cls.from_config(config.get("config") or {})
+
+
+def get(identifier):
+    """Returns an initializer for ``identifier``.
+
+    Args:
+        identifier: None, a name (``"glorot_uniform"``, ``"GlorotUniform"``),
+            a config dict, an ``Initializer`` instance or class, a callable
+            ``(shape, dtype=None) -> array``, or an array whose value is used
+            as is (the shape asked for must match).
+    Returns:
+        A callable ``(shape, dtype=None)``, or None for None.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, (dict, str)):
+        return deserialize(identifier)
+    if isinstance(identifier, numpy.ndarray) or hasattr(identifier, "__minikeras_array__"):
+        return _from_array(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+
+
+def _from_array(value):
+    """An initializer that returns a given array (checking the shape)."""
+    def initialize(shape, dtype=None):
+        if tuple(shape) != tuple(value.shape):
+            raise ValueError(
+                f"Expected `shape` to be {tuple(value.shape)} for direct tensor as initializer. "
+                f"Received shape={tuple(shape)}"
+            )
+        return backend.convert_to_tensor(value, dtype=dtype or backend.floatx())
+    return initialize
+
+
+__all__ = [
+    "ALL_OBJECTS", "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform",
+    "Identity", "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal",
+    "RandomInitializer", "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling",
+    "Zeros", "compute_fans", "deserialize", "get", "serialize",
+]
