@@ -9,6 +9,12 @@ Read next: ``nn.py``.
 from minikeras.autodiff.op import Op
 from minikeras.autodiff.op import unbroadcast
 from minikeras.backend import get_xp
+from minikeras.backend import kernel_choice
+
+
+def _product(a, b):
+    """a @ b by the kernel the backend chooses (BLAS unless MINIKERAS_MATMUL=numba)."""
+    return kernel_choice.matmul_function(a, b)(a, b)
 
 
 class MatMul(Op):
@@ -22,7 +28,7 @@ class MatMul(Op):
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return get_xp(a, b).matmul(a, b)
+        return _product(a, b)
 
     def backward(self, dy):
         xp = get_xp(dy)
@@ -34,8 +40,8 @@ class MatMul(Op):
         if self.b.ndim == 1:
             dy = xp.expand_dims(dy, -1)
         # 2. The two products of the docstring, on the last two axes.
-        da = xp.matmul(dy, xp.swapaxes(b, -1, -2))
-        db = xp.matmul(xp.swapaxes(a, -1, -2), dy)
+        da = _product(dy, xp.swapaxes(b, -1, -2))
+        db = _product(xp.swapaxes(a, -1, -2), dy)
         # 3. Back to the operands' shapes (undo promotion and broadcasting).
         da = unbroadcast(da, a.shape).reshape(self.a.shape)
         db = unbroadcast(db, b.shape).reshape(self.b.shape)

@@ -1,0 +1,57 @@
+"""``minikeras.kernels``: the loops that do the arithmetic (conv, pooling, matmul).
+
+This folder sits at the top of the repository for readers but installs as
+``minikeras.kernels`` (``package_dir`` in ``setup.cfg`` maps it there).
+
+Place in the stack: the very bottom. Plain arrays in, plain arrays out; no
+tensors, no autodiff, no backend. One module per way of computing, all with
+the same function names, and the op above (``minikeras/autodiff/conv.py``,
+``pool.py``, ``matmul.py``) picks the module through
+``minikeras/backend/kernel_choice.py``:
+
+* ``reference.py``   -- the definitions, short NumPy loops (read first);
+* ``numba_cpu.py``   -- the CPU kernels used by default, gathered from
+  ``numba_conv.py`` (im2col + BLAS), ``numba_pool.py`` and ``numba_matmul.py``;
+* ``cupy_gpu.py``    -- the same kernels on an NVIDIA GPU through CuPy.
+
+Numba threading layer, chosen once, here, before any parallel kernel compiles.
+Numba offers three ways to run a ``prange`` loop on several cores:
+
+* ``workqueue`` aborts the process when two threads run a parallel kernel at
+  the same time (PyDataset thread workers do exactly that);
+* ``omp`` (GNU OpenMP) spins after each parallel region and fights OpenBLAS's
+  threads unless ``OMP_WAIT_POLICY=passive``, and a forked child (DataLoader
+  and PyDataset process workers) cannot use it again;
+* ``tbb`` (the ``tbb`` wheel) is safe with threads and with fork, and was as
+  fast as the others in ``bench/kernels.py`` (see ``bench/RESULTS.md``).
+
+So minikeras asks for ``tbb``. The wheel puts ``libtbb.so.12`` in
+``<sys.prefix>/lib``, which the loader does not search, so it is loaded by
+path first. Without it, minikeras falls back to Numba's ``threadsafe`` choice
+with OpenMP's passive wait policy. ``NUMBA_THREADING_LAYER``, when set by the
+user, wins over both.
+"""
+
+import ctypes
+import os
+import sys
+
+
+def _load_tbb():
+    """True if the TBB runtime is loadable (already on the path or in sys.prefix/lib)."""
+    for path in ("libtbb.so.12", os.path.join(sys.prefix, "lib", "libtbb.so.12")):
+        try:
+            ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    # Both must be decided before numba is imported by the kernel modules.
+    if _load_tbb():
+        os.environ["NUMBA_THREADING_LAYER"] = "tbb"
+    else:
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        os.environ["NUMBA_THREADING_LAYER"] = "threadsafe"

@@ -1,0 +1,163 @@
+"""Convolution on the CPU: im2col with Numba, the products with BLAS.
+
+Place in the stack: ``kernels/``, beside ``reference.py`` (same functions,
+same numbers, checked by ``tests/kernels/``). Read ``reference.py`` first.
+
+The idea (im2col, "image to columns"): copy every window of the input into
+one row of a matrix, so that the whole convolution becomes one matrix
+product, which BLAS runs near the machine's peak:
+
+    cols  (N*OH*OW, KH*KW*C)   row r = the window of output position r
+    y     = cols @ kernel.reshape(KH*KW*C, F)          forward
+    dw    = cols.T @ dy.reshape(N*OH*OW, F)            gradient wrt kernel
+    dcols = dy.reshape(N*OH*OW, F) @ kernel.reshape(KH*KW*C, F).T
+    dx    = col2im(dcols): add each row back onto its window
+
+Numba writes ``cols`` (a ``prange`` loop, spread over the cores) and BLAS does
+the products, called from Python on 2-D views. ``cols`` repeats each input
+cell KH*KW times; for the guide's second layer at batch 128 it would take
+170 MB, so the batch is processed in blocks of images whose ``cols`` fits in
+``BLOCK_BYTES``, one buffer reused by every block. A block of a few MB also
+stays in cache between the copy and the product. The Python loop runs over
+these few blocks, never over single images.
+"""
+
+import numpy as np
+from numba import njit
+from numba import prange
+
+from minikeras.kernels.reference import output_size
+
+# Size of one block's ``cols`` buffer; measured in bench/kernels.py (see
+# bench/RESULTS.md): smaller blocks stay in cache, larger ones give BLAS
+# longer products.
+BLOCK_BYTES = 8 * 2**20
+
+
+@njit(parallel=True, cache=True)
+def im2col(x, start, stop, geometry, cols):
+    """Copies the windows of images ``start:stop`` into rows of ``cols``.
+
+    Args:
+        x: input ``(N, H, W, C)``, C-contiguous.
+        start, stop: the block of images.
+        geometry: ``(KH, KW, SH, SW, DH, DW, top, left, OH, OW)``.
+        cols: output buffer, at least ``((stop-start)*OH*OW, KH*KW*C)``.
+    """
+    KH, KW, SH, SW, DH, DW, top, left, OH, OW = geometry
+    H, W, C = x.shape[1], x.shape[2], x.shape[3]
+    for r in prange((stop - start) * OH):  # one (image, output row) per iteration
+        n, oh = start + r // OH, r % OH
+        for ow in range(OW):
+            row = r * OW + ow
+            for i in range(KH):
+                h = oh * SH + i * DH - top
+                for j in range(KW):
+                    w = ow * SW + j * DW - left
+                    base = (i * KW + j) * C
+                    if 0 <= h < H and 0 <= w < W:
+                        for c in range(C):
+                            cols[row, base + c] = x[n, h, w, c]
+                    else:  # a padded cell
+                        for c in range(C):
+                            cols[row, base + c] = 0.0
+
+
+@njit(parallel=True, cache=True)
+def col2im(dcols, start, stop, geometry, dx):
+    """Adds each row of ``dcols`` back onto its window of ``dx`` (images ``start:stop``).
+
+    The inverse bookkeeping of :func:`im2col`. Overlapping windows add up;
+    images are independent, so the loop over them runs in parallel.
+    """
+    KH, KW, SH, SW, DH, DW, top, left, OH, OW = geometry
+    H, W, C = dx.shape[1], dx.shape[2], dx.shape[3]
+    for b in prange(stop - start):
+        n = start + b
+        for oh in range(OH):
+            for ow in range(OW):
+                row = (b * OH + oh) * OW + ow
+                for i in range(KH):
+                    h = oh * SH + i * DH - top
+                    if h < 0 or h >= H:
+                        continue
+                    for j in range(KW):
+                        w = ow * SW + j * DW - left
+                        if w < 0 or w >= W:
+                            continue
+                        base = (i * KW + j) * C
+                        for c in range(C):
+                            dx[n, h, w, c] += dcols[row, base + c]
+
+
+def _geometry(input_shape, kernel_shape, strides, padding, dilation):
+    """The ten ints every loop needs, ``(KH, KW, SH, SW, DH, DW, top, left, OH, OW)``."""
+    _, H, W, _ = input_shape
+    KH, KW = kernel_shape[0], kernel_shape[1]
+    OH = output_size(H, KH, strides[0], *padding[0], dilation[0])
+    OW = output_size(W, KW, strides[1], *padding[1], dilation[1])
+    top, left = padding[0][0], padding[1][0]
+    return (KH, KW, strides[0], strides[1], dilation[0], dilation[1], top, left, OH, OW)
+
+
+def _blocks(n_images, rows_per_image, row_bytes):
+    """Splits the batch into blocks whose ``cols`` fits in ``BLOCK_BYTES``.
+
+    Returns:
+        ``(images_per_block, [(start, stop), ...])``.
+    """
+    per_block = max(1, min(n_images, BLOCK_BYTES // max(1, rows_per_image * row_bytes)))
+    return per_block, [(start, min(start + per_block, n_images)) for start in range(0, n_images, per_block)]
+
+
+def conv_forward(x, kernel, strides, padding, dilation):
+    """Same contract as ``reference.conv_forward``: ``(N, H, W, C)`` -> ``(N, OH, OW, F)``."""
+    # 1. Shapes, and the kernel as a matrix (KH, KW, C, F) -> (KH*KW*C, F).
+    x = np.ascontiguousarray(x)
+    KH, KW, C, F = kernel.shape
+    geometry = _geometry(x.shape, kernel.shape, strides, padding, dilation)
+    OH, OW = geometry[8], geometry[9]
+    w = np.ascontiguousarray(kernel.reshape(KH * KW * C, F), dtype=x.dtype)
+    y = np.empty((x.shape[0] * OH * OW, F), dtype=x.dtype)  # (N*OH*OW, F), reshaped at the end
+    # 2. Per block: copy the windows, then one BLAS product straight into y.
+    per_block, blocks = _blocks(x.shape[0], OH * OW, KH * KW * C * x.itemsize)
+    cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
+    for start, stop in blocks:
+        rows = (stop - start) * OH * OW
+        im2col(x, start, stop, geometry, cols)
+        np.matmul(cols[:rows], w, out=y[start * OH * OW : stop * OH * OW])
+    return y.reshape(x.shape[0], OH, OW, F)
+
+
+def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
+    """Same contract as ``reference.conv_backward_input``: returns dx ``(N, H, W, C)``."""
+    KH, KW, C, F = kernel.shape
+    geometry = _geometry(input_shape, kernel.shape, strides, padding, dilation)
+    OH, OW = geometry[8], geometry[9]
+    dy = np.ascontiguousarray(dy).reshape(-1, F)  # (N, OH, OW, F) -> (N*OH*OW, F)
+    w_t = np.ascontiguousarray(kernel.reshape(KH * KW * C, F).T, dtype=dy.dtype)  # (F, KH*KW*C)
+    dx = np.zeros(input_shape, dtype=dy.dtype)
+    per_block, blocks = _blocks(input_shape[0], OH * OW, KH * KW * C * dy.itemsize)
+    dcols = np.empty((per_block * OH * OW, KH * KW * C), dtype=dy.dtype)
+    for start, stop in blocks:
+        rows = (stop - start) * OH * OW
+        np.matmul(dy[start * OH * OW : stop * OH * OW], w_t, out=dcols[:rows])
+        col2im(dcols, start, stop, geometry, dx)
+    return dx
+
+
+def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
+    """Same contract as ``reference.conv_backward_kernel``: returns dkernel ``(KH, KW, C, F)``."""
+    x = np.ascontiguousarray(x)
+    KH, KW, C, F = kernel_shape
+    geometry = _geometry(x.shape, kernel_shape, strides, padding, dilation)
+    OH, OW = geometry[8], geometry[9]
+    dy = np.ascontiguousarray(dy, dtype=x.dtype).reshape(-1, F)  # (N*OH*OW, F)
+    dw = np.zeros((KH * KW * C, F), dtype=x.dtype)
+    per_block, blocks = _blocks(x.shape[0], OH * OW, KH * KW * C * x.itemsize)
+    cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
+    for start, stop in blocks:
+        rows = (stop - start) * OH * OW
+        im2col(x, start, stop, geometry, cols)
+        dw += cols[:rows].T @ dy[start * OH * OW : stop * OH * OW]  # (KH*KW*C, rows) @ (rows, F)
+    return dw.reshape(kernel_shape)

@@ -1,0 +1,242 @@
+"""Reference kernels: convolution, pooling and matmul in short, plain NumPy loops.
+
+Place in the stack: ``kernels/``, the bottom of minikeras (plain arrays in and
+out, no tensors, no backend). These functions are the *definitions*: every
+fast kernel beside them (``numba_conv.py``, ``numba_pool.py``,
+``numba_matmul.py``, ``cupy_gpu.py``) must return the same numbers, and the
+tests in ``tests/kernels/`` check exactly that. They loop over output
+positions in Python and are slow on purpose-sized inputs only; select them
+with ``MINIKERAS_KERNELS=reference`` to step through a model by hand.
+
+Conventions shared by every kernel module (read them once here):
+
+* layout is channels-last: inputs ``(N, H, W, C)``, conv kernels
+  ``(KH, KW, C, F)`` (Keras's HWIO). 1-D ops are 2-D ops with ``H == 1``:
+  the op above adds and removes that axis;
+* ``strides`` and ``dilation`` are pairs ``(rows, columns)``;
+* ``padding`` is explicit, ``((top, bottom), (left, right))`` zero cells
+  (the op turns Keras's ``"same"``/``"valid"`` into these numbers);
+* output position ``(oh, ow)`` reads the padded input at rows
+  ``oh * SH + i * DH`` for ``i`` in ``range(KH)``, columns likewise.
+
+Read next: ``numba_conv.py``, the same convolution as im2col + BLAS.
+"""
+
+import numpy as np
+
+
+def output_size(size, window, stride, pad_before, pad_after, dilation=1):
+    """Number of output positions along one axis.
+
+    Args:
+        size: input length along the axis (H or W).
+        window: kernel or pool length (KH, KW, PH or PW).
+        stride, dilation: step between outputs, between kernel taps.
+        pad_before, pad_after: zero cells added at each end.
+    Returns:
+        ``(size + pads - span) // stride + 1``, with ``span = (window-1)*dilation + 1``.
+    """
+    span = (window - 1) * dilation + 1
+    return (size + pad_before + pad_after - span) // stride + 1
+
+
+def _pad(x, padding, value=0.0):
+    """Pads the two spatial axes of ``(N, H, W, C)`` with ``value``."""
+    (top, bottom), (left, right) = padding
+    return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
+
+
+def _window(xpad, oh, ow, window, strides, dilation):
+    """The cells of the padded input seen by output ``(oh, ow)``.
+
+    Returns a view ``(N, KH, KW, C)`` of ``xpad``.
+    """
+    (KH, KW), (SH, SW), (DH, DW) = window, strides, dilation
+    top, left = oh * SH, ow * SW
+    return xpad[:, top : top + (KH - 1) * DH + 1 : DH, left : left + (KW - 1) * DW + 1 : DW, :]
+
+
+def _out_shape(input_shape, window, strides, padding, dilation=(1, 1)):
+    """(OH, OW) for an input ``(N, H, W, C)``."""
+    _, H, W, _ = input_shape
+    OH = output_size(H, window[0], strides[0], *padding[0], dilation[0])
+    OW = output_size(W, window[1], strides[1], *padding[1], dilation[1])
+    return OH, OW
+
+
+# ----------------------------------------------------------------- convolution
+def conv_forward(x, kernel, strides, padding, dilation):
+    """y[n, oh, ow, f] = sum over (i, j, c) of xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * kernel[i, j, c, f].
+
+    Args:
+        x: input ``(N, H, W, C)``.
+        kernel: ``(KH, KW, C, F)``.
+        strides, dilation: pairs; padding: ``((top, bottom), (left, right))``.
+    Returns:
+        ``(N, OH, OW, F)``.
+    """
+    KH, KW, C, F = kernel.shape
+    OH, OW = _out_shape(x.shape, (KH, KW), strides, padding, dilation)
+    xpad = _pad(x, padding)
+    w = kernel.reshape(KH * KW * C, F)  # (KH, KW, C, F) -> (KH*KW*C, F)
+    y = np.zeros((x.shape[0], OH, OW, F), dtype=x.dtype)
+    for oh in range(OH):
+        for ow in range(OW):
+            window = _window(xpad, oh, ow, (KH, KW), strides, dilation)
+            y[:, oh, ow, :] = window.reshape(x.shape[0], -1) @ w  # (N, KH*KW*C) @ (KH*KW*C, F)
+    return y
+
+
+def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
+    """dx: each output position sends ``dy[n, oh, ow, :] @ kernel.T`` back to its window.
+
+    Args:
+        dy: upstream gradient ``(N, OH, OW, F)``.
+        kernel: ``(KH, KW, C, F)``.
+        input_shape: ``(N, H, W, C)``.
+    Returns:
+        dx ``(N, H, W, C)``.
+    """
+    KH, KW, C, F = kernel.shape
+    N, H, W, _ = input_shape
+    (top, bottom), (left, right) = padding
+    dxpad = np.zeros((N, H + top + bottom, W + left + right, C), dtype=dy.dtype)
+    w = kernel.reshape(KH * KW * C, F)
+    for oh in range(dy.shape[1]):
+        for ow in range(dy.shape[2]):
+            window = _window(dxpad, oh, ow, (KH, KW), strides, dilation)
+            window += (dy[:, oh, ow, :] @ w.T).reshape(N, KH, KW, C)  # writes through the view
+    return dxpad[:, top : top + H, left : left + W, :].copy()  # padded cells get no gradient
+
+
+def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
+    """dkernel = sum over (n, oh, ow) of window(n, oh, ow) outer dy[n, oh, ow, :].
+
+    Args:
+        x: input ``(N, H, W, C)``; dy: ``(N, OH, OW, F)``.
+        kernel_shape: ``(KH, KW, C, F)``.
+    Returns:
+        dkernel ``(KH, KW, C, F)``.
+    """
+    KH, KW, C, F = kernel_shape
+    xpad = _pad(x, padding)
+    dw = np.zeros((KH * KW * C, F), dtype=dy.dtype)
+    for oh in range(dy.shape[1]):
+        for ow in range(dy.shape[2]):
+            window = _window(xpad, oh, ow, (KH, KW), strides, dilation)
+            dw += window.reshape(x.shape[0], -1).T @ dy[:, oh, ow, :]  # (KH*KW*C, N) @ (N, F)
+    return dw.reshape(kernel_shape)
+
+
+# --------------------------------------------------------------------- pooling
+def max_pool_forward(x, pool_size, strides, padding):
+    """y = max over each window; also returns where each max came from.
+
+    Padded cells hold ``-inf`` so they are never chosen. Ties go to the first
+    maximum in scan order (row by row), as in JAX/XLA and PyTorch.
+
+    Args:
+        x: ``(N, H, W, C)``; pool_size, strides: pairs; padding: pairs of pads.
+    Returns:
+        ``(y, argmax)``, both ``(N, OH, OW, C)``; ``argmax`` holds the flat
+        index ``h * W + w`` of the chosen input cell (int64).
+    """
+    N, H, W, C = x.shape
+    PH, PW = pool_size
+    (top, _), (left, _) = padding
+    OH, OW = _out_shape(x.shape, pool_size, strides, padding)
+    xpad = _pad(x, padding, value=-np.inf)
+    y = np.empty((N, OH, OW, C), dtype=x.dtype)
+    argmax = np.empty((N, OH, OW, C), dtype=np.int64)
+    for oh in range(OH):
+        for ow in range(OW):
+            window = _window(xpad, oh, ow, pool_size, strides, (1, 1)).reshape(N, PH * PW, C)
+            k = np.argmax(window, axis=1)  # (N, C); np.argmax keeps the first maximum
+            y[:, oh, ow, :] = np.take_along_axis(window, k[:, None, :], axis=1)[:, 0, :]
+            h = oh * strides[0] + k // PW - top  # back to unpadded input rows
+            w = ow * strides[1] + k % PW - left
+            argmax[:, oh, ow, :] = h * W + w
+    return y, argmax
+
+
+def max_pool_backward(dy, argmax, input_shape):
+    """dx: each ``dy`` cell goes, whole, to the input cell its maximum came from.
+
+    Args:
+        dy, argmax: ``(N, OH, OW, C)``; input_shape: ``(N, H, W, C)``.
+    Returns:
+        dx ``(N, H, W, C)``.
+    """
+    N, H, W, C = input_shape
+    dx = np.zeros((N, H * W, C), dtype=dy.dtype)
+    n = np.arange(N)[:, None]
+    c = np.arange(C)[None, :]
+    for oh in range(dy.shape[1]):
+        for ow in range(dy.shape[2]):
+            np.add.at(dx, (n, argmax[:, oh, ow, :], c), dy[:, oh, ow, :])  # windows may overlap
+    return dx.reshape(input_shape)
+
+
+def _valid_counts(input_shape, pool_size, strides, padding):
+    """(OH, OW) number of real (unpadded) cells in each window, as Keras divides by."""
+    ones = np.ones((1,) + tuple(input_shape[1:3]) + (1,))
+    onespad = _pad(ones, padding)
+    OH, OW = _out_shape(input_shape, pool_size, strides, padding)
+    counts = np.empty((OH, OW))
+    for oh in range(OH):
+        for ow in range(OW):
+            counts[oh, ow] = _window(onespad, oh, ow, pool_size, strides, (1, 1)).sum()
+    return counts
+
+
+def average_pool_forward(x, pool_size, strides, padding):
+    """y = mean of the real cells of each window (padded cells are left out).
+
+    Args:
+        x: ``(N, H, W, C)``; pool_size, strides: pairs; padding: pairs of pads.
+    Returns:
+        ``(N, OH, OW, C)``.
+    """
+    counts = _valid_counts(x.shape, pool_size, strides, padding)
+    xpad = _pad(x, padding)
+    y = np.empty((x.shape[0],) + counts.shape + (x.shape[3],), dtype=x.dtype)
+    for oh in range(counts.shape[0]):
+        for ow in range(counts.shape[1]):
+            window = _window(xpad, oh, ow, pool_size, strides, (1, 1))
+            y[:, oh, ow, :] = window.sum(axis=(1, 2)) / counts[oh, ow]
+    return y
+
+
+def average_pool_backward(dy, input_shape, pool_size, strides, padding):
+    """dx: each ``dy`` cell is shared equally by the real cells of its window.
+
+    Args:
+        dy: ``(N, OH, OW, C)``; input_shape: ``(N, H, W, C)``.
+    Returns:
+        dx ``(N, H, W, C)``.
+    """
+    N, H, W, C = input_shape
+    (top, bottom), (left, right) = padding
+    counts = _valid_counts(input_shape, pool_size, strides, padding)
+    dxpad = np.zeros((N, H + top + bottom, W + left + right, C), dtype=dy.dtype)
+    for oh in range(dy.shape[1]):
+        for ow in range(dy.shape[2]):
+            window = _window(dxpad, oh, ow, pool_size, strides, (1, 1))
+            window += (dy[:, oh, ow, :] / counts[oh, ow])[:, None, None, :]
+    return dxpad[:, top : top + H, left : left + W, :].copy()
+
+
+# ---------------------------------------------------------------------- matmul
+def matmul(a, b):
+    """out[i, j] = sum over k of a[i, k] * b[k, j], one dot product at a time.
+
+    Args:
+        a: ``(M, K)``; b: ``(K, P)``.
+    Returns:
+        ``(M, P)``.
+    """
+    out = np.zeros((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            out[i, j] = np.dot(a[i, :], b[:, j])
+    return out

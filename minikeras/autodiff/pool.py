@@ -1,0 +1,128 @@
+"""Pooling, 1-D and 2-D, channels-last: ``max_pool`` and ``average_pool``.
+
+Place in the stack: an op family of ``minikeras.autodiff``, after ``conv.py``
+(whose padding helpers it shares). As for convolution, the op shows the math
+and ``minikeras.kernels`` runs the loops (``kernels/reference.py`` defines
+them). ``minikeras.ops`` and the ``MaxPooling*``/``AveragePooling*`` layers
+call these functions. Read next: ``minikeras/ops/``.
+
+Two details follow Keras exactly:
+
+* max pooling sends each gradient to the *first* maximum of its window in
+  scan order (row by row), as JAX/XLA and PyTorch do; after a ReLU, ties
+  between zeros are common, so the choice matters and is tested;
+* ``"same"`` average pooling divides by the number of real cells in the
+  window: padded cells are left out of the mean (PyTorch's default,
+  ``count_include_pad=True``, counts them).
+"""
+
+from minikeras.autodiff.conv import check_data_format
+from minikeras.autodiff.conv import as_image
+from minikeras.autodiff.conv import explicit_padding
+from minikeras.autodiff.conv import normalize_tuple
+from minikeras.autodiff.conv import promote
+from minikeras.autodiff.conv import to_channels_last
+from minikeras.autodiff.conv import to_data_format
+from minikeras.autodiff.op import Op
+from minikeras.autodiff.tensor import as_tensor
+from minikeras.backend import kernel_choice
+
+
+class MaxPool(Op):
+    """y = max over each window;  dx = dy routed to the argmax of its window.
+
+    x (N, H, W, C) -> y (N, OH, OW, C); overlapping windows add their
+    gradients. 1-D: x (N, W, C) -> y (N, OW, C).
+    """
+
+    def __init__(self, pool_size, strides, padding):
+        # Pairs (rows, columns); padding is ((top, bottom), (left, right)).
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+
+    def forward(self, x):
+        (x,) = promote(x)
+        self.kernels = kernel_choice.conv_kernels(x)
+        self.x_shape, self.image_shape = x.shape, as_image(x).shape
+        y, self.argmax = self.kernels.max_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
+        return y if x.ndim == 4 else y[:, 0]  # (N, 1, OW, C) -> (N, OW, C)
+
+    def backward(self, dy):
+        dx = self.kernels.max_pool_backward(as_image(dy), self.argmax, self.image_shape)
+        return dx.reshape(self.x_shape)
+
+
+class AveragePool(Op):
+    """y = mean of the real cells of each window;  dx = dy / count, shared by those cells.
+
+    x (N, H, W, C) -> y (N, OH, OW, C). 1-D: x (N, W, C) -> y (N, OW, C).
+    """
+
+    def __init__(self, pool_size, strides, padding):
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+
+    def forward(self, x):
+        (x,) = promote(x)
+        self.kernels = kernel_choice.conv_kernels(x)
+        self.x_shape, self.image_shape = x.shape, as_image(x).shape
+        y = self.kernels.average_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
+        return y if x.ndim == 4 else y[:, 0]
+
+    def backward(self, dy):
+        args = (self.image_shape, self.pool_size, self.strides, self.padding)
+        dx = self.kernels.average_pool_backward(as_image(dy), *args)
+        return dx.reshape(self.x_shape)
+
+
+def _pool(op_class, function_name, inputs, pool_size, strides, padding, data_format):
+    """Shared argument handling of ``max_pool`` and ``average_pool``."""
+    # 1. Channels last, rank 3 or 4.
+    data_format = check_data_format(data_format, function_name)
+    inputs = to_channels_last(as_tensor(inputs), data_format)
+    in_shape = tuple(inputs.shape)
+    if len(in_shape) not in (3, 4):
+        raise ValueError(
+            f"`{function_name}` supports 1D and 2D pooling: `inputs` must have rank 3 (N, W, C) "
+            f"or 4 (N, H, W, C). Received inputs of shape {in_shape}."
+        )
+    # 2. Keras's arguments -> pairs of ints (strides default to the pool size).
+    rank = len(in_shape) - 2
+    pool_size = normalize_tuple(pool_size, rank, "pool_size", function_name)
+    strides = pool_size if strides is None else normalize_tuple(strides, rank, "strides", function_name)
+    pads = explicit_padding(padding, in_shape[1:-1], pool_size, strides, (1,) * rank, function_name)
+    if rank == 1:
+        pool_size, strides, pads = (1,) + pool_size, (1,) + strides, ((0, 0),) + pads
+    outputs = op_class(pool_size, strides, pads)(inputs)
+    return to_data_format(outputs, data_format)
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling, 1-D or 2-D, Keras's ``keras.ops.max_pool``.
+
+    Args:
+        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
+        pool_size: int or tuple, the window.
+        strides: int or tuple; ``None`` means ``pool_size`` (windows side by side).
+        padding: ``"valid"`` or ``"same"`` (output size ``ceil(size / stride)``).
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+    Returns:
+        ``(N, OW, C)`` or ``(N, OH, OW, C)``.
+    """
+    return _pool(MaxPool, "max_pool", inputs, pool_size, strides, padding, data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling, 1-D or 2-D, Keras's ``keras.ops.average_pool``.
+
+    With ``padding="same"`` each output is the mean of the real cells of its
+    window only (padded cells are not counted), as in Keras.
+
+    Args:
+        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
+        pool_size: int or tuple, the window.
+        strides: int or tuple; ``None`` means ``pool_size``.
+        padding: ``"valid"`` or ``"same"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+    Returns:
+        ``(N, OW, C)`` or ``(N, OH, OW, C)``.
+    """
+    return _pool(AveragePool, "average_pool", inputs, pool_size, strides, padding, data_format)
