@@ -1,0 +1,5 @@
+"""``minikeras.utils``: the helpers of Keras's ``keras.utils`` namespace."""
+
+from minikeras.utils.py_dataset import PyDataset
+from minikeras.trainers.data_adapters.data_adapter_utils import pack_x_y_sample_weight
+from minikeras.trainers.data_adapters.data_adapter_utils import unpack_x_y_sample_weight
