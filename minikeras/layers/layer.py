@@ -1,0 +1,470 @@
+"""``Layer``: the unit of every model, Keras 3's build/call contract.
+
+Place in the stack: the first file of ``minikeras.layers``, right above the
+engine (``minikeras.autodiff``) and the ops. A layer is state (variables) plus
+a computation (``call``). The contract, as in Keras 3:
+
+* ``__init__`` stores the configuration (``units=64``) and creates nothing
+  that depends on the input;
+* ``build(input_shape)`` creates the weights with ``add_weight``; it runs once,
+  on the first call, when the input's shape is finally known ("lazy build");
+* ``call(inputs, training=None, mask=None)`` computes the output with ops.
+
+``__call__`` (this file) wraps ``call``: it converts NumPy inputs to tensors,
+checks them against ``input_spec``, builds, passes the training flag and the
+mask, and, when the inputs are symbolic ``KerasTensor``s of the functional API,
+records a graph node instead of computing (``layer_symbolic.py``).
+
+Layers, variables and ``SeedGenerator``s assigned as attributes, also inside
+lists and dicts, are found automatically: that is how ``model.weights`` can
+list every weight of every nested layer. Read next: ``layer_symbolic.py``,
+then ``input_layer.py`` and the concrete layers (``core.py``...).
+"""
+
+import warnings
+
+import numpy
+
+from minikeras import backend
+from minikeras.autodiff import Tensor
+from minikeras.autodiff import Variable
+from minikeras.backend import context
+from minikeras.layers import nest
+from minikeras.layers.input_spec import assert_input_compatibility
+from minikeras.layers.keras_tensor import any_symbolic
+from minikeras.layers import layer_symbolic
+from minikeras.layers import layer_utils
+
+def _seed_generator_type():
+    """``minikeras.random.SeedGenerator``, looked up when needed."""
+    from minikeras import random
+    return getattr(random, "SeedGenerator", ())
+
+
+def _walk_attribute(value, found, seen):
+    """Appends the Layers, Variables and SeedGenerators inside ``value``
+    (itself, or inside nested lists, tuples and dicts) to ``found``."""
+    if isinstance(value, (Layer, Variable)) or isinstance(value, _seed_generator_type()):
+        if id(value) not in seen:
+            seen.add(id(value))
+            found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _walk_attribute(item, found, seen)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _walk_attribute(item, found, seen)
+
+
+class Layer:
+    """Base class of all layers (and, through ``Model``, of all models).
+
+    Args:
+        name: unique name; defaults to the snake_case class name plus a
+            counter (``dense``, ``dense_1``).
+        trainable: whether the weights are updated by training.
+        dtype: dtype of the weights and computations (default ``floatx()``);
+            a serialized ``DTypePolicy`` dict is accepted too.
+        activity_regularizer: optional regularizer applied to the outputs.
+        input_shape, input_dim, batch_size: legacy ``tf.keras`` keywords for a
+            first layer of a ``Sequential`` (prefer ``keras.Input``).
+    """
+
+    def __init__(self, name=None, trainable=True, dtype=None, autocast=True,
+                 activity_regularizer=None, **kwargs):
+        # 1. Legacy keywords of first layers: remembered for Sequential.
+        self._input_shape_arg = self._pop_legacy_input_shape(kwargs)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to "
+                             f"{type(self).__name__}: {kwargs}")
+        if not isinstance(trainable, bool):
+            raise ValueError(f"Expected `trainable` to be a boolean. Received: "
+                             f"trainable={trainable} (of type {type(trainable)})")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(f"Argument `name` must be a string without '/'. Received: name={name}")
+        # 2. State: the tracking lists must exist before any attribute is set.
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._seed_generators = []
+        self._losses = []
+        self._inbound_nodes = []
+        self.name = name or context.unique_name(layer_utils.snake_case(type(self).__name__))
+        self._trainable = trainable
+        self._dtype = layer_utils.standardize_layer_dtype(dtype)
+        self.autocast = autocast
+        self.built = False
+        self._called = False
+        self._build_input_shape = None
+        self.input_spec = None
+        self.supports_masking = False
+        self.activity_regularizer = None
+        if activity_regularizer is not None:
+            from minikeras import regularizers  # regularizers import layers' users, not layers
+            self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def _pop_legacy_input_shape(self, kwargs):
+        """Removes ``input_shape`` / ``input_dim`` / ``batch_size`` from kwargs."""
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+        self._batch_size_arg = kwargs.pop("batch_size", None)
+        if input_shape is None:
+            return None
+        warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                      "Sequential models, prefer using an `Input(shape)` object as the first "
+                      "layer in the model instead.", stacklevel=3)
+        return tuple(input_shape)
+
+    # ----- attribute tracking -----
+    def __setattr__(self, name, value):
+        # Variables and SeedGenerators are registered when assigned (also in
+        # lists and dicts); sublayers are found later by walking attributes.
+        found = []
+        if not name.startswith("_trainable_") and not name.startswith("_non_trainable_"):
+            _walk_attribute(value, found, set())
+        for item in found:
+            if not isinstance(item, Layer):
+                self._check_super_called()
+                self._track(item)
+        object.__setattr__(self, name, value)
+
+    def _check_super_called(self):
+        if "_trainable_variables" not in self.__dict__:
+            raise RuntimeError(
+                f"In layer '{type(self).__name__}', you forgot to call `super().__init__()` "
+                "as the first statement in the `__init__()` method. Go add it!"
+            )
+
+    def _track(self, item):
+        if not isinstance(item, Variable):  # a SeedGenerator
+            target = self._seed_generators
+        elif item.trainable:
+            target = self._trainable_variables
+        else:
+            target = self._non_trainable_variables
+        if not any(existing is item for existing in target):
+            target.append(item)
+
+    def _sublayers(self):
+        """The layers held in attributes (also in lists/dicts), in assignment order."""
+        found = []
+        seen = {id(self)}
+        for key, value in self.__dict__.items():
+            if key != "_inbound_nodes":
+                _walk_attribute(value, found, seen)
+        return [item for item in found if isinstance(item, Layer)]
+
+    def _flatten_layers(self, include_self=True):
+        """This layer (optionally) and every nested layer, depth first."""
+        layers = [self] if include_self else []
+        seen = {id(self)}
+        stack = list(reversed(self._sublayers()))
+        while stack:
+            layer = stack.pop()
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                layers.append(layer)
+                stack.extend(reversed(layer._sublayers()))
+        return layers
+
+    # ----- dtype and trainable -----
+    @property
+    def dtype(self):
+        """The dtype of the weights (``"float32"``), as ``layer.dtype`` in Keras."""
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Freezes (False) or unfreezes this layer and every nested layer."""
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    # ----- weights -----
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """Creates a weight variable owned by this layer (call it in ``build``).
+
+        Args:
+            shape: the variable's shape, e.g. ``(input_dim, units)``; ``()`` if None.
+            initializer: an initializer, its name (``"zeros"``) or a callable
+                ``(shape, dtype)``; default ``"glorot_uniform"`` for floats,
+                ``"zeros"`` otherwise.
+            dtype: default: the layer's dtype.
+            trainable: whether optimizers update it (False for moving statistics).
+            regularizer: adds ``regularizer(variable)`` to ``layer.losses``.
+            constraint: projection the optimizer applies after each update.
+            name: short name; the variable's ``path`` is ``"<layer name>/<name>"``.
+        Returns:
+            The new ``Variable``.
+        """
+        from minikeras import initializers  # above the engine, beside layers
+        self._check_super_called()
+        shape = () if shape is None else tuple(shape)
+        dtype = layer_utils.standardize_layer_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
+        variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
+                            trainable=trainable, name=name, autocast=autocast,
+                            aggregation=aggregation)
+        variable.path = f"{self.name}/{variable.name}"
+        variable.regularizer = None
+        variable.constraint = None
+        if regularizer is not None:
+            from minikeras import regularizers
+            variable.regularizer = regularizers.get(regularizer)
+        if constraint is not None:
+            from minikeras import constraints
+            variable.constraint = constraints.get(constraint)
+        variable.overwrite_with_gradient = overwrite_with_gradient
+        self._track(variable)
+        return variable
+
+    @property
+    def weights(self):
+        """Own trainable, own non-trainable, then the sublayers' weights."""
+        weights = []
+        seen = set()
+        own = self._trainable_variables + self._non_trainable_variables
+        sublayer_weights = [w for layer in self._sublayers() for w in layer.weights]
+        for weight in own + sublayer_weights:
+            if id(weight) not in seen:
+                seen.add(id(weight))
+                weights.append(weight)
+        return weights
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [weight for weight in self.weights if weight.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        return [weight for weight in self.weights if not weight.trainable]
+
+    @property
+    def variables(self):
+        """Like ``weights``, plus the state of ``SeedGenerator``s."""
+        variables = []
+        seen = set()
+        own = self._trainable_variables + self._non_trainable_variables
+        seeds = [generator.state for generator in self._seed_generators]
+        sublayer_variables = [v for layer in self._sublayers() for v in layer.variables]
+        for variable in own + seeds + sublayer_variables:
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                variables.append(variable)
+        return variables
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    def get_weights(self):
+        """The weights' values as NumPy arrays, in ``weights`` order."""
+        return [weight.numpy() for weight in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from NumPy arrays, in ``weights`` order."""
+        layer_weights = self.weights
+        if len(layer_weights) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
+                f"of length {len(weights)}, but the layer was expecting {len(layer_weights)} weights."
+            )
+        for variable, value in zip(layer_weights, weights):
+            value = numpy.asarray(value)
+            if tuple(variable.shape) != tuple(value.shape):
+                raise ValueError(f"Layer {self.name} weight shape {tuple(variable.shape)} is not "
+                                 f"compatible with provided weight shape {tuple(value.shape)}.")
+            variable.assign(value)
+
+    def count_params(self):
+        """The number of scalars in ``weights``."""
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
+                             "layer isn't built. You can build it manually via: "
+                             "`layer.build(input_shape)`.")
+        return int(sum(numpy.prod(weight.shape, dtype=numpy.int64) for weight in self.weights))
+
+    # ----- losses -----
+    def add_loss(self, loss):
+        """Adds a scalar loss (a tensor) that training will minimise too."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """``add_loss`` losses of this layer and its sublayers, then the weight
+        regularization losses, computed now (so a tape sees them)."""
+        losses = [loss for layer in self._flatten_layers() for loss in layer._losses]
+        for variable in self.trainable_weights:
+            regularizer = getattr(variable, "regularizer", None)
+            if regularizer is not None:
+                losses.append(regularizer(variable))
+        return losses
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            layer._losses = []
+
+    # ----- build -----
+    def build(self, input_shape):
+        """Creates the weights; the default creates none."""
+        self.built = True
+
+    def _maybe_build(self, first_input):
+        """Builds on the first call, from the shape of the first argument."""
+        if self.built:
+            return
+        input_shape = None
+        if first_input is not None:
+            input_shape = nest.map_structure(layer_utils.shape_of, first_input)
+        with context.no_grad():  # creating weights is not part of any gradient
+            self.build(input_shape)
+        self.built = True
+        self._build_input_shape = input_shape
+
+    def get_build_config(self):
+        """``{"input_shape": ...}`` once built by a call (saved in ``.keras`` files)."""
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": self._build_input_shape}
+
+    def build_from_config(self, config):
+        """Rebuilds from ``get_build_config()`` when loading a saved model."""
+        if config and config.get("input_shape") is not None:
+            input_shape = layer_utils.as_shape_structure(config["input_shape"])
+            with context.no_grad():
+                self.build(input_shape)
+            self.built = True
+            self._build_input_shape = input_shape
+
+    # ----- call -----
+    def call(self, inputs, *args, **kwargs):
+        """The computation; subclasses override it. The default returns ``inputs``."""
+        return inputs
+
+    def __call__(self, *args, **kwargs):
+        # 1. Symbolic inputs (functional API): record a node, compute nothing.
+        if any_symbolic(args, kwargs):
+            return layer_symbolic.symbolic_call(self, args, kwargs)
+        # 2. NumPy arrays become tensors of the layer's dtype.
+        if args:
+            args = (self._convert_inputs(args[0]),) + tuple(args[1:])
+        first_input = args[0] if args else kwargs.get("inputs")
+        # 3. Check the input, build on the first call.
+        assert_input_compatibility(self.input_spec, first_input, self.name)
+        self._maybe_build(first_input)
+        # 4. The training flag: explicit, else the outer call's, else the
+        #    signature's default, else False. The outermost call clears losses.
+        has_training, has_mask, training_default = layer_utils.call_arguments(type(self))
+        if context.in_training() is None:
+            self._clear_losses()
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = context.in_training()
+        if training is None:
+            training = training_default if training_default is not None else False
+        if has_training:
+            kwargs["training"] = training
+        # 5. The mask attached to the input by an earlier layer (Embedding).
+        previous_mask = layer_utils.mask_of(first_input)
+        if has_mask and kwargs.get("mask") is None and previous_mask is not None:
+            kwargs["mask"] = previous_mask
+        # 6. Run `call` with the flag visible to every nested layer.
+        with context.training_scope(training):
+            outputs = self.call(*args, **kwargs)
+        self._called = True
+        self._after_call(first_input, outputs, previous_mask)
+        return outputs
+
+    def _after_call(self, first_input, outputs, previous_mask):
+        """Attaches the output mask and adds the activity regularization loss."""
+        if self.supports_masking and isinstance(outputs, Tensor):
+            outputs._keras_mask = self.compute_mask(first_input, previous_mask)
+        if self.activity_regularizer is not None:
+            for output in nest.flatten(outputs):
+                loss = self.activity_regularizer(output)
+                if output.ndim > 0:
+                    loss = loss / output.shape[0]  # per sample, as in Keras
+                self.add_loss(loss)
+
+    def _convert_inputs(self, inputs):
+        """Arrays in the first argument become Tensors (floats in the layer's dtype);
+        string arrays stay NumPy arrays (they carry no gradient)."""
+        def convert(leaf):
+            if not (isinstance(leaf, numpy.ndarray) or backend.is_cupy_array(leaf)):
+                return leaf
+            if leaf.dtype.kind in "OUS":
+                return leaf
+            dtype = self.compute_dtype if leaf.dtype.kind == "f" and self.autocast else None
+            if dtype == "string":
+                dtype = None
+            return Tensor(backend.convert_to_tensor(leaf, dtype=dtype))
+        return nest.map_structure(convert, inputs)
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for this input shape (``None`` = unknown size).
+
+        The default calls the layer on zeros of that shape, without side
+        effects (``layer_symbolic.py``); concrete layers override it with the
+        formula, which is faster and exact for unknown sizes.
+        """
+        return layer_symbolic.output_shape_by_trial(self, input_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The symbolic output (``KerasTensor``) for symbolic inputs.
+
+        Uses ``compute_output_shape`` when the layer defines it (outputs get
+        the layer's dtype), else trial calls (``layer_symbolic.py``).
+        """
+        if type(self).compute_output_shape is Layer.compute_output_shape:
+            return layer_symbolic.output_spec_by_trial(self, args, kwargs)
+        first_input = args[0] if args else kwargs.get("inputs")
+        input_shape = nest.map_structure(layer_utils.shape_of, first_input)
+        output_shape = self.compute_output_shape(input_shape)
+        return layer_symbolic.specs_from_shapes(output_shape, self.compute_dtype)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The output mask; by default the input's mask passes through."""
+        return previous_mask
+
+    # ----- configuration -----
+    def get_config(self):
+        """The constructor arguments that recreate this layer (``from_config``)."""
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": layer_utils.dtype_policy_config(self.dtype)}
+        if self.activity_regularizer is not None:
+            from minikeras import regularizers
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
