@@ -13,6 +13,8 @@ progress bar and ``History`` show ``accuracy, loss, val_accuracy, val_loss``.
 Read next: ``history.py`` and ``progbar_logger.py``.
 """
 
+import numpy as np
+
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.history import History
 from minikeras.callbacks.progbar_logger import ProgbarLogger
@@ -28,11 +30,17 @@ def pythonify_logs(logs):
         if isinstance(value, dict):
             result.update(pythonify_logs(value))
             continue
-        try:
-            result[key] = float(value)
-        except (TypeError, ValueError):
-            result[key] = value
+        result[key] = float(value) if np.ndim(value) == 0 and _is_number(value) else value
     return result
+
+
+def _is_number(value):
+    """True for Python/NumPy numbers and 0-d arrays or Tensors of numbers."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class CallbackList(Callback):
