@@ -1,0 +1,158 @@
+"""``minikeras.ops``: Keras 3's ``keras.ops`` namespace, over minikeras's own engine.
+
+Place in the stack: above ``minikeras.autodiff`` (where every op and its
+gradient is written) and below the layers, losses and optimizers, which use
+only these names. Write ``from minikeras import ops`` and then ``ops.relu(x)``,
+``ops.matmul(a, b)``, ``ops.conv(x, kernel)`` as in Keras.
+
+The names come from four files, as Keras groups them:
+
+* ``core.py``  -- conversion and dtypes: ``convert_to_tensor``, ``cast``, ``shape``, ``stop_gradient``;
+* ``numpy.py`` -- the NumPy API: ``add``, ``sum``, ``reshape``, ``zeros``, ``einsum``...;
+* ``nn.py``    -- neural-network ops: ``relu``, ``softmax``, ``conv``, crossentropies...;
+* ``math.py``  -- ``logsumexp``, ``top_k``, ``erf``, ``rsqrt``.
+
+Every value these return is a ``minikeras`` Tensor; ``np.asarray(t)`` or
+``ops.convert_to_numpy(t)`` gives the plain array (outside the graph).
+"""
+
+from minikeras.ops.core import cast
+from minikeras.ops.core import convert_to_numpy
+from minikeras.ops.core import convert_to_tensor
+from minikeras.ops.core import dtype
+from minikeras.ops.core import is_tensor
+from minikeras.ops.core import ndim
+from minikeras.ops.core import shape
+from minikeras.ops.core import size
+from minikeras.ops.core import stop_gradient
+from minikeras.ops.math import erf
+from minikeras.ops.math import in_top_k
+from minikeras.ops.math import logsumexp
+from minikeras.ops.math import rsqrt
+from minikeras.ops.math import top_k
+from minikeras.ops.nn import average_pool
+from minikeras.ops.nn import batch_normalization
+from minikeras.ops.nn import binary_crossentropy
+from minikeras.ops.nn import categorical_crossentropy
+from minikeras.ops.nn import conv
+from minikeras.ops.nn import elu
+from minikeras.ops.nn import gelu
+from minikeras.ops.nn import hard_sigmoid
+from minikeras.ops.nn import hard_silu
+from minikeras.ops.nn import hard_swish
+from minikeras.ops.nn import leaky_relu
+from minikeras.ops.nn import log_sigmoid
+from minikeras.ops.nn import log_softmax
+from minikeras.ops.nn import max_pool
+from minikeras.ops.nn import moments
+from minikeras.ops.nn import one_hot
+from minikeras.ops.nn import relu
+from minikeras.ops.nn import relu6
+from minikeras.ops.nn import selu
+from minikeras.ops.nn import sigmoid
+from minikeras.ops.nn import silu
+from minikeras.ops.nn import softmax
+from minikeras.ops.nn import softplus
+from minikeras.ops.nn import softsign
+from minikeras.ops.nn import sparse_categorical_crossentropy
+from minikeras.ops.nn import swish
+from minikeras.ops.numpy import abs  # noqa: A004
+from minikeras.ops.numpy import absolute
+from minikeras.ops.numpy import add
+from minikeras.ops.numpy import all  # noqa: A004
+from minikeras.ops.numpy import any  # noqa: A004
+from minikeras.ops.numpy import append
+from minikeras.ops.numpy import arange
+from minikeras.ops.numpy import argmax
+from minikeras.ops.numpy import argmin
+from minikeras.ops.numpy import argsort
+from minikeras.ops.numpy import average
+from minikeras.ops.numpy import broadcast_to
+from minikeras.ops.numpy import ceil
+from minikeras.ops.numpy import clip
+from minikeras.ops.numpy import concatenate
+from minikeras.ops.numpy import copy
+from minikeras.ops.numpy import cos
+from minikeras.ops.numpy import count_nonzero
+from minikeras.ops.numpy import cumsum
+from minikeras.ops.numpy import diagonal
+from minikeras.ops.numpy import divide
+from minikeras.ops.numpy import dot
+from minikeras.ops.numpy import einsum
+from minikeras.ops.numpy import equal
+from minikeras.ops.numpy import exp
+from minikeras.ops.numpy import expand_dims
+from minikeras.ops.numpy import expm1
+from minikeras.ops.numpy import eye
+from minikeras.ops.numpy import flip
+from minikeras.ops.numpy import floor
+from minikeras.ops.numpy import floor_divide
+from minikeras.ops.numpy import full
+from minikeras.ops.numpy import full_like
+from minikeras.ops.numpy import greater
+from minikeras.ops.numpy import greater_equal
+from minikeras.ops.numpy import hstack
+from minikeras.ops.numpy import identity
+from minikeras.ops.numpy import isfinite
+from minikeras.ops.numpy import isinf
+from minikeras.ops.numpy import isnan
+from minikeras.ops.numpy import less
+from minikeras.ops.numpy import less_equal
+from minikeras.ops.numpy import linspace
+from minikeras.ops.numpy import log
+from minikeras.ops.numpy import log1p
+from minikeras.ops.numpy import logical_and
+from minikeras.ops.numpy import logical_not
+from minikeras.ops.numpy import logical_or
+from minikeras.ops.numpy import logical_xor
+from minikeras.ops.numpy import matmul
+from minikeras.ops.numpy import max  # noqa: A004
+from minikeras.ops.numpy import maximum
+from minikeras.ops.numpy import mean
+from minikeras.ops.numpy import min  # noqa: A004
+from minikeras.ops.numpy import minimum
+from minikeras.ops.numpy import mod
+from minikeras.ops.numpy import moveaxis
+from minikeras.ops.numpy import multiply
+from minikeras.ops.numpy import nan_to_num
+from minikeras.ops.numpy import negative
+from minikeras.ops.numpy import norm
+from minikeras.ops.numpy import not_equal
+from minikeras.ops.numpy import ones
+from minikeras.ops.numpy import ones_like
+from minikeras.ops.numpy import outer
+from minikeras.ops.numpy import pad
+from minikeras.ops.numpy import power
+from minikeras.ops.numpy import ravel
+from minikeras.ops.numpy import reciprocal
+from minikeras.ops.numpy import repeat
+from minikeras.ops.numpy import reshape
+from minikeras.ops.numpy import round  # noqa: A004
+from minikeras.ops.numpy import sign
+from minikeras.ops.numpy import sin
+from minikeras.ops.numpy import sort
+from minikeras.ops.numpy import split
+from minikeras.ops.numpy import sqrt
+from minikeras.ops.numpy import square
+from minikeras.ops.numpy import squeeze
+from minikeras.ops.numpy import stack
+from minikeras.ops.numpy import std
+from minikeras.ops.numpy import subtract
+from minikeras.ops.numpy import sum  # noqa: A004
+from minikeras.ops.numpy import swapaxes
+from minikeras.ops.numpy import take
+from minikeras.ops.numpy import take_along_axis
+from minikeras.ops.numpy import tanh
+from minikeras.ops.numpy import tensordot
+from minikeras.ops.numpy import tile
+from minikeras.ops.numpy import trace
+from minikeras.ops.numpy import transpose
+from minikeras.ops.numpy import tri
+from minikeras.ops.numpy import tril
+from minikeras.ops.numpy import triu
+from minikeras.ops.numpy import true_divide
+from minikeras.ops.numpy import var
+from minikeras.ops.numpy import vstack
+from minikeras.ops.numpy import where
+from minikeras.ops.numpy import zeros
+from minikeras.ops.numpy import zeros_like
