@@ -11,3 +11,7 @@ __version__ = "0.1.0"
 from minikeras import backend
 from minikeras.autodiff import GradientTape
 from minikeras.autodiff import Variable
+from minikeras import initializers
+from minikeras import activations
+from minikeras import regularizers
+from minikeras import constraints

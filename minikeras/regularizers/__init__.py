@@ -1,0 +1,145 @@
+"""``minikeras.regularizers``: weight penalties added to the loss (Keras's ``keras.regularizers``).
+
+Place in the stack: above ``minikeras.ops``, below ``minikeras.layers``.
+``Dense(4, kernel_regularizer="l2")`` makes the layer hand its kernel to the
+regularizer on every call; the penalty lands in ``layer.losses`` and the
+trainer adds it to the loss, so its gradient pulls the weights toward 0.
+
+* L1: ``l1 * sum(|w|)`` pushes weights to exactly 0 (sparse weights);
+* L2: ``l2 * sum(w**2)`` shrinks every weight in proportion to its size
+  ("weight decay").
+"""
+
+from minikeras import ops
+
+
+def _check_factor(value, name):
+    """Keras's check of a penalty factor: a non-negative number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
+                         f"Received: {name}={value}")
+    return float(value)
+
+
+class Regularizer:
+    """Base class: ``regularizer(weight) -> scalar penalty`` with a config."""
+
+    def __call__(self, x):
+        return 0.0
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.get_config()}>"
+
+
+class L1(Regularizer):
+    """``l1 * sum(|x|)``.
+
+    Args:
+        l1: the factor (0.01, Keras's default).
+    """
+
+    def __init__(self, l1=0.01):
+        self.l1 = _check_factor(0.01 if l1 is None else l1, "l1")
+
+    def __call__(self, x):
+        return ops.multiply(self.l1, ops.sum(ops.absolute(x)))
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(Regularizer):
+    """``l2 * sum(x ** 2)``.
+
+    Args:
+        l2: the factor (0.01, Keras's default).
+    """
+
+    def __init__(self, l2=0.01):
+        self.l2 = _check_factor(0.01 if l2 is None else l2, "l2")
+
+    def __call__(self, x):
+        return ops.multiply(self.l2, ops.sum(ops.square(x)))
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+class L1L2(Regularizer):
+    """``l1 * sum(|x|) + l2 * sum(x ** 2)``.
+
+    Args:
+        l1, l2: the factors. Both default to 0.0, as in Keras (so that
+            ``L1L2(l2=0.1)`` has no L1 part).
+    """
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _check_factor(0.0 if l1 is None else l1, "l1")
+        self.l2 = _check_factor(0.0 if l2 is None else l2, "l2")
+
+    def __call__(self, x):
+        penalty = ops.multiply(0.0, ops.sum(x))  # a zero of x's dtype, on the tape
+        if self.l1:
+            penalty = ops.add(penalty, ops.multiply(self.l1, ops.sum(ops.absolute(x))))
+        if self.l2:
+            penalty = ops.add(penalty, ops.multiply(self.l2, ops.sum(ops.square(x))))
+        return penalty
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+l1 = L1  # Keras's lower-case names of the same classes
+l2 = L2
+l1_l2 = L1L2
+
+# Name -> class: class names and Keras's snake_case names.
+ALL_OBJECTS = {"L1": L1, "l1": L1, "L2": L2, "l2": L2, "L1L2": L1L2, "l1l2": L1L2,
+               "Regularizer": Regularizer, "regularizer": Regularizer}
+
+
+def serialize(regularizer):
+    """Returns the Keras config dict of a regularizer (None for None)."""
+    if regularizer is None:
+        return None
+    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
+            "config": regularizer.get_config(), "registered_name": None}
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuilds a regularizer from ``serialize``'s dict (or a bare name)."""
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    class_name = config.get("class_name")
+    cls = (custom_objects or {}).get(class_name) or ALL_OBJECTS.get(class_name)
+    if cls is None:
+        raise ValueError(f"Could not interpret regularizer identifier: {class_name}")
+    return cls.from_config(config.get("config") or {})
+
+
+def get(identifier):
+    """Returns a regularizer for a name (``"l2"``), dict, object, class or callable.
+
+    Returns:
+        A callable ``(weight) -> scalar``, or None for None.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, (dict, str)):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+
+
+__all__ = ["ALL_OBJECTS", "L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1",
+           "l1_l2", "l2", "serialize"]
