@@ -1,0 +1,153 @@
+"""PyDataset: the Keras contract, ordered parallel loading, clean shutdown."""
+
+import multiprocessing
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from minikeras.trainers.data_adapters import get_data_adapter
+from minikeras.trainers.data_adapters.ordered_enqueuer import ordered_batches
+from minikeras.trainers.epoch_iterator import EpochIterator
+from minikeras.utils import PyDataset
+
+pytestmark = pytest.mark.data
+
+
+class Squares(PyDataset):
+    """Batch i is x = [[i], [i]] and y = [i*i, i*i]; odd batches arrive late
+    so that parallel workers finish out of order."""
+
+    def __init__(self, num_batches=6, fail_at=None, **kwargs):
+        super().__init__(**kwargs)
+        self.count = num_batches
+        self.fail_at = fail_at
+        self.epoch_ends = 0
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if index == self.fail_at:
+            raise RuntimeError(f"broken batch {index}")
+        if index % 2:
+            time.sleep(0.01)
+        return np.full((2, 1), float(index)), np.full(2, index * index)
+
+    def on_epoch_end(self):
+        self.epoch_ends += 1
+
+
+def _first_values(adapter):
+    return [int(batch[0][0, 0]) for batch in adapter.get_numpy_iterator()]
+
+
+@pytest.mark.parametrize("workers, use_multiprocessing", [(1, False), (3, False), (2, True)])
+def test_batches_arrive_in_order(workers, use_multiprocessing):
+    adapter = get_data_adapter(Squares(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=2))
+    assert adapter.num_batches == 6
+    batches = list(adapter.get_numpy_iterator())
+    assert [int(b[0][0, 0]) for b in batches] == list(range(6))
+    assert batches[3][1].tolist() == [9, 9] and batches[0][0].dtype == np.float32
+    assert not multiprocessing.active_children()
+
+
+def test_shuffle_permutes_batch_indices():
+    import random
+
+    random.seed(3)
+    values = _first_values(get_data_adapter(Squares(num_batches=8), shuffle=True))
+    assert sorted(values) == list(range(8)) and values != list(range(8))
+
+
+def test_queue_is_bounded():
+    requested = []
+
+    class Recording(Squares):
+        def __getitem__(self, index):
+            requested.append(index)
+            return super().__getitem__(index)
+
+    batches = ordered_batches(Recording(num_batches=20), range(20), workers=2,
+                              use_multiprocessing=False, max_queue_size=3)
+    next(batches)
+    time.sleep(0.05)
+    assert len(requested) <= 4, "at most max_queue_size batches requested ahead of the one in use"
+    batches.close()
+
+
+@pytest.mark.parametrize("use_multiprocessing", [False, True])
+def test_worker_exception_reaches_the_caller_and_stops_the_workers(use_multiprocessing):
+    threads_before = threading.active_count()
+    dataset = Squares(num_batches=10, fail_at=4, workers=2, use_multiprocessing=use_multiprocessing)
+    with pytest.raises(RuntimeError, match="broken batch 4"):
+        list(get_data_adapter(dataset).get_numpy_iterator())
+    assert not multiprocessing.active_children()
+    assert threading.active_count() == threads_before
+
+
+def test_abandoned_epoch_and_keyboard_interrupt_stop_the_workers():
+    iterator = EpochIterator(Squares(num_batches=10, workers=2, use_multiprocessing=True))
+    with pytest.raises(KeyboardInterrupt):
+        for step, _ in iterator.enumerate_epoch():
+            if step == 2:
+                raise KeyboardInterrupt
+    iterator.close()
+    assert not multiprocessing.active_children()
+
+
+def test_on_epoch_end_runs_after_every_epoch():
+    dataset = Squares(num_batches=3)
+    iterator = EpochIterator(dataset)
+    for _ in range(2):
+        assert [s for s, _ in iterator.enumerate_epoch()] == [0, 1, 2]
+    assert dataset.epoch_ends == 2
+
+
+def test_missing_super_init_warns_with_keras_message():
+    class NoSuper(PyDataset):
+        def __init__(self):
+            self.size = 2
+
+        def __len__(self):
+            return 1
+
+        def __getitem__(self, index):
+            return np.ones((2, 1)), np.ones(2)
+
+    with pytest.warns(UserWarning, match=r"should call `super\(\).__init__\(\*\*kwargs\)` in its constructor"):
+        adapter = get_data_adapter(NoSuper())
+    assert len(list(adapter.get_numpy_iterator())) == 1
+
+
+def test_infinite_py_dataset_runs_with_steps_per_epoch():
+    class Forever(Squares):
+        @property
+        def num_batches(self):
+            return None
+
+    iterator = EpochIterator(Forever(workers=2), steps_per_epoch=4)
+    assert [int(b[0][0, 0]) for _, b in iterator.enumerate_epoch()] == [0, 1, 2, 3]
+    assert [int(b[0][0, 0]) for _, b in iterator.enumerate_epoch()] == [4, 5, 6, 7]
+    iterator.close()
+
+
+def test_class_weight_and_y_rules():
+    batches = list(get_data_adapter(Squares(num_batches=2), class_weight={1: 5.0}).get_numpy_iterator())
+    np.testing.assert_array_equal(batches[1][2], [5.0, 5.0])
+    with pytest.raises(ValueError, match="When providing `x` as a PyDataset, `y` should not be passed"):
+        get_data_adapter(Squares(), y=np.zeros(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get_data_adapter(Squares(), shuffle=True)  # finite: shuffle is honoured, no warning
+
+
+def test_bare_array_batches_become_x_only():
+    class OnlyX(Squares):
+        def __getitem__(self, index):
+            return np.ones((2, 1))
+
+    (batch,) = list(get_data_adapter(OnlyX(num_batches=1)).get_numpy_iterator())
+    assert len(batch) == 1
