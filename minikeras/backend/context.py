@@ -85,7 +85,23 @@ def unique_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
+# ----- the global SeedGenerator of minikeras.random (made there, kept here) -----
+_global_seed_generator = None
+
+
+def get_global_seed_generator():
+    """The SeedGenerator that unseeded random ops draw from (None until made)."""
+    return _global_seed_generator
+
+
+def set_global_seed_generator(generator):
+    global _global_seed_generator
+    _global_seed_generator = generator
+
+
 def clear_session():
-    """Resets the automatic name counters (``dense`` is ``dense`` again)."""
+    """Resets the automatic name counters (``dense`` is ``dense`` again) and
+    forgets the global SeedGenerator (the next unseeded draw makes a new one)."""
     with _name_lock:
         _name_counts.clear()
+    set_global_seed_generator(None)
