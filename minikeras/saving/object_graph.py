@@ -1,0 +1,207 @@
+"""Where each variable goes in a weights file: a walk over the object graph.
+
+Place in the stack: between ``saving_lib.py`` (which opens the files) and
+``h5_store.py`` (which reads and writes arrays). Read it to see why a Dense
+layer's kernel lives at ``layers/dense/vars/0`` and not under its name.
+
+Paths come from how objects hold each other, never from layer names (names
+like ``dense_7`` depend on how many layers were made before). The rules,
+those of Keras 3 so that both libraries read each other's files:
+
+* the root model writes its own variables at ``vars``;
+* a Sequential or functional model lists its ``layers`` first, each keyed by
+  its snake_case class name, made unique in that list: ``layers/dense``,
+  ``layers/dense_1``;
+* then every attribute, sorted by name with ``_private`` ones last: a layer
+  in ``self.encoder`` goes to ``encoder``, a list ``self.blocks`` gives
+  ``blocks/dense``, ``blocks/dense_1``; the compiled optimizer goes to
+  ``optimizer``;
+* an object reachable twice is saved once, at the first path met.
+
+Loading walks the same graph, reads every array, checks every shape, and only
+then assigns: a bad file leaves the model untouched.
+"""
+
+import re
+import warnings
+
+import numpy as np
+
+# Bookkeeping attributes of minikeras's own classes, not user state.
+_INTERNAL_ATTRIBUTES = frozenset({
+    "_trainable_variables", "_non_trainable_variables", "_seed_generators", "_losses",
+    "_inbound_nodes", "_outbound_nodes", "_layers", "_functional", "_operations",
+    "_input_layers", "_output_layers", "_nodes", "_tracker", "_self_setattr_tracking",
+})
+
+
+def is_saveable(obj):
+    """Layers (models included) and optimizers own variables that are saved."""
+    from minikeras.layers.layer import Layer
+    from minikeras.optimizers.optimizer import Optimizer
+    return isinstance(obj, (Layer, Optimizer))
+
+
+def own_variables(obj):
+    """The variables an object saves itself, in file order ("0", "1", ...).
+
+    A layer's own trainable then non-trainable variables (not its sublayers');
+    an optimizer's ``variables`` (iterations, learning rate, then its slots).
+    """
+    from minikeras.optimizers.optimizer import Optimizer
+    if isinstance(obj, Optimizer):
+        return obj.variables
+    return obj._trainable_variables + obj._non_trainable_variables
+
+
+def snake_case(name):
+    """``"MaxPooling2D"`` -> ``"max_pooling2d"``: Keras's key for a layer in a list."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _name_key(name):
+    return "~" + name if name.startswith("_") else name
+
+
+def _children(obj):
+    """Yields ``(attribute name, value)`` in the order the walk visits them."""
+    layers = _graph_layers(obj)
+    if layers is not None:
+        yield "layers", layers
+    attributes = vars(obj)
+    for name in sorted(attributes, key=_name_key):
+        if name not in _INTERNAL_ATTRIBUTES and not name.startswith("__"):
+            yield name, attributes[name]
+    optimizer = getattr(obj, "optimizer", None) if "optimizer" not in attributes else None
+    if optimizer is not None:
+        yield "optimizer", optimizer
+
+
+def _graph_layers(obj):
+    """The ``layers`` list of a Sequential or functional model, else None."""
+    from minikeras import models
+    graph_classes = tuple(getattr(models, name) for name in ("Sequential", "Functional") if hasattr(models, name))
+    if isinstance(obj, graph_classes) or getattr(obj, "_is_graph_network", False):
+        return list(obj.layers)
+    return None
+
+
+def walk(obj, path="", visited=None):
+    """Yields ``(path, saveable)`` for ``obj`` and everything it holds, each once.
+
+    Args:
+        obj: the root (a model, a layer or an optimizer).
+        path: the root's path ("" for the file's root).
+        visited: ids already yielded (shared between recursive calls).
+    """
+    visited = set() if visited is None else visited
+    if id(obj) in visited:
+        return
+    visited.add(id(obj))
+    yield path, obj
+    for name, child in _children(obj):
+        child_path = f"{path}/{name}" if path else name
+        if is_saveable(child):
+            yield from walk(child, child_path, visited)
+        elif isinstance(child, (list, tuple, dict)):
+            yield from _walk_container(child, child_path, visited, set())
+
+
+def _walk_container(container, path, visited, visited_containers):
+    if id(container) in visited_containers:
+        return
+    visited_containers.add(id(container))
+    items = list(container.values()) if isinstance(container, dict) else container
+    used_names = {}
+    for item in items:
+        if is_saveable(item):
+            if id(item) in visited:
+                continue
+            yield from walk(item, f"{path}/{_unique_name(snake_case(type(item).__name__), used_names)}", visited)
+        elif isinstance(item, (list, tuple, dict)):
+            name = _unique_name("container", used_names)
+            yield from _walk_container(item, f"{path}/{name}", visited, visited_containers)
+
+
+def _unique_name(name, used_names):
+    """``dense``, then ``dense_1``, ``dense_2``... within one list."""
+    if name in used_names:
+        used_names[name] += 1
+        return f"{name}_{used_names[name]}"
+    used_names[name] = 0
+    return name
+
+
+def save_variables(root, writer):
+    """Writes every saveable's own variables under its path (``h5_store.H5WeightsWriter``)."""
+    for path, obj in walk(root):
+        store = writer.make(path, name=getattr(obj, "name", None))
+        for index, variable in enumerate(own_variables(obj)):
+            store[str(index)] = variable
+
+
+def load_variables(root, reader, skip_mismatch=False):
+    """Reads every saveable's arrays, checks them all, then assigns them.
+
+    Args:
+        root: the model (or layer) to fill.
+        reader: an ``h5_store.H5WeightsReader``.
+        skip_mismatch: if True, objects whose arrays do not fit are left as
+            they are (with a warning) instead of failing the whole load.
+
+    Raises:
+        ValueError: "A total of N objects could not be loaded..." when some
+            object's saved arrays do not match its variables.
+    """
+    # 1. Read and check everything before touching the model.
+    plan, errors = [], []
+    for path, obj in walk(root):
+        arrays = reader.get(path)
+        problem = _mismatch(obj, own_variables(obj), arrays)
+        if problem is None:
+            plan.append((own_variables(obj), arrays))
+        elif _is_optimizer_count_mismatch(obj, arrays):
+            warnings.warn(problem, stacklevel=3)
+        else:
+            errors.append((path or "(root)", problem))
+    if errors and not skip_mismatch:
+        raise ValueError(_errors_message(errors))
+    for path, problem in errors:
+        warnings.warn(f"Skipping loading weights for '{path}': {problem}", stacklevel=3)
+    # 2. Assign.
+    for variables, arrays in plan:
+        for index, variable in enumerate(variables):
+            variable.assign(arrays[str(index)].astype(np.dtype(variable.dtype)))
+
+
+def _mismatch(obj, variables, arrays):
+    """None if ``arrays`` fits ``variables`` exactly, else a message."""
+    from minikeras.optimizers.optimizer import Optimizer
+    kind = "optimizer" if isinstance(obj, Optimizer) else "Layer"
+    if sorted(arrays) != [str(index) for index in range(len(arrays))] or len(arrays) != len(variables):
+        if kind == "optimizer":
+            return (f"Skipping variable loading for optimizer '{obj.name}', because it has "
+                    f"{len(variables)} variables whereas the saved optimizer has {len(arrays)} variables.")
+        return (f"Layer '{obj.name}' expected {len(variables)} variables, but received {len(arrays)} "
+                f"variables during loading. Expected: {[variable.name for variable in variables]}")
+    for index, variable in enumerate(variables):
+        saved_shape, expected_shape = arrays[str(index)].shape, tuple(variable.shape)
+        if saved_shape != expected_shape:
+            return (f"The shape of variable '{variable.name}' of {kind} '{obj.name}' is "
+                    f"{expected_shape}, but the saved value has shape {saved_shape}.")
+    return None
+
+
+def _is_optimizer_count_mismatch(obj, arrays):
+    from minikeras.optimizers.optimizer import Optimizer
+    return isinstance(obj, Optimizer) and len(arrays) != len(obj.variables)
+
+
+def _errors_message(errors):
+    path, first = errors[0]
+    listing = "\n".join(f"- {error_path}" for error_path, _ in errors)
+    return (f"A total of {len(errors)} objects could not be loaded. Example error message for "
+            f"object at '{path}':\n\n{first}\n\nList of objects that could not be loaded:\n{listing}")
+
