@@ -15,3 +15,7 @@ from minikeras import initializers
 from minikeras import activations
 from minikeras import regularizers
 from minikeras import constraints
+from minikeras import losses
+from minikeras import metrics
+from minikeras import optimizers
+from minikeras import callbacks

@@ -37,12 +37,15 @@ class ProgbarLogger(Callback):
     def on_test_begin(self, logs=None):
         if not self._called_in_fit:
             self._reset_progbar()
+            self._ensure_progbar()
 
     def on_predict_begin(self, logs=None):
         self._reset_progbar()
+        self._ensure_progbar()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._reset_progbar()
+        self._ensure_progbar()  # the clock starts now: the epoch's time includes step 1
         if self.verbose and self.epochs > 1:
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
 

@@ -5,3 +5,4 @@ from minikeras.trainers.data_adapters.data_adapter_utils import pack_x_y_sample_
 from minikeras.trainers.data_adapters.data_adapter_utils import unpack_x_y_sample_weight
 from minikeras.backend import clear_session
 from minikeras.utils.random_seed import set_random_seed
+from minikeras.utils.progbar import Progbar
