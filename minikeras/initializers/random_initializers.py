@@ -19,17 +19,18 @@ LecunUniform/Normal 1     fan_in     uniform / truncated_normal
 Seeds follow Keras 3: an initializer made without ``seed`` picks one from
 Python's ``random`` module when it is made, so
 ``minikeras.utils.set_random_seed(s)`` makes a whole model reproducible, and
-calling the same initializer twice gives the same values. Draws are made with
-NumPy on the host from that integer seed, then moved to the backend device,
-so a seed gives the same weights on the CPU and on the GPU.
+calling the same initializer twice gives the same values. The draws come
+from ``minikeras.random`` (an int seed always gives the same numbers; a
+``SeedGenerator`` gives new ones at each call).
 """
 
 import math
-import random as python_random
 
 import numpy
 
 from minikeras import backend
+from minikeras import random
+from minikeras.random.seed_generator import make_default_seed
 from minikeras.initializers.initializer import Initializer
 from minikeras.initializers.initializer import _dtype
 
@@ -62,9 +63,11 @@ def compute_fans(shape, input_axes=None, output_axes=None):
 
 
 def _check_seed(seed):
-    """Keras accepts an int or None (and a ``SeedGenerator``, not used here)."""
-    if seed is None or isinstance(seed, (int, numpy.integer)) and not isinstance(seed, bool):
+    """Keras accepts None, an int or a ``SeedGenerator``."""
+    if seed is None or isinstance(seed, random.SeedGenerator):
         return seed
+    if isinstance(seed, (int, numpy.integer)) and not isinstance(seed, bool):
+        return int(seed)
     raise ValueError(
         "`seed` argument should be an instance of `keras.random.SeedGenerator()` or an integer. "
         f"Received: seed={seed}"
@@ -75,34 +78,33 @@ class RandomInitializer(Initializer):
     """Base of the random initializers: owns the seed.
 
     Args:
-        seed: an int for reproducible draws, or None to take one from Python's
-            ``random`` now (so ``set_random_seed`` controls it).
+        seed: an int for reproducible draws, a ``SeedGenerator``, or None to
+            take an int from Python's ``random`` now (so ``set_random_seed``
+            controls it).
     """
 
     def __init__(self, seed=None):
         self._init_seed = _check_seed(seed)  # what get_config reports
-        self.seed = seed if seed is not None else python_random.randint(1, int(1e9))
-
-    def _generator(self):
-        """A NumPy generator restarted from the seed at every call."""
-        return numpy.random.default_rng(int(self.seed))
-
-    def _to_backend(self, values, dtype):
-        """Host float64 draws -> an array of ``dtype`` on the backend device."""
-        return backend.convert_to_tensor(values, dtype=_dtype(dtype))
+        self.seed = self._init_seed if seed is not None else make_default_seed()
 
     def get_config(self):
-        return {"seed": self._init_seed}
+        seed = self._init_seed
+        if isinstance(seed, random.SeedGenerator):
+            seed = {"module": "keras.random", "class_name": "SeedGenerator",
+                    "config": seed.get_config(), "registered_name": None}
+        return {"seed": seed}
+
+    @classmethod
+    def from_config(cls, config):
+        seed = config.get("seed")
+        if isinstance(seed, dict):  # a serialized SeedGenerator
+            config = {**config, "seed": random.SeedGenerator.from_config(seed["config"])}
+        return cls(**config)
 
 
-def _truncated_normal(generator, shape, mean, stddev):
-    """Normal draws kept within two standard deviations (redrawn otherwise)."""
-    values = generator.standard_normal(shape)
-    outside = numpy.abs(values) > 2.0
-    while outside.any():
-        values[outside] = generator.standard_normal(int(outside.sum()))
-        outside = numpy.abs(values) > 2.0
-    return mean + stddev * values
+def _float(values, dtype):
+    """A random Tensor -> a raw array of ``dtype`` (``floatx()`` by default)."""
+    return backend.convert_to_tensor(values.data, dtype=_dtype(dtype))
 
 
 class RandomNormal(RandomInitializer):
@@ -120,8 +122,7 @@ class RandomNormal(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        values = self._generator().normal(self.mean, self.stddev, size=tuple(shape))
-        return self._to_backend(values, dtype)
+        return _float(random.normal(shape, self.mean, self.stddev, _dtype(dtype), self.seed), dtype)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -142,8 +143,7 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        values = self._generator().uniform(self.minval, self.maxval, size=tuple(shape))
-        return self._to_backend(values, dtype)
+        return _float(random.uniform(shape, self.minval, self.maxval, _dtype(dtype), self.seed), dtype)
 
     def get_config(self):
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
@@ -164,8 +164,8 @@ class TruncatedNormal(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        values = _truncated_normal(self._generator(), tuple(shape), self.mean, self.stddev)
-        return self._to_backend(values, dtype)
+        values = random.truncated_normal(shape, self.mean, self.stddev, _dtype(dtype), self.seed)
+        return _float(values, dtype)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -213,19 +213,18 @@ class VarianceScaling(RandomInitializer):
         fans = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         variance = self.scale / max(1.0, fans[self.mode])
         # 2. A distribution with that variance.
-        generator = self._generator()
-        shape = tuple(shape)
+        shape, dtype = tuple(shape), _dtype(dtype)
         if self.distribution == "truncated_normal":
             # 0.8796... is the stddev of a unit normal cut at +-2: divide by it
             # so that the variance after truncation is the one asked for.
             stddev = math.sqrt(variance) / 0.87962566103423978
-            values = _truncated_normal(generator, shape, 0.0, stddev)
+            values = random.truncated_normal(shape, 0.0, stddev, dtype, self.seed)
         elif self.distribution == "untruncated_normal":
-            values = generator.normal(0.0, math.sqrt(variance), size=shape)
+            values = random.normal(shape, 0.0, math.sqrt(variance), dtype, self.seed)
         else:
             limit = math.sqrt(3.0 * variance)  # Var(U(-a, a)) = a**2 / 3
-            values = generator.uniform(-limit, limit, size=shape)
-        return self._to_backend(values, dtype)
+            values = random.uniform(shape, -limit, limit, dtype, self.seed)
+        return _float(values, dtype)
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "mode": self.mode,
@@ -308,13 +307,13 @@ class Orthogonal(RandomInitializer):
             )
         rows, columns = math.prod(shape[:-1]), shape[-1]
         # 1. QR of a tall normal matrix gives Q with orthonormal columns.
-        draws = self._generator().standard_normal((max(rows, columns), min(rows, columns)))
-        q, r = numpy.linalg.qr(draws)
+        draws = random.normal((max(rows, columns), min(rows, columns)), dtype="float64", seed=self.seed)
+        q, r = numpy.linalg.qr(draws.numpy())  # on the host: QR is not a minikeras op
         # 2. Fix the signs so that Q is uniformly distributed over rotations.
         q = q * numpy.sign(numpy.diag(r))
         if rows < columns:
             q = q.T
-        return self._to_backend(self.gain * q.reshape(shape), dtype)
+        return backend.convert_to_tensor(self.gain * q.reshape(shape), dtype=_dtype(dtype))
 
     def get_config(self):
         return {**super().get_config(), "gain": self.gain}

@@ -146,3 +146,11 @@ def test_seeded_config_round_trip_gives_the_same_values():
     original = initializers.LecunNormal(seed=11)
     rebuilt = initializers.get(initializers.serialize(original))
     assert np.array_equal(original((5, 5)), rebuilt((5, 5)))
+
+
+def test_seed_generator_gives_new_values_each_call_and_serializes():
+    from minikeras import random as minikeras_random
+    initializer = initializers.RandomNormal(seed=minikeras_random.SeedGenerator(5))
+    assert not np.array_equal(initializer((3,)), initializer((3,)))
+    rebuilt = initializers.RandomNormal.from_config(initializer.get_config())
+    assert np.array_equal(rebuilt((3,)), initializers.RandomNormal(seed=minikeras_random.SeedGenerator(5))((3,)))
