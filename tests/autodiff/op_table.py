@@ -1,0 +1,262 @@
+"""THE table of differentiable ops: one row per use of an op, read by the tests.
+
+Each ``Case`` names a public op of ``minikeras.ops``, a function that calls
+it on Tensors, the same computation written in plain NumPy (the oracle of the
+forward check), the input shapes, and the input range to sample from. Ranges
+avoid the places where an op has no derivative (``relu`` at 0, ``log`` at 0,
+a ``clip`` bound): ``kinks`` lists points that sampled values keep away from.
+
+``test_op_table.py`` runs every row through the forward check and
+``check_vjp``, and fails if a differentiable public op has no row here. When
+you add an op to ``minikeras.ops``, add a row (or list it in
+``NON_DIFFERENTIABLE`` if nothing flows through it).
+"""
+
+import math
+from dataclasses import dataclass
+from dataclasses import field
+
+import numpy
+from numpy.lib.stride_tricks import sliding_window_view
+
+from minikeras import ops
+
+
+@dataclass
+class Case:
+    name: str  # the op's public name in minikeras.ops
+    function: object  # (*Tensors) -> Tensor or tuple of Tensors
+    reference: object  # (*arrays) -> array or tuple of arrays (NumPy only)
+    shapes: tuple  # one shape per input
+    low: float = -2.0
+    high: float = 2.0
+    kinks: tuple = ()  # sampled values stay 0.1 away from these
+    direction: bool = False  # check along one random direction (big ops)
+    eps: float = 1e-6
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return f"{self.name}{list(self.shapes)}".replace(" ", "")
+
+    def inputs(self, seed=0):
+        """Random float64 inputs in [low, high], away from the kinks."""
+        rng = numpy.random.default_rng(seed)
+        arrays = []
+        for shape in self.shapes:
+            x = rng.uniform(self.low, self.high, shape)
+            for kink in self.kinks:
+                near = numpy.abs(x - kink) < 0.1
+                x = numpy.where(near, x + numpy.where(x >= kink, 0.2, -0.2), x)
+            arrays.append(x)
+        return arrays
+
+
+# ----- NumPy versions of the neural-network functions (the oracle) -----
+def np_sigmoid(x):
+    return 1 / (1 + numpy.exp(-x))
+
+
+def np_softmax(x, axis=-1):
+    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def np_logsumexp(x, axis=None, keepdims=False):
+    return numpy.log(numpy.sum(numpy.exp(x), axis=axis, keepdims=keepdims))
+
+
+def np_erf(x):
+    return numpy.vectorize(math.erf)(x)
+
+
+def np_elu(x, alpha=1.0):
+    return numpy.where(x > 0, x, alpha * (numpy.exp(x) - 1))
+
+
+def np_gelu_tanh(x):
+    return 0.5 * x * (1 + numpy.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def np_hard_sigmoid(x):
+    return numpy.clip(x + 3, 0, 6) / 6
+
+
+def np_conv2d_valid(x, kernel):
+    windows = sliding_window_view(x, kernel.shape[:2], axis=(1, 2))  # (N, OH, OW, C, KH, KW)
+    return numpy.einsum("nhwcij,ijcf->nhwf", windows, kernel)
+
+
+def np_pool_valid(x, size, reduce):
+    windows = sliding_window_view(x, (size, size), axis=(1, 2))[:, ::size, ::size]  # (N, OH, OW, C, P, P)
+    return reduce(windows, axis=(-2, -1))
+
+
+# fixed non-float arguments the rows close over
+CONDITION = numpy.array([[True, False, True], [False, True, True]])
+INDICES = numpy.array([2, 0, 2])
+ALONG = numpy.array([[1, 0, 1], [2, 2, 0]])
+ONE_HOT = numpy.eye(3)[[0, 2]]
+LABELS = numpy.array([1, 2])
+SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
+
+
+TABLE = [
+    # elementwise arithmetic; broadcasting (3,) against (2, 3) undoes in the gradient
+    Case("add", ops.add, numpy.add, ((2, 3), (3,))),
+    Case("subtract", ops.subtract, numpy.subtract, ((2, 1), (1, 3))),
+    Case("multiply", ops.multiply, numpy.multiply, ((2, 3), (2, 1))),
+    Case("divide", ops.divide, numpy.divide, ((2, 3), (3,)), low=0.5),
+    Case("true_divide", ops.true_divide, numpy.true_divide, ((3,), (3,)), low=0.5),
+    Case("power", ops.power, numpy.power, ((2, 3), (2, 3)), low=0.5),
+    Case("maximum", ops.maximum, numpy.maximum, ((2, 3), (2, 3))),
+    Case("minimum", ops.minimum, numpy.minimum, ((2, 3), (3,))),
+    Case("negative", ops.negative, numpy.negative, ((2, 3),)),
+    Case("abs", ops.abs, numpy.abs, ((2, 3),), kinks=(0.0,)),
+    Case("absolute", ops.absolute, numpy.absolute, ((4,),), kinks=(0.0,)),
+    Case("copy", ops.copy, numpy.copy, ((2, 3),)),
+    Case("where", lambda a, b: ops.where(CONDITION, a, b), lambda a, b: numpy.where(CONDITION, a, b),
+         ((2, 3), (3,))),
+    Case("clip", lambda x: ops.clip(x, -1.0, 1.0), lambda x: numpy.clip(x, -1, 1), ((3, 3),), kinks=(-1.0, 1.0)),
+    Case("cast", lambda x: ops.cast(ops.cast(x, "float32"), "float64"), lambda x: x.astype("float32"), ((4,),),
+         eps=1e-2, rtol=1e-3, atol=1e-4),
+    # one-input math
+    Case("exp", ops.exp, numpy.exp, ((2, 3),)),
+    Case("expm1", ops.expm1, numpy.expm1, ((2, 3),)),
+    Case("log", ops.log, numpy.log, ((2, 3),), low=0.2),
+    Case("log1p", ops.log1p, numpy.log1p, ((2, 3),), low=-0.5),
+    Case("sqrt", ops.sqrt, numpy.sqrt, ((2, 3),), low=0.2),
+    Case("rsqrt", ops.rsqrt, lambda x: 1 / numpy.sqrt(x), ((2, 3),), low=0.2),
+    Case("square", ops.square, numpy.square, ((2, 3),)),
+    Case("reciprocal", ops.reciprocal, numpy.reciprocal, ((2, 3),), low=0.5),
+    Case("sin", ops.sin, numpy.sin, ((2, 3),)),
+    Case("cos", ops.cos, numpy.cos, ((2, 3),)),
+    Case("tanh", ops.tanh, numpy.tanh, ((2, 3),)),
+    Case("erf", ops.erf, np_erf, ((2, 3),)),
+    # reductions
+    Case("sum", lambda x: ops.sum(x, axis=1), lambda x: x.sum(axis=1), ((2, 3, 2),)),
+    Case("mean", lambda x: ops.mean(x, axis=(0, 2), keepdims=True), lambda x: x.mean(axis=(0, 2), keepdims=True),
+         ((2, 3, 2),)),
+    Case("max", lambda x: ops.max(x, axis=-1), lambda x: x.max(axis=-1), ((3, 4),)),
+    Case("min", ops.min, numpy.min, ((3, 4),)),
+    Case("var", lambda x: ops.var(x, axis=0), lambda x: x.var(axis=0), ((4, 3),)),
+    Case("std", ops.std, numpy.std, ((4, 3),)),
+    Case("logsumexp", lambda x: ops.logsumexp(x, axis=1), lambda x: np_logsumexp(x, axis=1), ((3, 4),)),
+    Case("cumsum", lambda x: ops.cumsum(x, axis=1), lambda x: numpy.cumsum(x, axis=1), ((2, 4),)),
+    Case("norm", ops.norm, numpy.linalg.norm, ((3, 4),)),
+    Case("norm", lambda x: ops.norm(x, ord=1, axis=(0, 1)), lambda x: numpy.linalg.norm(x, 1, axis=(0, 1)),
+         ((3, 4),), kinks=(0.0,)),
+    Case("average", lambda x, w: ops.average(x, axis=1, weights=w),
+         lambda x, w: numpy.average(x, axis=1, weights=w), ((2, 3), (3,)), low=0.5),
+    Case("trace", ops.trace, numpy.trace, ((3, 3),)),
+    # shapes
+    Case("reshape", lambda x: ops.reshape(x, (3, -1)), lambda x: x.reshape(3, -1), ((2, 3, 2),)),
+    Case("transpose", lambda x: ops.transpose(x, (2, 0, 1)), lambda x: x.transpose(2, 0, 1), ((2, 3, 4),)),
+    Case("swapaxes", lambda x: ops.swapaxes(x, 0, 2), lambda x: numpy.swapaxes(x, 0, 2), ((2, 3, 4),)),
+    Case("moveaxis", lambda x: ops.moveaxis(x, 0, -1), lambda x: numpy.moveaxis(x, 0, -1), ((2, 3, 4),)),
+    Case("expand_dims", lambda x: ops.expand_dims(x, 1), lambda x: numpy.expand_dims(x, 1), ((2, 3),)),
+    Case("squeeze", lambda x: ops.squeeze(x, axis=1), lambda x: numpy.squeeze(x, axis=1), ((2, 1, 3),)),
+    Case("ravel", ops.ravel, numpy.ravel, ((2, 3),)),
+    Case("broadcast_to", lambda x: ops.broadcast_to(x, (4, 2, 3)), lambda x: numpy.broadcast_to(x, (4, 2, 3)),
+         ((2, 1),)),
+    Case("flip", lambda x: ops.flip(x, axis=1), lambda x: numpy.flip(x, axis=1), ((2, 3),)),
+    Case("diagonal", ops.diagonal, numpy.diagonal, ((3, 4),)),
+    Case("triu", ops.triu, numpy.triu, ((3, 3),)),
+    Case("tril", lambda x: ops.tril(x, -1), lambda x: numpy.tril(x, -1), ((3, 4),)),
+    # joining, cutting, gathering
+    Case("concatenate", lambda a, b: ops.concatenate([a, b, a], axis=1),
+         lambda a, b: numpy.concatenate([a, b, a], axis=1), ((2, 3), (2, 1))),
+    Case("stack", lambda a, b: ops.stack([a, b], axis=1), lambda a, b: numpy.stack([a, b], axis=1),
+         ((2, 3), (2, 3))),
+    Case("append", ops.append, numpy.append, ((2, 2), (3,))),
+    Case("hstack", lambda a, b: ops.hstack([a, b]), lambda a, b: numpy.hstack([a, b]), ((2, 2), (2, 3))),
+    Case("vstack", lambda a, b: ops.vstack([a, b]), lambda a, b: numpy.vstack([a, b]), ((2, 3), (3,))),
+    Case("split", lambda x: ops.split(x, 3, axis=1), lambda x: numpy.split(x, 3, axis=1), ((2, 6),)),
+    Case("split", lambda x: ops.split(x, [1, 3]), lambda x: numpy.split(x, [1, 3]), ((5,),)),
+    Case("take", lambda x: ops.take(x, INDICES, axis=1), lambda x: numpy.take(x, INDICES, axis=1), ((2, 3),)),
+    Case("take", lambda x: ops.take(x, ALONG), lambda x: numpy.take(x, ALONG), ((2, 3),)),
+    Case("take_along_axis", lambda x: ops.take_along_axis(x, ALONG, axis=1),
+         lambda x: numpy.take_along_axis(x, ALONG, axis=1), ((2, 4),)),
+    Case("pad", lambda x: ops.pad(x, ((1, 0), (2, 1))), lambda x: numpy.pad(x, ((1, 0), (2, 1))), ((2, 3),)),
+    Case("pad", lambda x: ops.pad(x, ((0, 0), (2, 2)), mode="reflect"),
+         lambda x: numpy.pad(x, ((0, 0), (2, 2)), mode="reflect"), ((2, 3),)),
+    Case("tile", lambda x: ops.tile(x, (2, 1, 3)), lambda x: numpy.tile(x, (2, 1, 3)), ((2, 2),)),
+    Case("repeat", lambda x: ops.repeat(x, 2, axis=0), lambda x: numpy.repeat(x, 2, axis=0), ((2, 3),)),
+    Case("repeat", lambda x: ops.repeat(x, [1, 0, 3], axis=1), lambda x: numpy.repeat(x, [1, 0, 3], axis=1),
+         ((2, 3),)),
+    Case("sort", lambda x: ops.sort(x, axis=0), lambda x: numpy.sort(x, axis=0), ((3, 4),)),
+    Case("top_k", lambda x: ops.top_k(x, 2)[0], lambda x: -numpy.sort(-x, axis=-1)[..., :2], ((3, 4),)),
+    # products
+    Case("matmul", ops.matmul, numpy.matmul, ((2, 3), (3, 4))),
+    Case("matmul", ops.matmul, numpy.matmul, ((2, 2, 3), (3,))),
+    Case("dot", ops.dot, numpy.dot, ((2, 3, 4), (4, 2))),
+    Case("tensordot", lambda a, b: ops.tensordot(a, b, axes=([0, 2], [2, 0])),
+         lambda a, b: numpy.tensordot(a, b, axes=([0, 2], [2, 0])), ((2, 3, 4), (4, 5, 2))),
+    Case("einsum", lambda a, b: ops.einsum("bij,jk->bki", a, b),
+         lambda a, b: numpy.einsum("bij,jk->bki", a, b), ((2, 3, 4), (4, 2))),
+    Case("einsum", lambda a, b: ops.einsum("...i,i", a, b), lambda a, b: numpy.einsum("...i,i", a, b),
+         ((2, 3, 4), (4,))),
+    Case("outer", ops.outer, numpy.outer, ((3,), (2,))),
+    # activations (kinks of relu at 0, relu6 at 0 and 6, hard_sigmoid at -3 and 3)
+    Case("relu", ops.relu, lambda x: numpy.maximum(x, 0), ((3, 4),), kinks=(0.0,)),
+    Case("relu6", ops.relu6, lambda x: numpy.clip(x, 0, 6), ((3, 4),), low=-3, high=8, kinks=(0.0, 6.0)),
+    Case("leaky_relu", ops.leaky_relu, lambda x: numpy.where(x >= 0, x, 0.2 * x), ((3, 4),), kinks=(0.0,)),
+    Case("elu", lambda x: ops.elu(x, alpha=0.5), lambda x: np_elu(x, 0.5), ((3, 4),), kinks=(0.0,)),
+    Case("selu", ops.selu, lambda x: SELU[1] * np_elu(x, SELU[0]), ((3, 4),), kinks=(0.0,)),
+    Case("sigmoid", ops.sigmoid, np_sigmoid, ((3, 4),), low=-30, high=30),
+    Case("log_sigmoid", ops.log_sigmoid, lambda x: numpy.log(np_sigmoid(x)), ((3, 4),), low=-5, high=5),
+    Case("softplus", ops.softplus, lambda x: numpy.log1p(numpy.exp(x)), ((3, 4),), low=-5, high=5),
+    Case("softsign", ops.softsign, lambda x: x / (1 + numpy.abs(x)), ((3, 4),), kinks=(0.0,)),
+    Case("silu", ops.silu, lambda x: x * np_sigmoid(x), ((3, 4),)),
+    Case("swish", ops.swish, lambda x: x * np_sigmoid(x), ((3, 4),)),
+    Case("hard_sigmoid", ops.hard_sigmoid, np_hard_sigmoid, ((3, 4),), low=-5, high=5, kinks=(-3.0, 3.0)),
+    Case("hard_silu", ops.hard_silu, lambda x: x * np_hard_sigmoid(x), ((3, 4),), low=-5, high=5,
+         kinks=(-3.0, 3.0)),
+    Case("hard_swish", ops.hard_swish, lambda x: x * np_hard_sigmoid(x), ((3, 4),), low=-5, high=5,
+         kinks=(-3.0, 3.0)),
+    Case("gelu", ops.gelu, np_gelu_tanh, ((3, 4),)),
+    Case("gelu", lambda x: ops.gelu(x, approximate=False), lambda x: 0.5 * x * (1 + np_erf(x / math.sqrt(2))),
+         ((3, 4),)),
+    Case("softmax", ops.softmax, np_softmax, ((3, 4),), low=-5, high=5),
+    Case("softmax", lambda x: ops.softmax(x, axis=0), lambda x: np_softmax(x, axis=0), ((3, 4),)),
+    Case("log_softmax", ops.log_softmax, lambda x: numpy.log(np_softmax(x)), ((3, 4),)),
+    # losses: from logits (both inputs differentiable) and from probabilities
+    Case("binary_crossentropy", lambda t, o: ops.binary_crossentropy(t, o, from_logits=True),
+         lambda t, o: -(t * numpy.log(np_sigmoid(o)) + (1 - t) * numpy.log(1 - np_sigmoid(o))), ((2, 3), (2, 3))),
+    Case("binary_crossentropy", lambda o: ops.binary_crossentropy(ONE_HOT, o),
+         lambda o: -(ONE_HOT * numpy.log(o) + (1 - ONE_HOT) * numpy.log(1 - o)), ((2, 3),), low=0.05, high=0.95),
+    Case("categorical_crossentropy", lambda t, o: ops.categorical_crossentropy(t, o, from_logits=True),
+         lambda t, o: -numpy.sum(t * numpy.log(np_softmax(o)), axis=-1), ((2, 3), (2, 3)), low=0.0, high=1.0),
+    Case("categorical_crossentropy", lambda o: ops.categorical_crossentropy(ONE_HOT, o),
+         lambda o: -numpy.sum(ONE_HOT * numpy.log(o / o.sum(-1, keepdims=True)), axis=-1), ((2, 3),), low=0.2),
+    Case("sparse_categorical_crossentropy", lambda o: ops.sparse_categorical_crossentropy(LABELS, o, True),
+         lambda o: -numpy.log(np_softmax(o))[[0, 1], LABELS], ((2, 3),)),
+    Case("sparse_categorical_crossentropy", lambda o: ops.sparse_categorical_crossentropy(LABELS, o),
+         lambda o: -numpy.log(o / o.sum(-1, keepdims=True))[[0, 1], LABELS], ((2, 3),), low=0.2),
+    # statistics and normalisation
+    Case("moments", lambda x: ops.moments(x, axes=[0, 1]), lambda x: (x.mean(axis=(0, 1)), x.var(axis=(0, 1))),
+         ((2, 3, 4),)),
+    Case("batch_normalization",
+         lambda x, m, v, b, g: ops.batch_normalization(x, m, v, axis=-1, offset=b, scale=g),
+         lambda x, m, v, b, g: (x - m) / numpy.sqrt(v + 1e-3) * g + b,
+         ((2, 3, 4), (4,), (4,), (4,), (4,)), low=0.2),
+    # convolution and pooling: big, so checked along one random direction
+    Case("conv", ops.conv, np_conv2d_valid, ((2, 5, 5, 3), (3, 3, 3, 4)), direction=True),
+    Case("max_pool", lambda x: ops.max_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.max), ((2, 4, 4, 3),),
+         direction=True),
+    Case("average_pool", lambda x: ops.average_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.mean),
+         ((2, 4, 4, 3),), direction=True),
+]
+
+# Public ops with nothing to differentiate: integer, boolean or constant
+# results, or values that are not computed from float inputs.
+NON_DIFFERENTIABLE = {
+    "all", "any", "arange", "argmax", "argmin", "argsort", "ceil", "convert_to_numpy", "convert_to_tensor",
+    "count_nonzero", "dtype", "equal", "eye", "floor", "floor_divide", "full", "full_like", "greater",
+    "greater_equal", "identity", "in_top_k", "is_tensor", "isfinite", "isinf", "isnan", "less", "less_equal",
+    "linspace", "logical_and", "logical_not", "logical_or", "logical_xor", "mod", "nan_to_num", "ndim",
+    "not_equal", "one_hot", "ones", "ones_like", "round", "shape", "sign", "size", "stop_gradient", "tri",
+    "zeros", "zeros_like",
+}
