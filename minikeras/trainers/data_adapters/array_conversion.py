@@ -129,6 +129,8 @@ def to_numpy_leaf(value):
     Returns:
         A NumPy array (or the CuPy / sparse array unchanged, or None).
     """
+    if hasattr(value, "__minikeras_array__"):  # a minikeras Tensor or Variable
+        value = value.__minikeras_array__()
     if value is None or is_cupy_array(value) or is_scipy_sparse(value):
         return value
     if isinstance(value, np.ndarray):
