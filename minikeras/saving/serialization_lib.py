@@ -186,7 +186,7 @@ def _add_build_and_compile_config(obj, config):
     if build_config is not None:
         config["build_config"] = serialize_dict(build_config)
     compile_config = obj.get_compile_config() if hasattr(obj, "get_compile_config") else None
-    if compile_config is not None:
+    if compile_config:  # None or {} when not compiled
         config["compile_config"] = serialize_dict(compile_config)
 
 
