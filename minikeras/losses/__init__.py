@@ -1,0 +1,123 @@
+"""``minikeras.losses``: what training minimises (Keras's ``keras.losses``).
+
+Place in the stack: beside ``minikeras.trainers``, over ``minikeras.ops``
+(losses are made of ops, so the tape differentiates them). Read
+``loss.py`` (the base class, sample weights, reductions), then
+``probabilistic.py`` (crossentropies: numerical stability) and
+``regression.py``.
+
+``get`` turns what ``compile(loss=...)`` receives (``"mse"``,
+``"sparse_categorical_crossentropy"``, a Loss, a function, a config dict)
+into a callable. The name table below is the only place names are resolved.
+"""
+
+from minikeras.losses.loss import Loss
+from minikeras.losses.loss import LossFunctionWrapper
+from minikeras.losses.loss import reduce_weighted_values
+from minikeras.losses.loss import squeeze_or_expand_to_same_rank
+from minikeras.losses.probabilistic import BinaryCrossentropy
+from minikeras.losses.probabilistic import CategoricalCrossentropy
+from minikeras.losses.probabilistic import KLDivergence
+from minikeras.losses.probabilistic import SparseCategoricalCrossentropy
+from minikeras.losses.probabilistic import binary_crossentropy
+from minikeras.losses.probabilistic import categorical_crossentropy
+from minikeras.losses.probabilistic import kl_divergence
+from minikeras.losses.probabilistic import sparse_categorical_crossentropy
+from minikeras.losses.regression import CosineSimilarity
+from minikeras.losses.regression import Hinge
+from minikeras.losses.regression import Huber
+from minikeras.losses.regression import MeanAbsoluteError
+from minikeras.losses.regression import MeanSquaredError
+from minikeras.losses.regression import cosine_similarity
+from minikeras.losses.regression import hinge
+from minikeras.losses.regression import huber
+from minikeras.losses.regression import mean_absolute_error
+from minikeras.losses.regression import mean_squared_error
+
+# Keras's short aliases.
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+
+# The loss classes, by name (configs name classes).
+ALL_CLASSES = {
+    "Loss": Loss,
+    "LossFunctionWrapper": LossFunctionWrapper,
+    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
+    "CategoricalCrossentropy": CategoricalCrossentropy,
+    "BinaryCrossentropy": BinaryCrossentropy,
+    "KLDivergence": KLDivergence,
+    "MeanSquaredError": MeanSquaredError,
+    "MeanAbsoluteError": MeanAbsoluteError,
+    "Huber": Huber,
+    "Hinge": Hinge,
+    "CosineSimilarity": CosineSimilarity,
+}
+
+# The loss functions, by every name Keras accepts for them.
+ALL_FUNCTIONS = {
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "binary_crossentropy": binary_crossentropy,
+    "kl_divergence": kl_divergence,
+    "kld": kl_divergence,
+    "KLD": kl_divergence,
+    "kullback_leibler_divergence": kl_divergence,
+    "mean_squared_error": mean_squared_error,
+    "mse": mean_squared_error,
+    "MSE": mean_squared_error,
+    "mean_absolute_error": mean_absolute_error,
+    "mae": mean_absolute_error,
+    "MAE": mean_absolute_error,
+    "huber": huber,
+    "hinge": hinge,
+    "cosine_similarity": cosine_similarity,
+}
+
+
+def serialize(loss):
+    """A loss as the ``.keras`` format writes it (a dict for classes, the name for functions)."""
+    if isinstance(loss, Loss):
+        name = type(loss).__name__
+        builtin = ALL_CLASSES.get(name) is type(loss)
+        return {"module": "keras.losses" if builtin else type(loss).__module__, "class_name": name,
+                "config": loss.get_config(), "registered_name": None if builtin else name}
+    return getattr(loss, "__name__", loss)
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuilds a loss from ``serialize``'s output (a dict or a function name)."""
+    custom_objects = custom_objects or {}
+    if isinstance(config, str):
+        function = custom_objects.get(config) or ALL_FUNCTIONS.get(config)
+        if function is None:
+            raise ValueError(f"Could not interpret loss identifier: {config}")
+        return function
+    name = config["class_name"]
+    cls = custom_objects.get(name) or ALL_CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"Could not interpret loss identifier: {config}")
+    return cls.from_config(config["config"])
+
+
+def get(identifier):
+    """Returns the loss for ``identifier``.
+
+    Args:
+        identifier: None, a ``Loss`` or any callable (returned as is), a
+            function name (``"mse"``, ``"sparse_categorical_crossentropy"``:
+            the function), a class name (``"MeanSquaredError"``: a new
+            instance), or a ``{"class_name": ..., "config": ...}`` dict.
+    Returns:
+        A callable ``loss(y_true, y_pred)``, or None.
+    """
+    if identifier is None or callable(identifier):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        if identifier in ALL_FUNCTIONS:
+            return ALL_FUNCTIONS[identifier]
+        if identifier in ALL_CLASSES and identifier not in ("Loss", "LossFunctionWrapper"):
+            return ALL_CLASSES[identifier]()
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")

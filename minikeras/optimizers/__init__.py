@@ -1,0 +1,71 @@
+"""``minikeras.optimizers``: how weights move given their gradients (Keras's ``keras.optimizers``).
+
+Place in the stack: beside ``minikeras.trainers``, which calls
+``optimizer.apply(grads, model.trainable_variables)`` once per batch. Read
+``optimizer.py`` (the base class: clipping, weight decay, the state
+variables), then ``sgd.py``, ``adam.py``, ``rmsprop.py``, ``nadam.py``, and
+``schedules/`` for learning rates that change with the step.
+
+``get`` turns what ``compile(optimizer=...)`` receives (``"adam"``, an
+optimizer, a config dict) into an optimizer. The name table below is the
+only place names are resolved.
+"""
+
+from minikeras.optimizers import schedules
+from minikeras.optimizers.adam import Adam
+from minikeras.optimizers.adam import AdamW
+from minikeras.optimizers.nadam import Nadam
+from minikeras.optimizers.optimizer import Optimizer
+from minikeras.optimizers.rmsprop import Adagrad
+from minikeras.optimizers.rmsprop import RMSprop
+from minikeras.optimizers.sgd import SGD
+
+# Lower-case name or class name -> class. Keras's own table, in one place.
+ALL_OPTIMIZERS = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "nadam": Nadam,
+}
+
+
+def serialize(optimizer):
+    """An optimizer as the ``.keras`` format writes it."""
+    name = type(optimizer).__name__
+    builtin = ALL_OPTIMIZERS.get(name.lower()) is type(optimizer)
+    return {
+        "module": "keras.optimizers" if builtin else type(optimizer).__module__,
+        "class_name": name,
+        "config": optimizer.get_config(),
+        "registered_name": None if builtin else name,
+    }
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuilds an optimizer from ``serialize``'s dict."""
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or ALL_OPTIMIZERS.get(name.lower())
+    if cls is None:
+        raise ValueError(f"Could not interpret optimizer identifier: {config}")
+    return cls.from_config(config["config"], custom_objects=custom_objects)
+
+
+def get(identifier):
+    """Returns an optimizer for ``identifier``.
+
+    Args:
+        identifier: an ``Optimizer`` (returned as is), a name such as
+            ``"adam"`` or ``"RMSprop"`` (a new optimizer with the defaults),
+            or a ``{"class_name": ..., "config": ...}`` dict.
+    Returns:
+        An ``Optimizer``.
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str) and identifier.lower() in ALL_OPTIMIZERS:
+        return ALL_OPTIMIZERS[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
