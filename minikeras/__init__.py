@@ -19,3 +19,5 @@ from minikeras import losses
 from minikeras import metrics
 from minikeras import optimizers
 from minikeras import callbacks
+from minikeras import saving
+from minikeras import datasets

@@ -62,6 +62,16 @@ def load_data(path="mnist.npz", *, fallback=True):
     return _read_npz(local_path)
 
 
+def load_sample():
+    """Returns the bundled sample directly, without trying the network or warning.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: 4,000 and 1,000 real MNIST
+        digits, uint8 arrays of shapes (N, 28, 28) and (N,).
+    """
+    return _read_npz(SAMPLE_PATH)
+
+
 def _full_data_path(path):
     """Returns the path of a verified full ``mnist.npz``, downloading it if needed."""
     if os.environ.get("MINIKERAS_OFFLINE", "0") == "1":
