@@ -53,42 +53,52 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_e
     Returns:
         A ``DataAdapter``.
     """
+    # 1. An adapter passed in is used as it is.
     if isinstance(x, DataAdapter):
         return x
+    # 2. In-memory arrays (a list of (x, y) tuples is batches, not a nest).
     if _is_list_of_batches(x) and y is None and sample_weight is None:
         return _iterable_adapter(x, class_weight, shuffle, "iterable")
     if data_adapter_utils.is_array_like((x, y, sample_weight)):
         return ArrayDataAdapter(x, y, sample_weight=sample_weight, class_weight=class_weight,
                                 shuffle=shuffle, batch_size=batch_size, steps=steps_per_epoch)
+    # 3. Dataset-like sources: they bring their own targets and batching.
     if array_conversion.is_tf_dataset(x):
-        _refuse_targets(y, sample_weight, "tf.data.Dataset")
-        if shuffle:
-            warnings.warn(
-                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
-                "as a tf.data.Dataset. The Dataset is expected to already be shuffled "
-                "(via `.shuffle(buffer_size)`).", stacklevel=2)
-        return TFDatasetAdapter(x, class_weight=class_weight)
+        return _tf_dataset_adapter(x, y, sample_weight, shuffle, class_weight)
     if isinstance(x, PyDataset):
-        _refuse_targets(y, sample_weight, "PyDataset")
-        if shuffle and x.num_batches is None:
-            warnings.warn(
-                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
-                "as an infinite PyDataset. The PyDataset is expected to already be shuffled.",
-                stacklevel=2)
-        return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
+        return _py_dataset_adapter(x, y, sample_weight, shuffle, class_weight)
     if array_conversion.is_torch_dataloader(x):
-        _refuse_targets(y, sample_weight, "torch DataLoader")
-        if class_weight is not None:
-            raise ValueError(
-                "Argument `class_weight` is not supported for torch DataLoader inputs. You can "
-                "modify your `__getitem__ ` method to return input tensor, label and class_weight. "
-                f"Alternatively, use a custom training loop. Received: class_weight={class_weight}")
-        _warn_shuffle_ignored(shuffle, "a torch DataLoader. The DataLoader is expected to already be shuffled.")
-        return TorchDataLoaderAdapter(x)
+        return _torch_dataloader_adapter(x, y, sample_weight, shuffle, class_weight)
     if _is_iterable_source(x):
         kind = "generator" if iter(x) is x else "iterable"
         return _iterable_adapter(x, class_weight, shuffle, kind, y, sample_weight)
     raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
+
+
+def _tf_dataset_adapter(x, y, sample_weight, shuffle, class_weight):
+    _refuse_targets(y, sample_weight, "tf.data.Dataset")
+    _warn_shuffle_ignored(shuffle, "a tf.data.Dataset. The Dataset is expected to already be shuffled "
+                                   "(via `.shuffle(buffer_size)`).")
+    return TFDatasetAdapter(x, class_weight=class_weight)
+
+
+def _py_dataset_adapter(x, y, sample_weight, shuffle, class_weight):
+    _refuse_targets(y, sample_weight, "PyDataset")
+    if x.num_batches is None:  # an infinite PyDataset cannot be permuted
+        _warn_shuffle_ignored(shuffle, "an infinite PyDataset. The PyDataset is expected to already be shuffled.")
+        shuffle = False
+    return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
+
+
+def _torch_dataloader_adapter(x, y, sample_weight, shuffle, class_weight):
+    _refuse_targets(y, sample_weight, "torch DataLoader")
+    if class_weight is not None:
+        raise ValueError(
+            "Argument `class_weight` is not supported for torch DataLoader inputs. You can "
+            "modify your `__getitem__ ` method to return input tensor, label and class_weight. "
+            f"Alternatively, use a custom training loop. Received: class_weight={class_weight}")
+    _warn_shuffle_ignored(shuffle, "a torch DataLoader. The DataLoader is expected to already be shuffled.")
+    return TorchDataLoaderAdapter(x)
 
 
 def _iterable_adapter(x, class_weight, shuffle, kind, y=None, sample_weight=None):
@@ -112,9 +122,10 @@ def _refuse_targets(y, sample_weight, input_type):
 
 
 def _warn_shuffle_ignored(shuffle, what):
+    """Keras's warning: sources that batch themselves also shuffle themselves."""
     if shuffle:
         warnings.warn(f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as {what}",
-                      stacklevel=3)
+                      stacklevel=4)
 
 
 def _is_list_of_batches(x):
