@@ -8,8 +8,12 @@ this order, each file a lesson:
 2. ``op.py``       -- an Op is forward + backward; calling one records it;
 3. ``tape.py``     -- GradientTape records ops, then walks them backwards;
 4. ``variable.py`` -- Variables are the assignable, trainable tensors;
-5. the op families: ``elementwise.py``, ``reduce.py``, ``shape.py``,
-   ``matmul.py``, ``nn.py``, ``conv.py``, ``pool.py``.
+5. the op families: ``elementwise.py`` (+ - * / where clip), ``math.py``
+   (exp log sqrt...), ``reduce.py`` (sum mean max...), ``shape.py``
+   (reshape transpose...), ``combine.py`` (concatenate split take pad...),
+   ``linalg.py`` (einsum dot), ``matmul.py``, ``nn.py`` (activations,
+   softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
+   ``pool.py``.
 """
 
 # tensor.py first: it loads the op families its operators use.
