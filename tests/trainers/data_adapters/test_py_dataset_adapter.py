@@ -1,6 +1,11 @@
 """PyDataset: the Keras contract, ordered parallel loading, clean shutdown."""
 
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import warnings
@@ -151,3 +156,43 @@ def test_bare_array_batches_become_x_only():
 
     (batch,) = list(get_data_adapter(OnlyX(num_batches=1)).get_numpy_iterator())
     assert len(batch) == 1
+
+
+_CTRL_C_SCRIPT = textwrap.dedent(
+    """
+    import multiprocessing, time
+    import numpy as np
+    from minikeras.trainers.epoch_iterator import EpochIterator
+    from minikeras.utils import PyDataset
+
+    class Slow(PyDataset):
+        def __len__(self):
+            return 1000
+
+        def __getitem__(self, index):
+            time.sleep(0.05)
+            return np.ones((2, 1)), np.ones(2)
+
+    try:
+        for step, batch in EpochIterator(Slow(workers=2, use_multiprocessing=True)).enumerate_epoch():
+            if step == 1:
+                print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    except KeyboardInterrupt:
+        print("interrupted, children left:", len(multiprocessing.active_children()), flush=True)
+        raise
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses process groups and /proc")
+def test_ctrl_c_during_training_leaves_no_worker_process():
+    process = subprocess.Popen([sys.executable, "-c", _CTRL_C_SCRIPT], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    worker_pids = process.stdout.readline().split()
+    assert len(worker_pids) == 2
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    out, err = process.communicate(timeout=60)
+    assert "KeyboardInterrupt" in err and "children left: 0" in out
+    time.sleep(0.2)
+    for pid in worker_pids:
+        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
