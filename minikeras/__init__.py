@@ -21,3 +21,9 @@ from minikeras import optimizers
 from minikeras import callbacks
 from minikeras import saving
 from minikeras import datasets
+from minikeras import layers
+from minikeras import models
+from minikeras.layers import Input
+from minikeras.layers import Layer
+from minikeras.models import Model
+from minikeras.models import Sequential

@@ -32,19 +32,14 @@ from minikeras.backend import context
 from minikeras.layers import nest
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.keras_tensor import any_symbolic
+from minikeras.random import SeedGenerator
 from minikeras.layers import layer_symbolic
 from minikeras.layers import layer_utils
-
-def _seed_generator_type():
-    """``minikeras.random.SeedGenerator``, looked up when needed."""
-    from minikeras import random
-    return getattr(random, "SeedGenerator", ())
-
 
 def _walk_attribute(value, found, seen):
     """Appends the Layers, Variables and SeedGenerators inside ``value``
     (itself, or inside nested lists, tuples and dicts) to ``found``."""
-    if isinstance(value, (Layer, Variable)) or isinstance(value, _seed_generator_type()):
+    if isinstance(value, (Layer, Variable, SeedGenerator)):
         if id(value) not in seen:
             seen.add(id(value))
             found.append(value)
@@ -122,7 +117,7 @@ class Layer:
         if not name.startswith("_trainable_") and not name.startswith("_non_trainable_"):
             _walk_attribute(value, found, set())
         for item in found:
-            if not isinstance(item, Layer):
+            if isinstance(item, (Variable, SeedGenerator)):
                 self._check_super_called()
                 self._track(item)
         object.__setattr__(self, name, value)
@@ -135,7 +130,7 @@ class Layer:
             )
 
     def _track(self, item):
-        if not isinstance(item, Variable):  # a SeedGenerator
+        if isinstance(item, SeedGenerator):
             target = self._seed_generators
         elif item.trainable:
             target = self._trainable_variables
@@ -345,7 +340,8 @@ class Layer:
         with context.no_grad():  # creating weights is not part of any gradient
             self.build(input_shape)
         self.built = True
-        self._build_input_shape = input_shape
+        if type(self).build is not Layer.build:  # as Keras: only a real build is recorded
+            self._build_input_shape = input_shape
 
     def get_build_config(self):
         """``{"input_shape": ...}`` once built by a call (saved in ``.keras`` files)."""

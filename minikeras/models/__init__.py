@@ -1,0 +1,11 @@
+"""``minikeras.models``: Model, Sequential and functional models.
+
+Place in the stack: above ``minikeras.layers``, below ``minikeras.trainers``'
+users (callbacks, saving). Read ``functional_graph.py`` (how a graph of layer
+calls is recovered and run), then ``model.py``, ``sequential.py``,
+``functional.py`` and ``summary.py``.
+"""
+
+from minikeras.models.functional import Functional
+from minikeras.models.model import Model
+from minikeras.models.sequential import Sequential
