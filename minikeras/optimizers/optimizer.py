@@ -140,7 +140,10 @@ class Optimizer:
     # ----- state -----
     @property
     def iterations(self):
-        """The number of ``apply`` calls so far (an int64 Variable)."""
+        """The number of steps so far: the int64 Variable counting ``apply`` calls, or,
+        with gradient accumulation, the number of actual updates (calls // steps)."""
+        if self.gradient_accumulation_steps:
+            return Tensor(self._iterations.data // self.gradient_accumulation_steps)
         return self._iterations
 
     @property
@@ -376,11 +379,12 @@ class Optimizer:
     # ----- exponential moving average of the weights -----
     def _update_moving_average(self):
         # The first step copies the weights (momentum 0), as in Keras.
-        momentum = self.ema_momentum if int(self._iterations.data) != 0 else 0.0
+        step = int(self.iterations.data)
+        momentum = self.ema_momentum if step != 0 else 0.0
         for variable, average in zip(self._trainable_variables, self._average_variables):
             average.assign(momentum * average.data + (1 - momentum) * variable.data)
         frequency = self.ema_overwrite_frequency
-        if frequency and (int(self._iterations.data) + 1) % frequency == 0:
+        if frequency and (step + 1) % frequency == 0:
             self.finalize_variable_values(self._trainable_variables)
 
     def finalize_variable_values(self, var_list):
