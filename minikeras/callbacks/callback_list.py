@@ -30,17 +30,16 @@ def pythonify_logs(logs):
         if isinstance(value, dict):
             result.update(pythonify_logs(value))
             continue
-        result[key] = float(value) if np.ndim(value) == 0 and _is_number(value) else value
+        result[key] = float(value) if _is_scalar(value) else value
     return result
 
 
-def _is_number(value):
-    """True for Python/NumPy numbers and 0-d arrays or Tensors of numbers."""
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+def _is_scalar(value):
+    """True for Python/NumPy numbers and 0-d arrays or Tensors."""
+    if isinstance(value, (bool, int, float, np.number)):
+        return True
+    shape = getattr(value, "shape", None)
+    return shape is not None and len(shape) == 0
 
 
 class CallbackList(Callback):
