@@ -8,13 +8,16 @@ Place in the stack: beside ``minikeras.trainers``, over ``minikeras.ops``
 
 ``get`` turns what ``compile(loss=...)`` receives (``"mse"``,
 ``"sparse_categorical_crossentropy"``, a Loss, a function, a config dict)
-into a callable. The name table below is the only place names are resolved.
+into a callable, and ``resolve_loss`` turns it into the ``Loss`` the trainer
+calls (with Keras's rule for ``"crossentropy"``). The name tables below are
+the only place names are resolved.
 """
 
 from minikeras.losses.loss import Loss
 from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.loss import reduce_weighted_values
 from minikeras.losses.loss import squeeze_or_expand_to_same_rank
+from minikeras.losses.loss import to_snake_case
 from minikeras.losses.probabilistic import BinaryCrossentropy
 from minikeras.losses.probabilistic import CategoricalCrossentropy
 from minikeras.losses.probabilistic import KLDivergence
@@ -121,3 +124,40 @@ def get(identifier):
         if identifier in ALL_CLASSES and identifier not in ("Loss", "LossFunctionWrapper"):
             return ALL_CLASSES[identifier]()
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+def resolve_loss(identifier, y_true, y_pred):
+    """The ``Loss`` that ``compile(loss=identifier)`` means for these shapes (Keras's ``get_loss``).
+
+    ``"crossentropy"``/``"ce"`` become binary (prediction's last axis is 1),
+    sparse categorical (labels of lower rank, or a last axis of 1 against
+    several classes) or categorical crossentropy. Anything that is not a
+    ``Loss`` is wrapped in a ``LossFunctionWrapper`` named after the string
+    given (or the function's snake_case name).
+
+    Args:
+        identifier: what the user passed; None means "no loss for this output".
+        y_true: a batch of targets (anything with ``.shape``).
+        y_pred: a batch of predictions (anything with ``.shape``).
+    Returns:
+        A ``Loss``, or None.
+    """
+    if identifier is None:
+        return None
+    if str(identifier).lower() in ("crossentropy", "ce"):
+        true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
+        if pred_shape[-1] == 1:
+            loss = binary_crossentropy
+        elif len(true_shape) < len(pred_shape) or (true_shape[-1] == 1 and pred_shape[-1] > 1):
+            loss = sparse_categorical_crossentropy
+        else:
+            loss = categorical_crossentropy
+    else:
+        loss = get(identifier)
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(identifier, str):
+        name = identifier
+    else:
+        name = getattr(loss, "name", None) or to_snake_case(getattr(loss, "__name__", type(loss).__name__))
+    return LossFunctionWrapper(loss, name=name)

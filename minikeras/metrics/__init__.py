@@ -13,6 +13,7 @@ ambiguous ``"accuracy"`` and always returns a ``Metric``. The name tables
 below are the only place names are resolved.
 """
 
+from minikeras import losses
 from minikeras.losses.loss import to_snake_case
 from minikeras.metrics.accuracy import Accuracy
 from minikeras.metrics.accuracy import BinaryAccuracy
@@ -105,7 +106,8 @@ def get(identifier):
     Args:
         identifier: a ``Metric`` or a function (returned as is), a name
             (``"mae"``, ``"SparseCategoricalAccuracy"``: a new Metric;
-            ``"accuracy"``: the exact-match function), or a config dict.
+            ``"accuracy"``: the exact-match function; a loss function's name:
+            that function), or a config dict.
     """
     if isinstance(identifier, Metric) or (callable(identifier) and not isinstance(identifier, type)):
         return identifier
@@ -119,6 +121,9 @@ def get(identifier):
         cls = ALL_CLASSES.get(identifier) or NAMES.get(identifier)
         if cls is not None:
             return cls()
+        if identifier in losses.ALL_FUNCTIONS:
+            # A loss reported as a metric ("binary_crossentropy"): its mean.
+            return losses.ALL_FUNCTIONS[identifier]
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
 
 

@@ -137,3 +137,15 @@ def test_accuracy_resolution_matches_keras(y_true_shape, y_pred_shape):
     ours = metrics.resolve_metric("acc", np.zeros(y_true_shape), np.zeros(y_pred_shape))
     assert type(ours).__name__ == type(theirs).__name__
     assert ours.name == theirs.name == "acc"
+
+
+@pytest.mark.parametrize("identifier", ["crossentropy", "ce", "mse", "sparse_categorical_crossentropy"])
+@pytest.mark.parametrize("y_true_shape, y_pred_shape", [((4,), (4, 3)), ((4, 3), (4, 3)), ((4, 1), (4, 1))])
+def test_loss_resolution_matches_keras(identifier, y_true_shape, y_pred_shape):
+    from keras.src.trainers.compile_utils import get_loss
+
+    if identifier.startswith("sparse") and y_true_shape == y_pred_shape:
+        pytest.skip("sparse labels need a lower rank")
+    theirs = get_loss(identifier, np.zeros(y_true_shape), np.zeros(y_pred_shape))
+    ours = losses.resolve_loss(identifier, np.zeros(y_true_shape), np.zeros(y_pred_shape))
+    assert ours.name == theirs.name and ours.fn.__name__ == theirs.fn.__name__

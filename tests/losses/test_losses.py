@@ -213,3 +213,27 @@ def test_binary_crossentropy_gradient_at_zero_logit_is_sigmoid_minus_label():
     with GradientTape() as tape:
         loss = losses.BinaryCrossentropy(from_logits=True, dtype="float64")(np.ones((1, 1)), logits)
     np.testing.assert_allclose(tape.gradient(loss, logits).numpy(), [[0.5 - 1.0]])
+
+
+@pytest.mark.parametrize("identifier, y_true_shape, y_pred_shape, expected", [
+    ("crossentropy", (4,), (4, 3), losses.sparse_categorical_crossentropy),
+    ("ce", (4, 1), (4, 3), losses.sparse_categorical_crossentropy),
+    ("crossentropy", (4, 3), (4, 3), losses.categorical_crossentropy),
+    ("crossentropy", (4, 1), (4, 1), losses.binary_crossentropy),
+    ("mse", (4, 1), (4, 1), losses.mean_squared_error),
+])
+def test_resolve_loss_picks_the_crossentropy_from_shapes(identifier, y_true_shape, y_pred_shape, expected):
+    loss = losses.resolve_loss(identifier, np.zeros(y_true_shape), np.zeros(y_pred_shape))
+    assert isinstance(loss, losses.LossFunctionWrapper)
+    assert loss.fn is expected and loss.name == identifier
+
+
+def test_resolve_loss_keeps_loss_objects_and_names_functions():
+    loss = losses.Huber()
+    assert losses.resolve_loss(loss, np.zeros((2, 1)), np.zeros((2, 1))) is loss
+    assert losses.resolve_loss(None, np.zeros((2, 1)), np.zeros((2, 1))) is None
+
+    def my_loss(y_true, y_pred):
+        return losses.mean_absolute_error(y_true, y_pred)
+
+    assert losses.resolve_loss(my_loss, np.zeros((2, 1)), np.zeros((2, 1))).name == "my_loss"

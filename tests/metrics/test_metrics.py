@@ -179,3 +179,10 @@ def test_forgetting_super_init_is_reported():
 
     with pytest.raises(RuntimeError, match=r"forgot to call `super\(\).__init__\(\)`"):
         Broken().add_variable((), "zeros")
+
+
+def test_a_loss_name_as_a_metric_averages_the_loss():
+    metric = metrics.resolve_metric("binary_crossentropy", np.zeros((2, 1)), np.zeros((2, 1)))
+    assert metric.name == "binary_crossentropy"
+    metric.update_state(np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]]))
+    assert float(metric.result()) == pytest.approx(np.log(2), rel=1e-6)
