@@ -31,7 +31,7 @@ import numpy as np
 _INTERNAL_ATTRIBUTES = frozenset({
     "_trainable_variables", "_non_trainable_variables", "_seed_generators", "_losses",
     "_inbound_nodes", "_outbound_nodes", "_layers", "_functional", "_operations",
-    "_input_layers", "_output_layers", "_nodes", "_tracker", "_self_setattr_tracking",
+    "_input_layers", "_output_layers", "_nodes", "_graph", "_graph_layers",
 })
 
 
@@ -66,24 +66,30 @@ def _name_key(name):
 
 
 def _children(obj):
-    """Yields ``(attribute name, value)`` in the order the walk visits them."""
-    layers = _graph_layers(obj)
-    if layers is not None:
-        yield "layers", layers
-    attributes = vars(obj)
+    """Yields ``(attribute name, value)`` in the order the walk visits them.
+
+    Keras walks ``dir(model)``, which for a model also holds the ``layers``
+    and ``optimizer`` properties; they take their alphabetical place here too.
+    """
+    from minikeras.models.model import Model
+    graph_layers = _graph_layers(obj)
+    if graph_layers is not None:
+        yield "layers", graph_layers
+    attributes = {name: value for name, value in vars(obj).items()
+                  if name not in _INTERNAL_ATTRIBUTES and not name.startswith("__")}
+    if isinstance(obj, Model):
+        attributes.setdefault("optimizer", getattr(obj, "optimizer", None))
+        if graph_layers is None:
+            attributes["layers"] = list(obj.layers)
     for name in sorted(attributes, key=_name_key):
-        if name not in _INTERNAL_ATTRIBUTES and not name.startswith("__"):
-            yield name, attributes[name]
-    optimizer = getattr(obj, "optimizer", None) if "optimizer" not in attributes else None
-    if optimizer is not None:
-        yield "optimizer", optimizer
+        yield name, attributes[name]
 
 
 def _graph_layers(obj):
     """The ``layers`` list of a Sequential or functional model, else None."""
-    from minikeras import models
-    graph_classes = tuple(getattr(models, name) for name in ("Sequential", "Functional") if hasattr(models, name))
-    if isinstance(obj, graph_classes) or getattr(obj, "_is_graph_network", False):
+    from minikeras.models.model import Model
+    from minikeras.models.sequential import Sequential
+    if isinstance(obj, Sequential) or (isinstance(obj, Model) and getattr(obj, "_graph", None) is not None):
         return list(obj.layers)
     return None
 
@@ -180,7 +186,7 @@ def _mismatch(obj, variables, arrays):
     """None if ``arrays`` fits ``variables`` exactly, else a message."""
     from minikeras.optimizers.optimizer import Optimizer
     kind = "optimizer" if isinstance(obj, Optimizer) else "Layer"
-    if sorted(arrays) != [str(index) for index in range(len(arrays))] or len(arrays) != len(variables):
+    if set(arrays) != {str(index) for index in range(len(arrays))} or len(arrays) != len(variables):
         if kind == "optimizer":
             return (f"Skipping variable loading for optimizer '{obj.name}', because it has "
                     f"{len(variables)} variables whereas the saved optimizer has {len(arrays)} variables.")
@@ -205,3 +211,35 @@ def _errors_message(errors):
     return (f"A total of {len(errors)} objects could not be loaded. Example error message for "
             f"object at '{path}':\n\n{first}\n\nList of objects that could not be loaded:\n{listing}")
 
+
+
+def build_by_running(model, build_config):
+    """Builds a subclassed model's sublayers by calling it once on zeros.
+
+    Keras's ``Model.build`` does this for subclassed models; its layers only
+    learn their shapes from a call. The loader needs it before the optimizer
+    is rebuilt and the weights are read.
+
+    Args:
+        model: the freshly rebuilt object.
+        build_config: ``{"input_shape": [None, 28, 28, 1]}`` (a list of such
+            shapes for several inputs).
+    """
+    from minikeras.backend import context
+    from minikeras.models.model import Model
+    if not isinstance(model, Model) or _graph_layers(model) is not None:
+        return
+    if all(layer.built for layer in model._flatten_layers()):
+        return
+    shape = build_config.get("input_shape")
+    if not shape:
+        return
+    with context.no_grad():
+        model(_zeros_like_shape(shape), training=False)
+
+
+def _zeros_like_shape(shape):
+    """Zeros for a shape with None (batch) entries; a list of shapes gives a list."""
+    if all(size is None or isinstance(size, int) for size in shape):
+        return np.zeros([1 if size is None else size for size in shape], "float32")
+    return [_zeros_like_shape(item) for item in shape]

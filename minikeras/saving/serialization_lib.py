@@ -25,6 +25,7 @@ import types
 import numpy as np
 
 from minikeras.saving import keras_compat
+from minikeras.saving import object_graph
 from minikeras.saving import object_registration
 from minikeras.saving import public_api
 
@@ -300,6 +301,8 @@ def _deserialize_class_instance(config, custom_objects, safe_mode):
         instance = cls.from_config(inner)
         if config.get("build_config") and not getattr(instance, "built", True):
             instance.build_from_config(config["build_config"])
+        if config.get("build_config"):
+            object_graph.build_by_running(instance, config["build_config"])
         if config.get("compile_config") and hasattr(instance, "compile_from_config"):
             instance.compile_from_config(config["compile_config"])
     if shared_id is not None and _SHARED["objects"] is not None:
