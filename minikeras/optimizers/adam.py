@@ -64,17 +64,17 @@ class Adam(Optimizer):
         beta_2_power = xp.power(self._cast(self.beta_2, variable), local_step)
         alpha = lr * xp.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         # 2. The two running averages.
+        #    Only this optimizer holds the slot arrays, so they are updated in place.
         index = self._get_variable_index(variable)
-        m, v = self._momentums[index], self._velocities[index]
-        m.assign(m.data + (gradient - m.data) * (1 - self.beta_1))
-        v.assign(v.data + (xp.square(gradient) - v.data) * (1 - self.beta_2))
-        velocity = v.data
+        m, v = self._momentums[index].data, self._velocities[index].data
+        m += (gradient - m) * (1 - self.beta_1)
+        v += (xp.square(gradient) - v) * (1 - self.beta_2)
         if self.amsgrad:
-            v_hat = self._velocity_hats[index]
-            v_hat.assign(xp.maximum(v_hat.data, v.data))
-            velocity = v_hat.data
-        # 3. The step.
-        variable.assign(variable.data - (m.data * alpha) / (xp.sqrt(velocity) + self.epsilon))
+            v_hat = self._velocity_hats[index].data
+            xp.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        # 3. The step: a new array (a backward pass may still hold the old weights).
+        variable.assign(variable.data - (m * alpha) / (xp.sqrt(v) + self.epsilon))
 
     def get_config(self):
         config = super().get_config()

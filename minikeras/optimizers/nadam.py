@@ -74,12 +74,12 @@ class Nadam(Optimizer):
         beta_2_power = xp.power(beta_2, local_step)
         # 2. The running averages, as in Adam.
         index = self._get_variable_index(variable)
-        m, v = self._momentums[index], self._velocities[index]
-        m.assign(m.data + (gradient - m.data) * (1 - beta_1))
-        v.assign(v.data + (xp.square(gradient) - v.data) * (1 - beta_2))
+        m, v = self._momentums[index].data, self._velocities[index].data
+        m += (gradient - m) * (1 - beta_1)  # in place: only this optimizer holds the slots
+        v += (xp.square(gradient) - v) * (1 - beta_2)
         # 3. Nesterov's look-ahead momentum and the step.
-        m_hat = u_t_1 * m.data / (1 - u_product_t_1) + (1 - u_t) * gradient / (1 - u_product_t)
-        v_hat = v.data / (1 - beta_2_power)
+        m_hat = u_t_1 * m / (1 - u_product_t_1) + (1 - u_t) * gradient / (1 - u_product_t)
+        v_hat = v / (1 - beta_2_power)
         variable.assign(variable.data - (m_hat * lr) / (xp.sqrt(v_hat) + self.epsilon))
 
     def get_config(self):

@@ -412,7 +412,7 @@ class Optimizer:
                     f"Optimizer variable {variable.path} has shape {variable.shape} not compatible "
                     f"with provided weight shape {tuple(weight.shape)}."
                 )
-            variable.assign(weight)
+            variable.assign(backend.get_xp(variable.data).array(_raw(weight), copy=True))
 
     def save_own_variables(self, store):
         """Writes ``store["0"], store["1"], ...`` in variable order (the H5 layout)."""
@@ -430,7 +430,8 @@ class Optimizer:
             warnings.warn(message, stacklevel=2)
             return
         for index, variable in enumerate(self.variables):
-            variable.assign(store[str(index)])
+            # A copy: slots are updated in place, and must not alias the caller's arrays.
+            variable.assign(backend.get_xp(variable.data).array(_raw(store[str(index)]), copy=True))
 
     def get_config(self):
         """The constructor arguments, under Keras's keys and in Keras's order."""

@@ -67,22 +67,25 @@ class RMSprop(Optimizer):
         gradient = self._cast(gradient, variable)
         index = self._get_variable_index(variable)
         rho = self.rho
-        # 1. The running average of the squared gradient.
-        velocity = self._velocities[index]
-        velocity.assign(rho * velocity.data + (1 - rho) * xp.square(gradient))
+        # 1. The running average of the squared gradient (slots are updated in place).
+        velocity = self._velocities[index].data
+        velocity *= rho
+        velocity += (1 - rho) * xp.square(gradient)
         # 2. The divisor: second moment, or variance when centered.
         if self.centered:
-            average_grad = self._average_gradients[index]
-            average_grad.assign(rho * average_grad.data + (1 - rho) * gradient)
-            denominator = velocity.data - xp.square(average_grad.data) + self.epsilon
+            average_grad = self._average_gradients[index].data
+            average_grad *= rho
+            average_grad += (1 - rho) * gradient
+            denominator = velocity - xp.square(average_grad) + self.epsilon
         else:
-            denominator = velocity.data + self.epsilon
+            denominator = velocity + self.epsilon
         increment = lr * gradient / xp.sqrt(denominator)
         # 3. The step, through the momentum accumulator if there is one.
         if self.momentum > 0:
-            momentum = self._momentums[index]
-            momentum.assign(self.momentum * momentum.data + increment)
-            variable.assign(variable.data - momentum.data)
+            momentum = self._momentums[index].data
+            momentum *= self.momentum
+            momentum += increment
+            variable.assign(variable.data - momentum)
         else:
             variable.assign(variable.data - increment)
 
@@ -127,9 +130,9 @@ class Adagrad(Optimizer):
         xp = get_xp(variable.data)
         lr = self._cast(learning_rate, variable)
         gradient = self._cast(gradient, variable)
-        accumulator = self._accumulators[self._get_variable_index(variable)]
-        accumulator.assign(accumulator.data + xp.square(gradient))
-        variable.assign(variable.data - lr * gradient / xp.sqrt(accumulator.data + self.epsilon))
+        accumulator = self._accumulators[self._get_variable_index(variable)].data
+        accumulator += xp.square(gradient)  # in place: only this optimizer holds it
+        variable.assign(variable.data - lr * gradient / xp.sqrt(accumulator + self.epsilon))
 
     def get_config(self):
         config = super().get_config()

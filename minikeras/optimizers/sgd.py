@@ -52,13 +52,15 @@ class SGD(Optimizer):
         if self.momentum == 0:
             variable.assign(variable.data - gradient * lr)
             return
-        m = self.momentums[self._get_variable_index(variable)]
+        # The slot is only ever held here, so it is updated in place.
+        m = self.momentums[self._get_variable_index(variable)].data
         momentum = self._cast(self.momentum, variable)
-        m.assign(m.data * momentum - gradient * lr)
+        m *= momentum
+        m -= gradient * lr
         if self.nesterov:
-            variable.assign(variable.data + (m.data * momentum - gradient * lr))
+            variable.assign(variable.data + (m * momentum - gradient * lr))
         else:
-            variable.assign(variable.data + m.data)
+            variable.assign(variable.data + m)
 
     def get_config(self):
         config = super().get_config()

@@ -170,3 +170,31 @@ def test_get_and_config_round_trip():
     assert clone.get_config()["amsgrad"] is True and clone.get_config()["learning_rate"] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier"):
         optimizers.get("nope")
+
+
+def test_set_weights_copies_so_in_place_slot_updates_never_touch_the_callers_arrays():
+    w = Variable(np.array([1.0], "float32"))
+    optimizer = optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    optimizer.build([w])
+    mine = [np.array(0, "int64"), np.array(0.1, "float32"), np.array([0.5], "float32")]
+    optimizer.set_weights(mine)
+    optimizer.apply([np.array([1.0], "float32")], [w])
+    np.testing.assert_allclose(mine[2], [0.5])  # unchanged
+    np.testing.assert_allclose(optimizer.variables[2].numpy(), [0.9 * 0.5 - 0.1], rtol=1e-6)
+    np.testing.assert_allclose(w.numpy(), [1.0 + 0.35], rtol=1e-6)
+
+
+def test_save_and_load_own_variables_round_trip():
+    kernel, bias = make_variables()
+    source = optimizers.Adam()
+    source.apply(GRADS, [kernel, bias])
+    store = {}
+    source.save_own_variables(store)
+    assert sorted(store, key=int) == [str(i) for i in range(6)]
+    target = optimizers.Adam()
+    target.build([kernel, bias])
+    target.load_own_variables(store)
+    for a, b in zip(source.variables, target.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        optimizers.Adam().load_own_variables(store)
