@@ -69,6 +69,13 @@ class FunctionalGraph:
         computable = {id(tensor) for tensor in self.inputs}
         accessed = []
         for node in self.nodes():
+            undeclared = [tensor for tensor in node.output_tensors if id(tensor) not in computable]
+            if node.is_input and undeclared:
+                raise ValueError(
+                    f"Graph disconnected: the outputs need the input '{node.layer.name}' "
+                    f"({undeclared[0]}), which is not among the model's `inputs`. Output is not "
+                    "connected to `inputs`."
+                )
             for tensor in node.input_tensors:
                 if id(tensor) not in computable:
                     raise ValueError(
