@@ -85,8 +85,13 @@ def model_from_config(cls, config, custom_objects=None):
         return nest.flatten(outputs_by_node[(name, node_index)])[tensor_index]
 
     def argument_from(value):
+        """Config values with each ``__keras_tensor__`` dict replaced by its tensor."""
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             return tensor_from(value["config"]["keras_history"])
+        if isinstance(value, dict):
+            return {key: argument_from(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [argument_from(item) for item in value]
         return value
 
     # Replay the calls whose inputs exist, until none is left (layers are
@@ -97,9 +102,8 @@ def model_from_config(cls, config, custom_objects=None):
             raise ValueError("Could not rebuild the functional model: its layer calls refer to "
                              "unknown tensors.")
         for layer, index, node in ready:
-            args = [nest.map_structure(argument_from, arg) for arg in node["args"]]
-            kwargs = {key: nest.map_structure(argument_from, value)
-                      for key, value in node["kwargs"].items()}
+            args = argument_from(list(node["args"]))
+            kwargs = argument_from(dict(node["kwargs"]))
             first_node = 1 if isinstance(layer, Model) and layer._graph is not None else 0
             outputs_by_node[(layer.name, first_node + index)] = layer(*args, **kwargs)
             pending.remove((layer, index, node))

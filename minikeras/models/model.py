@@ -189,14 +189,14 @@ class Model(Trainer, Layer):
         a subclassed model's is the Layer config (override it to add arguments)."""
         if self._graph is None:
             return Layer.get_config(self)
-        from minikeras.models import functional_config
-        return functional_config.graph_config(self)
+        from minikeras.models import functional
+        return functional.graph_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         if "layers" in config and "input_layers" in config:
-            from minikeras.models import functional_config
-            return functional_config.model_from_config(cls, config, custom_objects)
+            from minikeras.models import functional
+            return functional.model_from_config(cls, config, custom_objects)
         return cls(**config)
 
 

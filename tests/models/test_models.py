@@ -207,3 +207,17 @@ def test_guide_subclassed_model_tracks_and_runs():
 def test_functional_model_without_graph_or_call_explains_itself():
     with pytest.raises(TypeError, match="has no graph and no `call` method"):
         keras.Model()(ones(1, 2))
+
+
+def test_functional_and_sequential_configs_round_trip():
+    a = keras.Input((4,), name="a")
+    b = keras.Input((2,), name="b")
+    model = keras.Model([a, b], L.Dense(2)(L.Concatenate()([L.Dense(3)(a), b])))
+    config = model.get_config()
+    assert config["input_layers"] == [["a", 0, 0], ["b", 0, 0]]
+    clone = keras.models.Functional.from_config(config)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert clone([ones(1, 4), ones(1, 2)]).shape == (1, 2)
+    sequential = keras.Sequential([keras.Input((4,)), L.Dense(3)])
+    assert sequential.get_config()["build_input_shape"] == (None, 4)
+    assert keras.Sequential.from_config(sequential.get_config()).built
