@@ -24,7 +24,8 @@ def _broadcast_shapes(shape1, shape2, layer_name):
     output = []
     for size1, size2 in zip(shape1, shape2):
         if size1 is None or size2 is None:
-            output.append(size2 if size1 in (None, 1) else size1)
+            known = size1 if size2 is None else size2
+            output.append(None if known in (None, 1) else known)
         elif size1 == 1 or size2 == 1 or size1 == size2:
             output.append(max(size1, size2))
         else:
