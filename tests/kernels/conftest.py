@@ -1,0 +1,57 @@
+"""Fixtures of the kernel tests: the device to run on, and random cases.
+
+Every kernel test takes the ``device`` fixture, so one test body runs on the
+Numba CPU kernels and, where CuPy and a GPU are present, on the CuPy kernels
+(marked ``gpu``; skipped cleanly elsewhere). The oracle is always
+``kernels/reference.py`` on NumPy arrays.
+"""
+
+import numpy as np
+import pytest
+
+
+class Device:
+    """A kernel module with the two moves a test needs: to the device and back."""
+
+    def __init__(self, name, kernels, to_device, to_numpy):
+        self.name, self.kernels = name, kernels
+        self.to_device, self.to_numpy = to_device, to_numpy
+
+
+def _cupy_device():
+    cupy = pytest.importorskip("cupy")
+    try:
+        if cupy.cuda.runtime.getDeviceCount() == 0:
+            pytest.skip("CuPy is installed but no GPU is visible")
+    except Exception as error:  # CUDARuntimeError without a driver
+        pytest.skip(f"CuPy is installed but CUDA is not usable: {error}")
+    from minikeras.kernels import cupy_gpu
+
+    return Device("cupy", cupy_gpu, cupy.asarray, cupy.asnumpy)
+
+
+@pytest.fixture(params=["numba", pytest.param("cupy", marks=pytest.mark.gpu)])
+def device(request):
+    if request.param == "cupy":
+        return _cupy_device()
+    from minikeras.kernels import numba_cpu
+
+    return Device("numba", numba_cpu, np.asarray, np.asarray)
+
+
+def random_geometry(rng, pool=False):
+    """One random 2-D case: shapes, strides, explicit pads, dilation.
+
+    Pads stay below the window span so that every window holds a real cell
+    (always true of Keras's "same" padding).
+    """
+    N, H, W, C = rng.integers(1, 3), rng.integers(1, 9), rng.integers(1, 9), rng.integers(1, 4)
+    KH, KW = rng.integers(1, 4), rng.integers(1, 4)
+    strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    dilation = (1, 1) if pool else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    span = ((KH - 1) * dilation[0] + 1, (KW - 1) * dilation[1] + 1)
+    padding = tuple((int(rng.integers(0, s)), int(rng.integers(0, s))) for s in span)
+    # Grow the input until at least one output position exists.
+    H = max(H, span[0] - sum(padding[0]))
+    W = max(W, span[1] - sum(padding[1]))
+    return (int(N), int(H), int(W), int(C)), (int(KH), int(KW)), strides, padding, dilation

@@ -1,0 +1,72 @@
+"""Convolution kernels (Numba, CuPy) against ``kernels/reference.py``.
+
+A seeded sweep of random shapes, strides, explicit paddings and dilations:
+forward, gradient wrt the input and gradient wrt the kernel must equal the
+reference to float rounding.
+"""
+
+import numpy as np
+import pytest
+
+from minikeras.kernels import numba_conv
+from minikeras.kernels import reference
+from tests.kernels.conftest import random_geometry
+
+pytestmark = pytest.mark.kernels
+
+CASES = list(range(12))  # seeds of the sweep
+
+
+def _case(seed, dtype):
+    rng = np.random.default_rng(seed)
+    shape, window, strides, padding, dilation = random_geometry(rng)
+    x = rng.standard_normal(shape).astype(dtype)
+    kernel = rng.standard_normal(window + (shape[3], int(rng.integers(1, 5)))).astype(dtype)
+    return x, kernel, strides, padding, dilation
+
+
+@pytest.mark.parametrize("seed", CASES)
+def test_conv_matches_reference(device, seed):
+    x, kernel, strides, padding, dilation = _case(seed, np.float64)
+    args = (strides, padding, dilation)
+    expected = reference.conv_forward(x, kernel, *args)
+    dy = np.random.default_rng(seed + 100).standard_normal(expected.shape)
+    dev = device.to_device
+    y = device.kernels.conv_forward(dev(x), dev(kernel), *args)
+    dx = device.kernels.conv_backward_input(dev(dy), dev(kernel), x.shape, *args)
+    dkernel = device.kernels.conv_backward_kernel(dev(x), dev(dy), kernel.shape, *args)
+    np.testing.assert_allclose(device.to_numpy(y), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(device.to_numpy(dx), reference.conv_backward_input(dy, kernel, x.shape, *args), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(device.to_numpy(dkernel), reference.conv_backward_kernel(x, dy, kernel.shape, *args), rtol=1e-10, atol=1e-12)
+
+
+def test_conv_float32_keeps_dtype(device):
+    x, kernel, strides, padding, dilation = _case(3, np.float32)
+    args = (strides, padding, dilation)
+    y = device.kernels.conv_forward(device.to_device(x), device.to_device(kernel), *args)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(device.to_numpy(y), reference.conv_forward(x, kernel, *args), rtol=1e-5, atol=1e-5)
+
+
+def test_blocks_give_the_same_answer(monkeypatch):
+    """With a tiny block budget the batch is cut into one-image blocks: same numbers."""
+    x, kernel, strides, padding, dilation = _case(5, np.float64)
+    x = np.concatenate([x] * 3)  # at least three images, so there are several blocks
+    args = (strides, padding, dilation)
+    expected = numba_conv.conv_forward(x, kernel, *args)
+    dy = np.ones_like(expected)
+    expected_dx = numba_conv.conv_backward_input(dy, kernel, x.shape, *args)
+    expected_dw = numba_conv.conv_backward_kernel(x, dy, kernel.shape, *args)
+    monkeypatch.setattr(numba_conv, "BLOCK_BYTES", 1)
+    assert len(numba_conv._blocks(x.shape[0], 4, 4)[1]) == x.shape[0]
+    np.testing.assert_allclose(numba_conv.conv_forward(x, kernel, *args), expected, rtol=1e-12)
+    np.testing.assert_allclose(numba_conv.conv_backward_input(dy, kernel, x.shape, *args), expected_dx, rtol=1e-12)
+    np.testing.assert_allclose(numba_conv.conv_backward_kernel(x, dy, kernel.shape, *args), expected_dw, rtol=1e-12)
+
+
+def test_reference_conv_by_hand():
+    """A 3x3 image of 1..9, a 2x2 kernel of ones: each output sums a 2x2 window."""
+    x = np.arange(1.0, 10.0).reshape(1, 3, 3, 1)
+    kernel = np.ones((2, 2, 1, 1))
+    y = reference.conv_forward(x, kernel, (1, 1), ((0, 0), (0, 0)), (1, 1))
+    np.testing.assert_array_equal(y[0, :, :, 0], [[12.0, 16.0], [24.0, 28.0]])
