@@ -12,7 +12,8 @@ One ``apply`` call does, in this order (as Keras 3 does):
    momentum and velocity...) in Keras's order, which is the order the
    ``.keras`` file stores them in;
 2. drop variables without a gradient (with Keras's warning);
-3. clip the gradients (``clipnorm``, ``global_clipnorm`` or ``clipvalue``);
+3. clip the gradients (``clipnorm``, ``global_clipnorm`` or ``clipvalue``,
+   see ``clipping.py``);
 4. decoupled weight decay: ``w -= w * weight_decay * learning_rate``;
 5. ``update_step(gradient, variable, learning_rate)`` for each variable: the
    one method a concrete optimizer (``sgd.py``, ``adam.py``...) defines;
@@ -31,6 +32,9 @@ from minikeras import initializers
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.variable import Variable
 from minikeras.backend import context
+from minikeras.optimizers.clipping import clip_by_global_norm
+from minikeras.optimizers.clipping import clip_by_norm
+from minikeras.optimizers.clipping import clip_by_value
 from minikeras.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
 
 
@@ -350,7 +354,7 @@ class Optimizer:
         if self.global_clipnorm and self.global_clipnorm > 0:
             return clip_by_global_norm(grads, self.global_clipnorm)
         if self.clipvalue and self.clipvalue > 0:
-            return [backend.get_xp(grad).clip(grad, -self.clipvalue, self.clipvalue) for grad in grads]
+            return [clip_by_value(grad, self.clipvalue) for grad in grads]
         return grads
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
@@ -472,18 +476,3 @@ def serialize_schedule(schedule):
     """A schedule as Keras writes it inside an optimizer config."""
     from minikeras.optimizers import schedules
     return schedules.serialize(schedule)
-
-
-def clip_by_norm(grad, clipnorm):
-    """Rescales ``grad`` so that its L2 norm is at most ``clipnorm`` (Keras's formula)."""
-    xp = backend.get_xp(grad)
-    l2norm = xp.sqrt(xp.sum(xp.square(grad)))
-    return grad * clipnorm / xp.maximum(l2norm, clipnorm)
-
-
-def clip_by_global_norm(grads, clipnorm):
-    """Rescales all ``grads`` together so that their joint L2 norm is at most ``clipnorm``."""
-    xp = backend.get_xp(*grads)
-    norm = xp.sqrt(sum(xp.sum(xp.square(grad)) for grad in grads))
-    scale = clipnorm * xp.minimum(1.0 / norm, 1.0 / clipnorm)
-    return [grad * scale.astype(grad.dtype) for grad in grads]

@@ -186,6 +186,8 @@ LOGITS = np.array([[0.3, -1.2, 2.0], [1.5, 0.2, -0.7]])
 GRADIENT_CASES = {
     "sparse_logits": (lambda: losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64"), Y_SPARSE, LOGITS),
     "sparse_probs": (lambda: losses.SparseCategoricalCrossentropy(dtype="float64"), Y_SPARSE, PROBABILITIES),
+    "sparse_ignore_class": (lambda: losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1,
+                                                                         dtype="float64"), np.array([2, -1]), LOGITS),
     "categorical_logits": (lambda: losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1,
                                                                   dtype="float64"), Y_ONE_HOT, LOGITS),
     "categorical_probs": (lambda: losses.CategoricalCrossentropy(dtype="float64"), Y_ONE_HOT, PROBABILITIES),
