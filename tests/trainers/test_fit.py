@@ -251,3 +251,31 @@ def test_progress_bar_text_verbose_2_and_evaluate(monkeypatch, capsys):
     assert capsys.readouterr().out == f"1/1 {BAR} 0s 500ms/step\n"
     model.fit(x, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_generator_that_runs_out_stops_training():
+    x, y = digits(96)
+
+    def three_batches():
+        for start in range(0, 96, 32):
+            yield x[start:start + 32], y[start:start + 32]
+
+    model = compiled_mlp()
+    with pytest.warns(UserWarning, match="Your input ran out of data; interrupting training"):
+        history = model.fit(three_batches(), steps_per_epoch=2, epochs=5, verbose=0, shuffle=False)
+    assert len(history.history["loss"]) == 2  # epoch 2 got one batch, then the source was empty
+
+
+def test_predict_keeps_the_output_structure():
+    inputs = keras.Input(shape=(8, 8, 1))
+    flat = keras.layers.Flatten()(inputs)
+    model = keras.Model(inputs, {"a": keras.layers.Dense(2)(flat), "b": keras.layers.Dense(3)(flat)})
+    x, _ = digits(40)
+    outputs = model.predict(x, batch_size=16, verbose=0)
+    assert isinstance(outputs, dict) and outputs["a"].shape == (40, 2) and outputs["b"].shape == (40, 3)
+
+
+def test_evaluate_needs_compile():
+    x, y = digits(8)
+    with pytest.raises(ValueError, match=r"You must call `compile\(\)` before using the model."):
+        mlp().evaluate(x, y, verbose=0)
