@@ -123,6 +123,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     index = backend.convert_to_tensor(labels[..., None])  # (N,) -> (N, 1)
     loss = -ops.squeeze(ops.take_along_axis(log_prob, index, axis=-1), axis=-1)
     if valid is not None:
+        valid = backend.convert_to_tensor(valid)  # on the device of the loss
         loss = ops.where(valid, loss, 0.0)
         loss._keras_mask = valid  # Loss.__call__ averages over the valid samples only
     return loss

@@ -48,7 +48,7 @@ def huber(y_true, y_pred, delta=1.0):
     abs_error = ops.abs(error)
     quadratic = 0.5 * ops.square(error)
     linear = delta * abs_error - 0.5 * delta**2
-    return ops.mean(ops.where(abs_error.numpy() <= delta, quadratic, linear), axis=-1)
+    return ops.mean(ops.where(abs_error.data <= delta, quadratic, linear), axis=-1)
 
 
 def convert_binary_labels_to_hinge(y_true):

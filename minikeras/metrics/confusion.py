@@ -27,10 +27,9 @@ NEG_INF = -1e10
 def _filter_top_k(y_pred, k):
     """Keeps each row's k largest predictions and sets the others to -1e10."""
     xp = backend.get_xp(y_pred)
-    top_k_indices = xp.argsort(-y_pred, axis=-1, kind="stable")[..., :k]
-    mask = xp.zeros(y_pred.shape, dtype=bool)
-    xp.put_along_axis(mask, top_k_indices, True, axis=-1)
-    return xp.where(mask, y_pred, NEG_INF).astype(y_pred.dtype)
+    # The rank of each entry in its row (0 = largest): argsort of the argsort.
+    rank = xp.argsort(xp.argsort(-y_pred, axis=-1, kind="stable"), axis=-1)
+    return xp.where(rank < k, y_pred, NEG_INF).astype(y_pred.dtype)
 
 
 def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, top_k=None, class_id=None, clip=False):

@@ -90,6 +90,8 @@ METRIC_CASES = {
     "SparseTopKCategoricalAccuracy": ({"k": 2}, LABELS, PROBABILITIES),
     "Precision": ({}, BINARY, PROBABILITIES),
     "Recall": ({"thresholds": [0.2, 0.5]}, BINARY, PROBABILITIES),
+    "Precision_top_k": ({"top_k": 2}, BINARY, PROBABILITIES),
+    "Recall_class_id": ({"class_id": 1, "thresholds": 0.3}, BINARY, PROBABILITIES),
     "AUC": ({}, BINARY, PROBABILITIES),
     "AUC_PR": ({"curve": "PR"}, BINARY, PROBABILITIES),
     "AUC_logits": ({"from_logits": True, "num_thresholds": 50}, BINARY, LOGITS),

@@ -186,3 +186,15 @@ def test_a_loss_name_as_a_metric_averages_the_loss():
     assert metric.name == "binary_crossentropy"
     metric.update_state(np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]]))
     assert float(metric.result()) == pytest.approx(np.log(2), rel=1e-6)
+
+
+def test_precision_top_k_and_class_id():
+    y_true = np.array([[0, 0, 1, 1], [1, 0, 0, 0]])
+    y_pred = np.array([[0.9, 0.1, 0.8, 0.3], [0.2, 0.7, 0.1, 0.6]])
+    top_2 = metrics.Precision(top_k=2)
+    top_2.update_state(y_true, y_pred)
+    # Row 1 keeps 0.9 (wrong) and 0.8 (right); row 2 keeps 0.7 and 0.6 (both wrong).
+    assert float(top_2.result()) == pytest.approx(1 / 4)
+    column = metrics.Recall(class_id=0)
+    column.update_state(y_true, y_pred)
+    assert float(column.result()) == pytest.approx(0.0)  # the one positive of class 0 scored 0.2
