@@ -198,3 +198,29 @@ def test_save_and_load_own_variables_round_trip():
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
         optimizers.Adam().load_own_variables(store)
+
+
+def test_subclassing_contract_build_and_update_step():
+    class SignSGD(optimizers.Optimizer):
+        """w <- w - lr * sign(g), with a running count of steps per weight."""
+
+        def __init__(self, learning_rate=0.1, **kwargs):
+            super().__init__(learning_rate=learning_rate, **kwargs)
+
+        def build(self, variables):
+            super().build(variables)
+            self.counts = self.add_optimizer_variables(variables, "count")
+
+        def update_step(self, gradient, variable, learning_rate):
+            count = self.counts[self._get_variable_index(variable)]
+            count.assign(count.data + 1)
+            variable.assign(variable.data - self._cast(learning_rate, variable) * np.sign(self._cast(gradient, variable)))
+
+    kernel, bias = make_variables()
+    before = kernel.numpy().copy()
+    optimizer = SignSGD()
+    assert optimizer.name == "sign_sgd"
+    optimizer.apply(GRADS, [kernel, bias])
+    np.testing.assert_allclose(kernel.numpy(), before - 0.1 * np.sign(GRADS[0]), rtol=1e-6)
+    assert [v.name for v in optimizer.variables] == ["iteration", "learning_rate", "kernel_count", "bias_count"]
+    np.testing.assert_allclose(optimizer.variables[2].numpy(), np.ones((2, 2)))
