@@ -24,15 +24,10 @@ class LearningRateSchedule:
     """Base class: subclasses define ``__call__(step)`` and ``get_config()``."""
 
     def __call__(self, step):
-        raise NotImplementedError(
-            f"abstract: Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
-        )
+        raise NotImplementedError(f"abstract: schedule '{type(self).__name__}' must override `__call__(self, step)`.")
 
     def get_config(self):
-        raise NotImplementedError(
-            f"abstract: Learning rate schedule '{type(self).__name__}' must override `get_config()` "
-            "in order to be serializable."
-        )
+        raise NotImplementedError(f"abstract: schedule '{type(self).__name__}' must override `get_config()`.")
 
     @classmethod
     def from_config(cls, config):
