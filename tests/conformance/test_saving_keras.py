@@ -47,7 +47,7 @@ CASES = {
 
 def _train_a_little(model, k, x):
     """One fit step so BatchNormalization statistics and Adam slots are not at their initial values."""
-    y = np.zeros((len(x[0]) if isinstance(x, list) else len(x),) + tuple(model.output.shape[1:]), "float32")
+    y = np.zeros_like(np.asarray(model.predict(x, verbose=0)))
     model.compile(optimizer=k.optimizers.Adam(1e-2), loss="mse")
     model.fit(x, y, epochs=1, verbose=0)
 
