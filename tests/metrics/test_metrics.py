@@ -1,6 +1,9 @@
 """Metrics: hand-computed values, sample weights, state and reset, name resolution."""
 
 import numpy as np
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 import pytest
 
 from minikeras import GradientTape
@@ -198,3 +201,15 @@ def test_precision_top_k_and_class_id():
     column = metrics.Recall(class_id=0)
     column.update_state(y_true, y_pred)
     assert float(column.result()) == pytest.approx(0.0)  # the one positive of class 0 scored 0.2
+
+
+@settings(max_examples=15)
+@given(st.lists(st.tuples(st.floats(-100, 100), st.integers(0, 20).map(lambda w: w / 4)), min_size=1, max_size=12), st.integers(1, 4))
+def test_mean_over_any_batching_is_the_weighted_average(pairs, batch_size):
+    values = np.array([value for value, _ in pairs], dtype="float64")
+    weights = np.array([weight for _, weight in pairs], dtype="float64")
+    mean = metrics.Mean(dtype="float64")
+    for start in range(0, len(values), batch_size):
+        mean.update_state(values[start:start + batch_size], sample_weight=weights[start:start + batch_size])
+    expected = (values * weights).sum() / weights.sum() if weights.sum() else 0.0
+    assert float(mean.result()) == pytest.approx(expected, rel=1e-9, abs=1e-9)
