@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.data
 
-BATCHES = 2048  # 2048 batches x (1024, 256) float32 = 2048 x 1 MiB = 2 GiB
+BATCHES = 512  # 512 batches x (4096, 256) float32 = 512 x 4 MiB = 2 GiB
 
 _SOURCES = textwrap.dedent(
     """
@@ -22,7 +22,7 @@ _SOURCES = textwrap.dedent(
     import minikeras
     from minikeras.utils import PyDataset
 
-    BATCHES, N, D = %d, 1024, 256
+    BATCHES, N, D = %d, 4096, 256
 
     def generator():
         for index in range(BATCHES):
