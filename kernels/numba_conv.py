@@ -28,10 +28,11 @@ from numba import prange
 
 from minikeras.kernels.reference import output_size
 
-# Size of one block's ``cols`` buffer; measured in bench/kernels.py (see
-# bench/RESULTS.md): smaller blocks stay in cache, larger ones give BLAS
-# longer products.
-BLOCK_BYTES = 8 * 2**20
+# Size of one block's ``cols`` buffer. A sweep on the guide's second layer
+# (2 cores, batch 128) found 8 to 32 MB equally fast, 2 MB slower (short
+# products) and the whole 170 MB batch slower too (cols falls out of cache
+# between the copy and the product).
+BLOCK_BYTES = 16 * 2**20
 
 
 @njit(parallel=True, cache=True)
