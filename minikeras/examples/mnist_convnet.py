@@ -15,6 +15,11 @@ Run it::
 
 Checkpoints (``model_at_epoch_1.keras``...) and ``final_model.keras`` go to
 ``--out`` (default ``./mnist_convnet_out``).
+
+The batch size defaults to the guide's 128 on the full data, but to 32 on the
+bundled sample: the sample is 15 times smaller, and 3 epochs of batches of
+128 would give the optimizer only 81 updates (the guide's model is still near
+50% accuracy then); batches of 32 give 4 times as many for the same work.
 """
 
 import argparse
@@ -75,8 +80,10 @@ def compile_model(model):
     )
 
 
-def run(epochs=3, batch_size=128, out="mnist_convnet_out", full=False, samples=None, verbose="auto"):
+def run(epochs=3, batch_size=None, out="mnist_convnet_out", full=False, samples=None, verbose="auto"):
     """Runs the guide; returns ``(test accuracy, predictions)``."""
+    if batch_size is None:
+        batch_size = 128 if full else 32
     # 1. Data, model, summary, compile.
     (x_train, y_train), (x_test, y_test) = load_data(full, samples)
     model = build_model()
@@ -108,7 +115,8 @@ def run(epochs=3, batch_size=128, out="mnist_convnet_out", full=False, samples=N
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Train the Keras guide's MNIST convnet with minikeras.")
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="default: 128 (the guide's) with --full, 32 on the bundled sample")
     parser.add_argument("--out", default="mnist_convnet_out", help="folder for checkpoints and final_model.keras")
     parser.add_argument("--full", action="store_true", help="download the full MNIST (falls back to the sample)")
     parser.add_argument("--samples", type=int, default=None, help="train on only the first N digits (quick runs)")
