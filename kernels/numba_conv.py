@@ -29,10 +29,11 @@ from numba import prange
 from minikeras.kernels.reference import output_size
 
 # Size of one block's ``cols`` buffer. A sweep on the guide's second layer
-# (2 cores, batch 128) found 8 to 32 MB equally fast, 2 MB slower (short
-# products) and the whole 170 MB batch slower too (cols falls out of cache
-# between the copy and the product).
-BLOCK_BYTES = 16 * 2**20
+# (2 cores, batch 128, quiet machine) found 4 MB fastest: fwd + dx + dkernel
+# took 90 ms with 4 MB blocks, 92 ms with 8 MB, 105 ms with 16 MB and more
+# with the whole 170 MB batch, as ``cols`` falls out of the cache between
+# the copy and the product; 1-2 MB blocks give BLAS products too short.
+BLOCK_BYTES = 4 * 2**20
 
 
 @njit(parallel=True, cache=True)
