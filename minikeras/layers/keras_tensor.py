@@ -1,71 +1,23 @@
-"""``KerasTensor`` and ``Node``: the symbolic values of the functional API.
+"""``Node``: one call in the graph of the functional API (``KerasTensor`` is re-exported here).
 
 Place in the stack: between ``layer.py`` and ``minikeras.models``.
-``keras.Input(shape=(784,))`` returns a ``KerasTensor``: a value with a shape
-``(None, 784)`` and a dtype but no data (``None`` is the batch size, unknown
-until the model runs). Calling a layer on it computes nothing; the layer works
-out the output's shape and records a ``Node``: "this layer was called on these
+``keras.Input(shape=(784,))`` returns a ``KerasTensor`` (defined at the bottom
+of the stack, in ``minikeras/backend/keras_tensor.py``, so that ops can
+recognise it too): a value with a shape ``(None, 784)`` and a dtype but no
+data. Calling a layer or an op on it computes nothing; the layer works out the
+output's shape and records a ``Node``: "this layer was called on these
 symbolic inputs and produced these symbolic outputs". Each output remembers the
 node that made it (``_keras_history``), so ``Model(inputs, outputs)`` can walk
 from the outputs back to the inputs and recover the whole graph
 (``minikeras/models/functional_graph.py``). Read next: ``input_layer.py``.
 """
 
-from minikeras import backend
-from minikeras.backend import context
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.backend.keras_tensor import is_keras_tensor
+from minikeras.backend.keras_tensor import standardize_keras_dtype
 from minikeras.layers import nest
 
-
-class KerasTensor:
-    """A symbolic tensor: a shape and a dtype, no values.
-
-    Args:
-        shape: tuple with ``None`` for unknown sizes, e.g. ``(None, 28, 28, 1)``.
-        dtype: dtype name; ``"string"`` for text inputs.
-        sparse: kept for Keras's API; minikeras has no sparse tensors.
-        name: defaults to ``keras_tensor``, ``keras_tensor_1``, ...
-    """
-
-    def __init__(self, shape, dtype="float32", sparse=False, name=None):
-        self.shape = tuple(None if size is None else int(size) for size in shape)
-        self.dtype = standardize_keras_dtype(dtype)
-        self.sparse = bool(sparse)
-        self.ragged = False
-        self.name = name or context.unique_name("keras_tensor")
-        # (layer, node_index, tensor_index): the layer call that produced this
-        # tensor, as layer._inbound_nodes[node_index].outputs[tensor_index].
-        self._keras_history = None
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    def __repr__(self):
-        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
-                f"ragged=False, name={self.name}>")
-
-    def __len__(self):
-        raise TypeError("A KerasTensor is symbolic: it has no length. Use `tensor.shape`.")
-
-    def __bool__(self):
-        raise TypeError(
-            "A symbolic KerasTensor cannot be used as a Python boolean (in `if` or `while`). "
-            "Inside a functional model, use layers; inside a layer's `call`, use tensors."
-        )
-
-
-def standardize_keras_dtype(dtype):
-    """``"float32"`` style names; ``str``/``object`` and ``"string"`` become ``"string"``."""
-    if dtype is None:
-        return backend.floatx()
-    if dtype in ("string", str, object):
-        return "string"
-    name = backend.standardize_dtype(dtype)
-    return "string" if name in ("object", "str") or name.startswith(("str", "<U")) else name
-
-
-def is_keras_tensor(value):
-    return isinstance(value, KerasTensor)
+__all__ = ["KerasTensor", "Node", "any_symbolic", "is_keras_tensor", "standardize_keras_dtype"]
 
 
 def any_symbolic(args, kwargs):

@@ -14,7 +14,12 @@ those calls on new ``keras.Input``s to rebuild the graph. Read next:
 
 from minikeras.layers import nest
 from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.layers.operation import Operation
+from minikeras.layers.operation import is_keras_operation_config
 from minikeras.models.model import Model
+
+# The plain values Keras writes as ``{"class_name": ..., "config": ...}`` in call arguments.
+SPECIAL_VALUES = ("__slice__", "__ellipsis__", "__bytes__", "__numpy__")
 
 
 class Functional(Model):
@@ -44,7 +49,7 @@ def graph_config(model):
 
     def argument_config(value):
         if not isinstance(value, KerasTensor):
-            return value
+            return serialize_keras_object(value)  # 2.0, or a slice of x[:, :2]
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": list(value.shape), "dtype": value.dtype,
                            "keras_history": tensor_config(value)}}
@@ -52,7 +57,10 @@ def graph_config(model):
     # 2. Each layer, with the calls that belong to this model.
     layer_configs = []
     for layer in graph.layers:
-        layer_config = serialize_keras_object(layer)
+        if isinstance(layer, Operation):
+            layer_config = layer.keras_config()  # "keras.src.ops.numpy", "Add"
+        else:
+            layer_config = serialize_keras_object(layer)
         layer_config["name"] = layer.name
         layer_config["inbound_nodes"] = [
             {"args": nest.map_structure(argument_config, list(node.call_args)),
@@ -73,7 +81,10 @@ def model_from_config(cls, config, custom_objects=None):
     outputs_by_node = {}  # (layer name, node index) -> outputs of that call
     pending = []
     for layer_config in config["layers"]:
-        layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
+        if is_keras_operation_config(layer_config):
+            layer = Operation.from_keras_config(layer_config)  # through the literal op table only
+        else:
+            layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
         layers[layer_config["name"]] = layer
         if isinstance(layer, InputLayer):
             outputs_by_node[(layer.name, 0)] = layer.output
@@ -88,6 +99,8 @@ def model_from_config(cls, config, custom_objects=None):
         """Config values with each ``__keras_tensor__`` dict replaced by its tensor."""
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             return tensor_from(value["config"]["keras_history"])
+        if isinstance(value, dict) and value.get("class_name") in SPECIAL_VALUES:
+            return deserialize_keras_object(value)  # a slice, `...`, bytes or a NumPy array
         if isinstance(value, dict):
             return {key: argument_from(item) for key, item in value.items()}
         if isinstance(value, (list, tuple)):

@@ -19,6 +19,7 @@ Read next: ``sequential.py``, then ``summary.py``.
 from minikeras.backend import context
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
+from minikeras.layers.operation import Operation
 from minikeras.layers import nest
 from minikeras.models import summary as summary_module
 from minikeras.models.functional_graph import FunctionalGraph
@@ -64,7 +65,15 @@ class Model(Trainer, Layer):
     @property
     def layers(self):
         """The model's layers: graph order for a functional model, attribute
-        order for a subclassed one."""
+        order for a subclassed one. As in Keras, op nodes (``x + y``,
+        ``ops.relu(x)``) are not layers: ``operations`` lists them too."""
+        if self._graph is not None:
+            return [layer for layer in self._graph.layers if not isinstance(layer, Operation)]
+        return self._sublayers()
+
+    @property
+    def operations(self):
+        """Every node's layer or op of a functional model, in graph order."""
         if self._graph is not None:
             return list(self._graph.layers)
         return self._sublayers()

@@ -21,6 +21,9 @@ import shutil
 import sys
 
 import numpy
+
+from minikeras.layers.operation import Operation
+
 # The box characters of rich's default table style (HEAVY_HEAD).
 BOX = {
     "head_top": ("┏", "━", "┳", "┓"),
@@ -133,6 +136,8 @@ def _layer_rows(layer, sequential_like, relevant_nodes, show_trainable, expand_n
 
 def _class_name(layer):
     """``Model(inputs, outputs)`` is a functional model: Keras calls it "Functional"."""
+    if isinstance(layer, Operation):  # an op node shows its Keras op class: "add (Add)"
+        return layer.class_name
     name = type(layer).__name__
     if name == "Model" and getattr(layer, "_graph", None) is not None:
         return "Functional"

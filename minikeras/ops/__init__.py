@@ -89,6 +89,7 @@ from minikeras.ops.numpy import floor
 from minikeras.ops.numpy import floor_divide
 from minikeras.ops.numpy import full
 from minikeras.ops.numpy import full_like
+from minikeras.ops.numpy import get_item
 from minikeras.ops.numpy import greater
 from minikeras.ops.numpy import greater_equal
 from minikeras.ops.numpy import hstack

@@ -8,12 +8,18 @@ ops) come next.
 """
 
 from minikeras import backend
-from minikeras.autodiff.elementwise import cast
+from minikeras.autodiff import elementwise
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.autodiff.tensor import is_tensor
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.ops.symbolic import functional_aware
+
+# Records a graph node when given a KerasTensor (symbolic.py).
+cast = functional_aware(elementwise.cast)
 
 
+@functional_aware
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """Returns ``x`` (array, list, number, Tensor) as a minikeras ``Tensor``.
 
@@ -33,17 +39,20 @@ def convert_to_numpy(x):
 
 
 def shape(x):
-    """The shape of ``x`` as a tuple of ints, e.g. ``(32, 10)``."""
-    if isinstance(x, Tensor):
+    """The shape of ``x`` as a tuple of ints, e.g. ``(32, 10)``; a KerasTensor's has Nones."""
+    if isinstance(x, (Tensor, KerasTensor)):
         return x.shape
     return tuple(as_tensor(x).shape)
 
 
 def dtype(x):
     """The dtype of ``x`` as a string, e.g. ``"float32"``."""
+    if isinstance(x, KerasTensor):
+        return x.dtype
     return as_tensor(x).dtype
 
 
+@functional_aware
 def stop_gradient(variable):
     """Returns the same value as a tensor the tape has never seen.
 
@@ -60,6 +69,8 @@ def size(x):
 
 def ndim(x):
     """Number of axes."""
+    if isinstance(x, KerasTensor):
+        return x.ndim
     return as_tensor(x).ndim
 
 

@@ -5,15 +5,22 @@ Place in the stack: the public namespace above ``minikeras.autodiff``.
 so ``top_k``'s values keep their gradient with no new backward pass.
 """
 
+from minikeras.autodiff import math
+from minikeras.autodiff import reduce
 from minikeras.autodiff.combine import take_along_axis
-from minikeras.autodiff.math import erf
-from minikeras.autodiff.math import rsqrt
-from minikeras.autodiff.reduce import logsumexp
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
+from minikeras.ops.symbolic import functional_aware
 
 
+# ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
+erf = functional_aware(math.erf)
+rsqrt = functional_aware(math.rsqrt)
+logsumexp = functional_aware(reduce.logsumexp)
+
+
+@functional_aware
 def top_k(x, k, sorted=True):  # noqa: A002  (Keras's name)
     """The ``k`` largest entries of the last axis, and their indices.
 
@@ -31,6 +38,7 @@ def top_k(x, k, sorted=True):  # noqa: A002  (Keras's name)
     return take_along_axis(x, Tensor(order), axis=-1), Tensor(order)
 
 
+@functional_aware
 def in_top_k(targets, predictions, k):
     """Whether each target class is among the ``k`` highest predictions.
 

@@ -11,32 +11,41 @@ the formulas and their gradients are in the engine files named below.
     autodiff/pool.py           max_pool, average_pool
 """
 
-from minikeras.autodiff.conv import conv
-from minikeras.autodiff.crossentropy import binary_crossentropy
-from minikeras.autodiff.crossentropy import categorical_crossentropy
-from minikeras.autodiff.crossentropy import one_hot
-from minikeras.autodiff.crossentropy import sparse_categorical_crossentropy
-from minikeras.autodiff.nn import elu
-from minikeras.autodiff.nn import gelu
-from minikeras.autodiff.nn import hard_sigmoid
-from minikeras.autodiff.nn import hard_silu
-from minikeras.autodiff.nn import hard_swish
-from minikeras.autodiff.nn import leaky_relu
-from minikeras.autodiff.nn import log_sigmoid
-from minikeras.autodiff.nn import log_softmax
-from minikeras.autodiff.nn import relu
-from minikeras.autodiff.nn import relu6
-from minikeras.autodiff.nn import selu
-from minikeras.autodiff.nn import sigmoid
-from minikeras.autodiff.nn import silu
-from minikeras.autodiff.nn import softmax
-from minikeras.autodiff.nn import softplus
-from minikeras.autodiff.nn import softsign
-from minikeras.autodiff.nn import swish
-from minikeras.autodiff.normalization import batch_normalization
-from minikeras.autodiff.normalization import moments
-from minikeras.autodiff.pool import average_pool
-from minikeras.autodiff.pool import max_pool
+from minikeras.autodiff import conv as conv_op
+from minikeras.autodiff import crossentropy
+from minikeras.autodiff import nn
+from minikeras.autodiff import normalization
+from minikeras.autodiff import pool
+from minikeras.ops.symbolic import functional_aware
+
+
+# ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
+conv = functional_aware(conv_op.conv)
+binary_crossentropy = functional_aware(crossentropy.binary_crossentropy)
+categorical_crossentropy = functional_aware(crossentropy.categorical_crossentropy)
+one_hot = functional_aware(crossentropy.one_hot)
+sparse_categorical_crossentropy = functional_aware(crossentropy.sparse_categorical_crossentropy)
+elu = functional_aware(nn.elu)
+gelu = functional_aware(nn.gelu)
+hard_sigmoid = functional_aware(nn.hard_sigmoid)
+hard_silu = functional_aware(nn.hard_silu)
+hard_swish = functional_aware(nn.hard_swish)
+leaky_relu = functional_aware(nn.leaky_relu)
+log_sigmoid = functional_aware(nn.log_sigmoid)
+log_softmax = functional_aware(nn.log_softmax)
+relu = functional_aware(nn.relu)
+relu6 = functional_aware(nn.relu6)
+selu = functional_aware(nn.selu)
+sigmoid = functional_aware(nn.sigmoid)
+silu = functional_aware(nn.silu)
+softmax = functional_aware(nn.softmax)
+softplus = functional_aware(nn.softplus)
+softsign = functional_aware(nn.softsign)
+swish = functional_aware(nn.swish)
+batch_normalization = functional_aware(normalization.batch_normalization)
+moments = functional_aware(normalization.moments)
+average_pool = functional_aware(pool.average_pool)
+max_pool = functional_aware(pool.max_pool)
 
 __all__ = [
     "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv",

@@ -18,91 +18,116 @@ Differentiable, from ``minikeras.autodiff``:
 import builtins
 
 from minikeras import backend
-from minikeras.autodiff.combine import append
-from minikeras.autodiff.combine import concatenate
-from minikeras.autodiff.combine import hstack
-from minikeras.autodiff.combine import pad
-from minikeras.autodiff.combine import repeat
-from minikeras.autodiff.combine import split
-from minikeras.autodiff.combine import stack
-from minikeras.autodiff.combine import take
-from minikeras.autodiff.combine import take_along_axis
-from minikeras.autodiff.combine import tile
-from minikeras.autodiff.combine import vstack
-from minikeras.autodiff.elementwise import abs  # noqa: A004
-from minikeras.autodiff.elementwise import absolute
-from minikeras.autodiff.elementwise import add
-from minikeras.autodiff.elementwise import clip
-from minikeras.autodiff.elementwise import copy
-from minikeras.autodiff.elementwise import divide
-from minikeras.autodiff.elementwise import equal
-from minikeras.autodiff.elementwise import floor_divide
-from minikeras.autodiff.elementwise import greater
-from minikeras.autodiff.elementwise import greater_equal
-from minikeras.autodiff.elementwise import less
-from minikeras.autodiff.elementwise import less_equal
-from minikeras.autodiff.elementwise import logical_and
-from minikeras.autodiff.elementwise import logical_not
-from minikeras.autodiff.elementwise import logical_or
-from minikeras.autodiff.elementwise import logical_xor
-from minikeras.autodiff.elementwise import maximum
-from minikeras.autodiff.elementwise import minimum
-from minikeras.autodiff.elementwise import mod
-from minikeras.autodiff.elementwise import multiply
-from minikeras.autodiff.elementwise import negative
-from minikeras.autodiff.elementwise import not_equal
-from minikeras.autodiff.elementwise import power
-from minikeras.autodiff.elementwise import subtract
-from minikeras.autodiff.elementwise import true_divide
-from minikeras.autodiff.elementwise import where
-from minikeras.autodiff.linalg import dot
-from minikeras.autodiff.linalg import einsum
-from minikeras.autodiff.linalg import norm
-from minikeras.autodiff.linalg import outer
-from minikeras.autodiff.linalg import tensordot
-from minikeras.autodiff.math import ceil
-from minikeras.autodiff.math import cos
-from minikeras.autodiff.math import exp
-from minikeras.autodiff.math import expm1
-from minikeras.autodiff.math import floor
-from minikeras.autodiff.math import isfinite
-from minikeras.autodiff.math import isinf
-from minikeras.autodiff.math import isnan
-from minikeras.autodiff.math import log
-from minikeras.autodiff.math import log1p
-from minikeras.autodiff.math import nan_to_num
-from minikeras.autodiff.math import reciprocal
-from minikeras.autodiff.math import round  # noqa: A004
-from minikeras.autodiff.math import sign
-from minikeras.autodiff.math import sin
-from minikeras.autodiff.math import sqrt
-from minikeras.autodiff.math import square
-from minikeras.autodiff.math import tanh
-from minikeras.autodiff.matmul import matmul
-from minikeras.autodiff.reduce import all  # noqa: A004
-from minikeras.autodiff.reduce import any  # noqa: A004
-from minikeras.autodiff.reduce import argmax
-from minikeras.autodiff.reduce import argmin
-from minikeras.autodiff.reduce import count_nonzero
-from minikeras.autodiff.reduce import cumsum
-from minikeras.autodiff.reduce import max  # noqa: A004
-from minikeras.autodiff.reduce import mean
-from minikeras.autodiff.reduce import min  # noqa: A004
-from minikeras.autodiff.reduce import std
-from minikeras.autodiff.reduce import sum  # noqa: A004
-from minikeras.autodiff.reduce import var
-from minikeras.autodiff.shape import broadcast_to
-from minikeras.autodiff.shape import expand_dims
-from minikeras.autodiff.shape import flip
-from minikeras.autodiff.shape import moveaxis
-from minikeras.autodiff.shape import ravel
-from minikeras.autodiff.shape import reshape
-from minikeras.autodiff.shape import squeeze
-from minikeras.autodiff.shape import swapaxes
-from minikeras.autodiff.shape import transpose
+from minikeras.autodiff import combine
+from minikeras.autodiff import elementwise
+from minikeras.autodiff import linalg
+from minikeras.autodiff import math
+from minikeras.autodiff import matmul as matmul_op
+from minikeras.autodiff import reduce
+from minikeras.autodiff import shape
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
+from minikeras.ops.symbolic import functional_aware
+
+
+# ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
+append = functional_aware(combine.append)
+concatenate = functional_aware(combine.concatenate)
+hstack = functional_aware(combine.hstack)
+pad = functional_aware(combine.pad)
+repeat = functional_aware(combine.repeat)
+split = functional_aware(combine.split)
+stack = functional_aware(combine.stack)
+take = functional_aware(combine.take)
+take_along_axis = functional_aware(combine.take_along_axis)
+tile = functional_aware(combine.tile)
+vstack = functional_aware(combine.vstack)
+abs = functional_aware(elementwise.abs)  # noqa: A001
+absolute = functional_aware(elementwise.absolute)
+add = functional_aware(elementwise.add)
+clip = functional_aware(elementwise.clip)
+copy = functional_aware(elementwise.copy)
+divide = functional_aware(elementwise.divide)
+equal = functional_aware(elementwise.equal)
+floor_divide = functional_aware(elementwise.floor_divide)
+greater = functional_aware(elementwise.greater)
+greater_equal = functional_aware(elementwise.greater_equal)
+less = functional_aware(elementwise.less)
+less_equal = functional_aware(elementwise.less_equal)
+logical_and = functional_aware(elementwise.logical_and)
+logical_not = functional_aware(elementwise.logical_not)
+logical_or = functional_aware(elementwise.logical_or)
+logical_xor = functional_aware(elementwise.logical_xor)
+maximum = functional_aware(elementwise.maximum)
+minimum = functional_aware(elementwise.minimum)
+mod = functional_aware(elementwise.mod)
+multiply = functional_aware(elementwise.multiply)
+negative = functional_aware(elementwise.negative)
+not_equal = functional_aware(elementwise.not_equal)
+power = functional_aware(elementwise.power)
+subtract = functional_aware(elementwise.subtract)
+true_divide = functional_aware(elementwise.true_divide)
+where = functional_aware(elementwise.where)
+dot = functional_aware(linalg.dot)
+einsum = functional_aware(linalg.einsum)
+norm = functional_aware(linalg.norm)
+outer = functional_aware(linalg.outer)
+tensordot = functional_aware(linalg.tensordot)
+ceil = functional_aware(math.ceil)
+cos = functional_aware(math.cos)
+exp = functional_aware(math.exp)
+expm1 = functional_aware(math.expm1)
+floor = functional_aware(math.floor)
+isfinite = functional_aware(math.isfinite)
+isinf = functional_aware(math.isinf)
+isnan = functional_aware(math.isnan)
+log = functional_aware(math.log)
+log1p = functional_aware(math.log1p)
+nan_to_num = functional_aware(math.nan_to_num)
+reciprocal = functional_aware(math.reciprocal)
+round = functional_aware(math.round)  # noqa: A001
+sign = functional_aware(math.sign)
+sin = functional_aware(math.sin)
+sqrt = functional_aware(math.sqrt)
+square = functional_aware(math.square)
+tanh = functional_aware(math.tanh)
+matmul = functional_aware(matmul_op.matmul)
+all = functional_aware(reduce.all)  # noqa: A001
+any = functional_aware(reduce.any)  # noqa: A001
+argmax = functional_aware(reduce.argmax)
+argmin = functional_aware(reduce.argmin)
+count_nonzero = functional_aware(reduce.count_nonzero)
+cumsum = functional_aware(reduce.cumsum)
+max = functional_aware(reduce.max)  # noqa: A001
+mean = functional_aware(reduce.mean)
+min = functional_aware(reduce.min)  # noqa: A001
+std = functional_aware(reduce.std)
+sum = functional_aware(reduce.sum)  # noqa: A001
+var = functional_aware(reduce.var)
+broadcast_to = functional_aware(shape.broadcast_to)
+expand_dims = functional_aware(shape.expand_dims)
+flip = functional_aware(shape.flip)
+moveaxis = functional_aware(shape.moveaxis)
+ravel = functional_aware(shape.ravel)
+reshape = functional_aware(shape.reshape)
+squeeze = functional_aware(shape.squeeze)
+swapaxes = functional_aware(shape.swapaxes)
+transpose = functional_aware(shape.transpose)
+
+
+# ----- indexing: ``x[key]``, the op behind ``KerasTensor.__getitem__`` -----
+@functional_aware
+def get_item(x, key):
+    """``x[key]`` with NumPy's indexing rules; the gradient returns to the picked entries.
+
+    A list holding slices, ``None`` or ``...`` (how a saved file writes the tuple
+    key of ``x[:, :2]``) is read as that tuple.
+    """
+    if isinstance(key, list) and builtins.any(item is None or item is Ellipsis or isinstance(item, slice)
+                                              for item in key):
+        key = tuple(key)
+    return as_tensor(x)[key]
 
 
 # ----- new arrays (no inputs, so no gradient) -----
@@ -130,18 +155,21 @@ def full(shape, fill_value, dtype=None):
     return Tensor(get_xp().full(_shape_tuple(shape), fill_value, dtype=_float_or(dtype)))
 
 
+@functional_aware
 def zeros_like(x, dtype=None):
     """Zeros with x's shape, and x's dtype unless ``dtype`` is given."""
     x = as_tensor(x)
     return Tensor(get_xp(x.data).zeros(x.shape, dtype=dtype or x.data.dtype))
 
 
+@functional_aware
 def ones_like(x, dtype=None):
     """Ones with x's shape, and x's dtype unless ``dtype`` is given."""
     x = as_tensor(x)
     return Tensor(get_xp(x.data).ones(x.shape, dtype=dtype or x.data.dtype))
 
 
+@functional_aware
 def full_like(x, fill_value, dtype=None):
     """``fill_value`` everywhere, with x's shape and (unless given) dtype."""
     x = as_tensor(x)
@@ -181,6 +209,7 @@ def tri(N, M=None, k=0, dtype=None):  # noqa: N803
     return Tensor(get_xp().tri(N, M, k, dtype=_float_or(dtype)))
 
 
+@functional_aware
 def triu(x, k=0):
     """Zeros below diagonal ``k`` of the last two axes (gradient kept above it)."""
     x = as_tensor(x)
@@ -189,6 +218,7 @@ def triu(x, k=0):
     return multiply(x, Tensor(keep))
 
 
+@functional_aware
 def tril(x, k=0):
     """Zeros above diagonal ``k`` of the last two axes (gradient kept below it)."""
     x = as_tensor(x)
@@ -197,12 +227,14 @@ def tril(x, k=0):
 
 
 # ----- sorting: the order has no gradient, the sorted values do -----
+@functional_aware
 def argsort(x, axis=-1):
     """Indices that sort ``x`` along ``axis`` (int32)."""
     x = as_tensor(x)
     return Tensor(get_xp(x.data).argsort(x.data, axis=axis, kind="stable").astype("int32"))
 
 
+@functional_aware
 def sort(x, axis=-1):
     """Sorted copy of ``x`` along ``axis``; the gradient returns to where each value came from."""
     x = as_tensor(x)
@@ -211,6 +243,7 @@ def sort(x, axis=-1):
     return take_along_axis(x, argsort(x, axis=axis), axis=axis)
 
 
+@functional_aware
 def average(x, axis=None, weights=None):
     """Weighted mean: ``sum(x * w) / sum(w)`` over ``axis`` (weights 1-D along it, or x's shape)."""
     if weights is None:
@@ -223,6 +256,7 @@ def average(x, axis=None, weights=None):
     return divide(sum(multiply(x, weights), axis=axis), sum(weights, axis=axis))
 
 
+@functional_aware
 def diagonal(x, offset=0, axis1=0, axis2=1):
     """The diagonal of the (axis1, axis2) planes, moved to the last axis."""
     x = moveaxis(as_tensor(x), (axis1, axis2), (-2, -1))
@@ -234,6 +268,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     return x[index]
 
 
+@functional_aware
 def trace(x, offset=0, axis1=0, axis2=1):
     """Sum of the diagonal."""
     return sum(diagonal(x, offset, axis1, axis2), axis=-1)
@@ -243,7 +278,7 @@ __all__ = [
     "abs", "absolute", "add", "all", "any", "append", "arange", "argmax", "argmin", "argsort", "average",
     "broadcast_to", "ceil", "clip", "concatenate", "copy", "cos", "count_nonzero", "cumsum", "diagonal",
     "divide", "dot", "einsum", "equal", "exp", "expand_dims", "expm1", "eye", "flip", "floor",
-    "floor_divide", "full", "full_like", "greater", "greater_equal", "hstack", "identity", "isfinite",
+    "floor_divide", "full", "full_like", "get_item", "greater", "greater_equal", "hstack", "identity", "isfinite",
     "isinf", "isnan", "less", "less_equal", "linspace", "log", "log1p", "logical_and", "logical_not",
     "logical_or", "logical_xor", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis",
     "multiply", "nan_to_num", "negative", "norm", "not_equal", "ones", "ones_like", "outer", "pad", "power",
