@@ -46,3 +46,4 @@ from minikeras.layers.normalization import BatchNormalization
 from minikeras.layers.normalization import LayerNormalization
 from minikeras.layers.preprocessing import Rescaling
 from minikeras.layers.text_vectorization import TextVectorization
+from minikeras.layers.lambda_layer import Lambda
