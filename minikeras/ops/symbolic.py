@@ -20,9 +20,9 @@ The mechanism is one explicit wrapper, applied function by function in
 arguments once: if one of them (or one item of a list/tuple argument, as in
 ``concatenate([x, a])``) is a KerasTensor, it hands the call to
 ``symbolic_call``; otherwise it calls ``function`` at once. That single type
-check is the only cost on the eager path (about 0.2 microseconds on an
-``add`` of small arrays that takes 6-7), and the training loop never sees
-anything else.
+check is the only cost on the eager path: about 0.2 microseconds, some 5% of
+an ``add`` of two 4x4 arrays (3 to 4 microseconds) and less for anything
+larger; the training loop never sees anything else.
 
 ``symbolic_call`` makes an ``Operation`` (``minikeras/layers/operation.py``): a
 layer with no weights whose ``call`` applies the op. Calling that layer on the
@@ -40,22 +40,6 @@ from minikeras.backend.keras_tensor import KerasTensor
 _SEQUENCES = (list, tuple)
 
 
-def has_keras_tensor(args, kwargs):
-    """True if an argument, or an item of a list/tuple argument, is a KerasTensor.
-
-    One level of nesting is enough for every op signature (``concatenate(xs)``,
-    ``stack(xs)``, ``einsum(subscripts, *operands)``).
-    """
-    for value in args:
-        if isinstance(value, KerasTensor):
-            return True
-        if isinstance(value, _SEQUENCES) and any(isinstance(item, KerasTensor) for item in value):
-            return True
-    if kwargs:
-        return has_keras_tensor(tuple(kwargs.values()), None)
-    return False
-
-
 def functional_aware(function):
     """Returns ``function`` made to record a graph node when given KerasTensors.
 
@@ -68,8 +52,14 @@ def functional_aware(function):
     """
     @functools.wraps(function)
     def op(*args, **kwargs):
-        if has_keras_tensor(args, kwargs):
-            return symbolic_call(function, args, kwargs)
+        # The one check on the eager path: is an argument, or an item of a
+        # list/tuple argument (``concatenate([x, a])``), a KerasTensor? One
+        # level of nesting covers every op signature. `type(...) is` and
+        # `map` keep this to about 0.2 microseconds.
+        for value in (*args, *kwargs.values()) if kwargs else args:
+            if type(value) is KerasTensor or (
+                    type(value) in _SEQUENCES and KerasTensor in map(type, value)):
+                return symbolic_call(function, args, kwargs)
         return function(*args, **kwargs)
     return op
 
