@@ -8,7 +8,10 @@ same thing under the name Keras writes in saved files, so that loading a
 The config of a functional model lists its layers (each serialized, with the
 calls it took part in as ``inbound_nodes``) and names its inputs and outputs
 as ``[layer name, node index, tensor index]``. ``model_from_config`` replays
-those calls on new ``keras.Input``s to rebuild the graph. Read next:
+those calls on new ``keras.Input``s to rebuild the graph. Op nodes
+(``a + b``, ``ops.relu(x)``) are written as Keras writes them
+(``"module": "keras.src.ops.numpy", "class_name": "Add"``) and rebuilt only
+through the literal table of ``layers/operation_table.py``. Read next:
 ``summary.py``.
 """
 

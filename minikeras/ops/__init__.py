@@ -12,6 +12,9 @@ The names come from four files, as Keras groups them:
 * ``nn.py``    -- neural-network ops: ``relu``, ``softmax``, ``conv``, crossentropies...;
 * ``math.py``  -- ``logsumexp``, ``top_k``, ``erf``, ``rsqrt``.
 
+Called on the symbolic ``KerasTensor``s of ``keras.Input``, every op records
+a node of the functional graph instead of computing (``symbolic.py``).
+
 Every value these return is a ``minikeras`` Tensor; ``np.asarray(t)`` or
 ``ops.convert_to_numpy(t)`` gives the plain array (outside the graph).
 """
