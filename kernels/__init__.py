@@ -49,9 +49,12 @@ def _load_tbb():
 
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    # Both must be decided before numba is imported by the kernel modules.
+    # Decided before the kernel modules import numba; Numba reads the variable
+    # when it starts its threads, at the first parallel kernel.
     if _load_tbb():
         os.environ["NUMBA_THREADING_LAYER"] = "tbb"
     else:
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         os.environ["NUMBA_THREADING_LAYER"] = "threadsafe"
+    if "numba" in sys.modules:  # imported earlier by the user: set its live config too
+        sys.modules["numba"].config.THREADING_LAYER = os.environ["NUMBA_THREADING_LAYER"]
