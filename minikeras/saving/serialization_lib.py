@@ -82,8 +82,18 @@ class SafeModeScope:
 
 
 def in_safe_mode():
-    """True unless a ``SafeModeScope(False)`` is active (TextVectorization asks before reading a path)."""
-    return _SAFE_MODE[-1]
+    """True unless a ``SafeModeScope(False)`` is active (TextVectorization asks before reading a path)
+    or ``enable_unsafe_deserialization()`` switched safe mode off for the whole process."""
+    return _SAFE_MODE[0] and _SAFE_MODE[-1]
+
+
+def enable_unsafe_deserialization():
+    """Turns safe mode off for every later load (Keras's ``keras.config`` switch).
+
+    Python lambda bytecode stays refused even then: minikeras never runs code
+    from a file (register the function and pass it in ``custom_objects``).
+    """
+    _SAFE_MODE[0] = False
 
 
 # ---------------------------------------------------------------- saving

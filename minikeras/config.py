@@ -1,0 +1,27 @@
+"""``minikeras.config``: Keras 3's ``keras.config`` namespace, over ``minikeras.backend``.
+
+Place in the stack: a thin public face. The settings themselves live in
+``minikeras/backend/config.py`` (float type, epsilon, array library) and in
+``minikeras/saving/serialization_lib.py`` (safe mode); this file only gives
+them their Keras names.
+"""
+
+from minikeras.backend.config import backend
+from minikeras.backend.config import epsilon
+from minikeras.backend.config import floatx
+from minikeras.backend.config import image_data_format
+from minikeras.backend.config import set_epsilon
+from minikeras.backend.config import set_floatx
+from minikeras.saving.serialization_lib import enable_unsafe_deserialization
+
+
+def set_image_data_format(data_format):
+    """minikeras computes in ``"channels_last"`` (NHWC) only, Keras's default."""
+    if data_format != "channels_last":
+        raise ValueError(
+            f"minikeras supports only data_format='channels_last'. Received: data_format={data_format}"
+        )
+
+
+__all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format",
+           "set_epsilon", "set_floatx", "set_image_data_format"]
