@@ -119,10 +119,14 @@ class Conv(Op):
         kernel4 = self.kernel if self.kernel.ndim == 4 else self.kernel[None]
         dy4 = as_image(dy)
         args = (self.strides, self.padding, self.dilation)
-        dx = self.kernels.conv_backward_input(dy4, kernel4, as_image(self.x).shape, *args)
-        dkernel = self.kernels.conv_backward_kernel(as_image(self.x), dy4, kernel4.shape, *args)
-        dx = dx.reshape(self.x.shape).astype(self.x_dtype, copy=False)
-        return dx, dkernel.reshape(self.kernel.shape).astype(self.kernel_dtype, copy=False)
+        dx = dkernel = None
+        if self.needs_gradient(0):  # not for a batch of input images: nobody reads it
+            dx = self.kernels.conv_backward_input(dy4, kernel4, as_image(self.x).shape, *args)
+            dx = dx.reshape(self.x.shape).astype(self.x_dtype, copy=False)
+        if self.needs_gradient(1):
+            dkernel = self.kernels.conv_backward_kernel(as_image(self.x), dy4, kernel4.shape, *args)
+            dkernel = dkernel.reshape(self.kernel.shape).astype(self.kernel_dtype, copy=False)
+        return dx, dkernel
 
 
 def _check_conv_shapes(in_shape, kernel_shape):

@@ -39,12 +39,14 @@ class MatMul(Op):
             dy = xp.expand_dims(dy, -2)
         if self.b.ndim == 1:
             dy = xp.expand_dims(dy, -1)
-        # 2. The two products of the docstring, on the last two axes.
-        da = _product(dy, xp.swapaxes(b, -1, -2))
-        db = _product(xp.swapaxes(a, -1, -2), dy)
-        # 3. Back to the operands' shapes (undo promotion and broadcasting).
-        da = unbroadcast(da, a.shape).reshape(self.a.shape)
-        db = unbroadcast(db, b.shape).reshape(self.b.shape)
+        # 2. The two products of the docstring, on the last two axes, each summed
+        #    back to its operand's shape (undo promotion and broadcasting). A
+        #    product no tape needs (da for a batch of input data) is skipped.
+        da = db = None
+        if self.needs_gradient(0):
+            da = unbroadcast(_product(dy, xp.swapaxes(b, -1, -2)), a.shape).reshape(self.a.shape)
+        if self.needs_gradient(1):
+            db = unbroadcast(_product(xp.swapaxes(a, -1, -2), dy), b.shape).reshape(self.b.shape)
         return da, db
 
 

@@ -27,6 +27,17 @@ class Op:
     ``forward`` and ``backward``; parameters (axis, strides...) go to
     ``__init__``. One instance is made per use, so it may store arrays."""
 
+    # Which inputs the recording tapes need a gradient for (a tuple of bools,
+    # set by ``GradientTape.record``); None when unknown, e.g. when a test
+    # calls ``backward`` by hand. Costly ops (matmul, conv) ask
+    # ``needs_gradient(i)`` to skip a product nobody will read, such as the
+    # gradient with respect to a batch of input data.
+    input_needs_gradient = None
+
+    def needs_gradient(self, index):
+        """True unless every tape recording this op knows input ``index`` leads to no source."""
+        return self.input_needs_gradient is None or self.input_needs_gradient[index]
+
     def forward(self, *arrays):
         raise NotImplementedError("abstract: every Op subclass defines forward")
 

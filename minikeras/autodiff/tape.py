@@ -88,6 +88,12 @@ class GradientTape:
         if tracked:
             self.nodes.append((op, inputs, output))
             self._watched[id(output)] = output
+            # An input no watched tensor leads to needs no gradient (from this tape;
+            # another open tape may still ask for it, hence the "or").
+            needs = tuple(id(tensor) in self._watched for tensor in inputs)
+            if op.input_needs_gradient is not None:
+                needs = tuple(a or b for a, b in zip(needs, op.input_needs_gradient))
+            op.input_needs_gradient = needs
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         """Returns d(sum of target) / d(source) for each source.

@@ -154,3 +154,28 @@ def test_graph_is_freed_after_gradient():
             alive_counts.append(sum(ref() is not None for ref in op_refs))
     assert alive_counts[1] <= alive_counts[0], f"live ops grew: {alive_counts}"
     assert alive_counts[1] == 0
+
+
+def test_gradient_of_unwatched_input_is_not_computed():
+    # x (data) is not watched: the tape marks it so matmul skips dy @ w.T.
+    w = variable(numpy.ones((3, 2)))
+    x = Tensor(numpy.ones((4, 3)))
+    with minikeras.GradientTape() as tape:
+        y = ops.matmul(x, w)
+        loss = ops.sum(y)
+    op = tape.nodes[0][0]
+    assert op.input_needs_gradient == (False, True)
+    assert op.backward(numpy.ones((4, 2)))[0] is None
+    numpy.testing.assert_allclose(tape.gradient(loss, w).numpy(), numpy.full((3, 2), 4.0))
+
+
+def test_outer_tape_watching_an_input_still_gets_its_gradient():
+    # The inner tape does not watch x, the outer one does: the op computes dx.
+    x = Tensor(numpy.array([[1.0, 2.0]]))
+    w = variable([[3.0], [4.0]])
+    with minikeras.GradientTape() as outer:
+        outer.watch(x)
+        with minikeras.GradientTape() as inner:
+            loss = ops.sum(ops.matmul(x, w))
+    numpy.testing.assert_allclose(outer.gradient(loss, x).numpy(), [[3.0, 4.0]])
+    numpy.testing.assert_allclose(inner.gradient(loss, w).numpy(), [[1.0], [2.0]])
