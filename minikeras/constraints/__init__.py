@@ -9,6 +9,9 @@ the weight never leaves the allowed set.
 
 from minikeras import backend
 from minikeras import ops
+from minikeras.backend.object_lookup import deserialize_object
+from minikeras.backend.object_lookup import get_object
+from minikeras.backend.object_lookup import serialize_object
 
 
 class Constraint:
@@ -116,34 +119,17 @@ ALL_OBJECTS = {"Constraint": Constraint, "constraint": Constraint, "MaxNorm": Ma
 
 def serialize(constraint):
     """Returns the Keras config dict of a constraint (None for None)."""
-    if constraint is None:
-        return None
-    return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-            "config": constraint.get_config(), "registered_name": None}
+    return serialize_object(constraint, "keras.constraints")
 
 
 def deserialize(config, custom_objects=None):
     """Rebuilds a constraint from ``serialize``'s dict (or a bare name)."""
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    class_name = config.get("class_name")
-    cls = (custom_objects or {}).get(class_name) or ALL_OBJECTS.get(class_name)
-    if cls is None:
-        raise ValueError(f"Could not interpret constraint identifier: {class_name}")
-    return cls.from_config(config.get("config") or {})
+    return deserialize_object(config, ALL_OBJECTS, "constraint", custom_objects)
 
 
 def get(identifier):
     """Returns a constraint for a name (``"non_neg"``), dict, object, class or callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return get_object(identifier, ALL_OBJECTS, Constraint, "constraint")
 
 
 __all__ = ["ALL_OBJECTS", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",

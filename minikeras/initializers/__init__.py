@@ -13,6 +13,9 @@ initializer. The name table below is the only place names are resolved.
 import numpy
 
 from minikeras import backend
+from minikeras.backend.object_lookup import deserialize_object
+from minikeras.backend.object_lookup import get_object
+from minikeras.backend.object_lookup import serialize_object
 from minikeras.initializers.initializer import Constant
 from minikeras.initializers.initializer import Identity
 from minikeras.initializers.initializer import Initializer
@@ -59,21 +62,12 @@ def serialize(initializer):
         ``{"module": "keras.initializers", "class_name": ..., "config": ...,
         "registered_name": None}``, or None for None.
     """
-    if initializer is None:
-        return None
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    return serialize_object(initializer, "keras.initializers")
 
 
 def deserialize(config, custom_objects=None):
     """Rebuilds an initializer from ``serialize``'s dict (or a bare name)."""
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    class_name = config.get("class_name")
-    cls = (custom_objects or {}).get(class_name) or ALL_OBJECTS.get(class_name)
-    if cls is None:
-        raise ValueError(f"Could not interpret initializer identifier: {class_name}")
-    return cls.from_config(config.get("config") or {})
+    return deserialize_object(config, ALL_OBJECTS, "initializer", custom_objects)
 
 
 def get(identifier):
@@ -87,17 +81,9 @@ def get(identifier):
     Returns:
         A callable ``(shape, dtype=None)``, or None for None.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
     if isinstance(identifier, numpy.ndarray) or hasattr(identifier, "__minikeras_array__"):
         return _from_array(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    return get_object(identifier, ALL_OBJECTS, Initializer, "initializer")
 
 
 def _from_array(value):

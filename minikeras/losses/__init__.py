@@ -13,6 +13,7 @@ calls (with Keras's rule for ``"crossentropy"``). The name tables below are
 the only place names are resolved.
 """
 
+from minikeras.backend.object_lookup import serialize_object
 from minikeras.losses.loss import Loss
 from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.loss import reduce_weighted_values
@@ -81,10 +82,8 @@ ALL_FUNCTIONS = {
 def serialize(loss):
     """A loss as the ``.keras`` format writes it (a dict for classes, the name for functions)."""
     if isinstance(loss, Loss):
-        name = type(loss).__name__
-        builtin = ALL_CLASSES.get(name) is type(loss)
-        return {"module": "keras.losses" if builtin else type(loss).__module__, "class_name": name,
-                "config": loss.get_config(), "registered_name": None if builtin else name}
+        builtin = ALL_CLASSES.get(type(loss).__name__) is type(loss)
+        return serialize_object(loss, "keras.losses", builtin)
     return getattr(loss, "__name__", loss)
 
 

@@ -14,6 +14,7 @@ below are the only place names are resolved.
 """
 
 from minikeras import losses
+from minikeras.backend.object_lookup import serialize_object
 from minikeras.losses.loss import to_snake_case
 from minikeras.metrics.accuracy import Accuracy
 from minikeras.metrics.accuracy import BinaryAccuracy
@@ -81,10 +82,8 @@ FUNCTIONS = {"accuracy": accuracy}
 def serialize(metric):
     """A metric as the ``.keras`` format writes it (a dict; a function's name)."""
     if isinstance(metric, Metric):
-        name = type(metric).__name__
-        builtin = ALL_CLASSES.get(name) is type(metric)
-        return {"module": "keras.metrics" if builtin else type(metric).__module__, "class_name": name,
-                "config": metric.get_config(), "registered_name": None if builtin else name}
+        builtin = ALL_CLASSES.get(type(metric).__name__) is type(metric)
+        return serialize_object(metric, "keras.metrics", builtin)
     return getattr(metric, "__name__", metric)
 
 

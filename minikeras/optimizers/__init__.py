@@ -11,6 +11,7 @@ optimizer, a config dict) into an optimizer. The name table below is the
 only place names are resolved.
 """
 
+from minikeras.backend.object_lookup import serialize_object
 from minikeras.optimizers import schedules
 from minikeras.optimizers.adam import Adam
 from minikeras.optimizers.adam import AdamW
@@ -33,14 +34,8 @@ ALL_OPTIMIZERS = {
 
 def serialize(optimizer):
     """An optimizer as the ``.keras`` format writes it."""
-    name = type(optimizer).__name__
-    builtin = ALL_OPTIMIZERS.get(name.lower()) is type(optimizer)
-    return {
-        "module": "keras.optimizers" if builtin else type(optimizer).__module__,
-        "class_name": name,
-        "config": optimizer.get_config(),
-        "registered_name": None if builtin else name,
-    }
+    builtin = ALL_OPTIMIZERS.get(type(optimizer).__name__.lower()) is type(optimizer)
+    return serialize_object(optimizer, "keras.optimizers", builtin)
 
 
 def deserialize(config, custom_objects=None):

@@ -11,6 +11,9 @@ trainer adds it to the loss, so its gradient pulls the weights toward 0.
 """
 
 from minikeras import ops
+from minikeras.backend.object_lookup import deserialize_object
+from minikeras.backend.object_lookup import get_object
+from minikeras.backend.object_lookup import serialize_object
 
 
 def _check_factor(value, name):
@@ -107,21 +110,12 @@ ALL_OBJECTS = {"L1": L1, "l1": L1, "L2": L2, "l2": L2, "L1L2": L1L2, "l1l2": L1L
 
 def serialize(regularizer):
     """Returns the Keras config dict of a regularizer (None for None)."""
-    if regularizer is None:
-        return None
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
+    return serialize_object(regularizer, "keras.regularizers")
 
 
 def deserialize(config, custom_objects=None):
     """Rebuilds a regularizer from ``serialize``'s dict (or a bare name)."""
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    class_name = config.get("class_name")
-    cls = (custom_objects or {}).get(class_name) or ALL_OBJECTS.get(class_name)
-    if cls is None:
-        raise ValueError(f"Could not interpret regularizer identifier: {class_name}")
-    return cls.from_config(config.get("config") or {})
+    return deserialize_object(config, ALL_OBJECTS, "regularizer", custom_objects)
 
 
 def get(identifier):
@@ -130,15 +124,7 @@ def get(identifier):
     Returns:
         A callable ``(weight) -> scalar``, or None for None.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return get_object(identifier, ALL_OBJECTS, Regularizer, "regularizer")
 
 
 __all__ = ["ALL_OBJECTS", "L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1",
