@@ -49,13 +49,11 @@ class Adam(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         xp = get_xp(variable.data)
-        lr = self._cast(learning_rate, variable)
-        gradient = self._cast(gradient, variable)
         # 1. Bias correction folded into the step size.
         local_step = self._cast(self.iterations.data + 1, variable)
         beta_1_power = xp.power(self._cast(self.beta_1, variable), local_step)
         beta_2_power = xp.power(self._cast(self.beta_2, variable), local_step)
-        alpha = lr * xp.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        alpha = learning_rate * xp.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         # 2. The two running averages.
         #    Only this optimizer holds the slot arrays, so they are updated in place.
         index = self._get_variable_index(variable)

@@ -53,8 +53,6 @@ class Nadam(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         xp = get_xp(variable.data)
-        lr = self._cast(learning_rate, variable)
-        gradient = self._cast(gradient, variable)
         # 1. This step's and the next step's momentum coefficients.
         local_step = self._cast(self.iterations.data + 1, variable)
         next_step = self._cast(self.iterations.data + 2, variable)
@@ -73,7 +71,7 @@ class Nadam(Optimizer):
         # 3. Nesterov's look-ahead momentum and the step.
         m_hat = u_t_1 * m / (1 - u_product_t_1) + (1 - u_t) * gradient / (1 - u_product_t)
         v_hat = v / (1 - beta_2_power)
-        variable.assign(variable.data - (m_hat * lr) / (xp.sqrt(v_hat) + self.epsilon))
+        variable.assign(variable.data - (m_hat * learning_rate) / (xp.sqrt(v_hat) + self.epsilon))
 
     def get_config(self):
         config = super().get_config()

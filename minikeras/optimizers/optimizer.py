@@ -245,6 +245,7 @@ class Optimizer:
 
     # ----- one optimization step -----
     def update_step(self, gradient, variable, learning_rate):
+        """Moves one variable; ``gradient`` and ``learning_rate`` are raw arrays of its dtype."""
         raise NotImplementedError("abstract: every Optimizer subclass defines update_step")
 
     def apply_gradients(self, grads_and_vars):
@@ -332,9 +333,14 @@ class Optimizer:
         self._backend_update_step(grads, trainable_variables, learning_rate)
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """Calls ``update_step`` per variable (Nadam adds a shared step before)."""
+        """Calls ``update_step`` per variable (Nadam adds a shared step before).
+
+        The gradient and the rate are cast here, once, to the variable's dtype,
+        so that a float16 weight steps in float16 and ``update_step`` is only
+        its formula.
+        """
         for grad, variable in zip(grads, trainable_variables):
-            self.update_step(grad, variable, learning_rate)
+            self.update_step(self._cast(grad, variable), variable, self._cast(learning_rate, variable))
 
     def _accumulate_or_update(self, grads, trainable_variables):
         """Every N-th step updates with the mean gradient; the others only add up."""

@@ -56,8 +56,6 @@ class RMSprop(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         xp = get_xp(variable.data)
-        lr = self._cast(learning_rate, variable)
-        gradient = self._cast(gradient, variable)
         index = self._get_variable_index(variable)
         rho = self.rho
         # 1. The running average of the squared gradient (slots are updated in place).
@@ -72,7 +70,7 @@ class RMSprop(Optimizer):
             denominator = velocity - xp.square(average_grad) + self.epsilon
         else:
             denominator = velocity + self.epsilon
-        increment = lr * gradient / xp.sqrt(denominator)
+        increment = learning_rate * gradient / xp.sqrt(denominator)
         # 3. The step, through the momentum accumulator if there is one.
         if self.momentum > 0:
             momentum = self._momentums[index].data
@@ -114,11 +112,9 @@ class Adagrad(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         xp = get_xp(variable.data)
-        lr = self._cast(learning_rate, variable)
-        gradient = self._cast(gradient, variable)
         accumulator = self._accumulators[self._get_variable_index(variable)].data
         accumulator += xp.square(gradient)  # in place: only this optimizer holds it
-        variable.assign(variable.data - lr * gradient / xp.sqrt(accumulator + self.epsilon))
+        variable.assign(variable.data - learning_rate * gradient / xp.sqrt(accumulator + self.epsilon))
 
     def get_config(self):
         config = super().get_config()

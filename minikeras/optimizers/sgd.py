@@ -40,18 +40,16 @@ class SGD(Optimizer):
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
     def update_step(self, gradient, variable, learning_rate):
-        lr = self._cast(learning_rate, variable)
-        gradient = self._cast(gradient, variable)
         if self.momentum == 0:
-            variable.assign(variable.data - gradient * lr)
+            variable.assign(variable.data - gradient * learning_rate)
             return
         # The slot is only ever held here, so it is updated in place.
         m = self.momentums[self._get_variable_index(variable)].data
         momentum = self._cast(self.momentum, variable)
         m *= momentum
-        m -= gradient * lr
+        m -= gradient * learning_rate
         if self.nesterov:
-            variable.assign(variable.data + (m * momentum - gradient * lr))
+            variable.assign(variable.data + (m * momentum - gradient * learning_rate))
         else:
             variable.assign(variable.data + m)
 
