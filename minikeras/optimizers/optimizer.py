@@ -71,10 +71,8 @@ class Optimizer:
             of the N gradients.
         name: defaults to the snake_case class name (``"adam"``, ``"adam_1"``).
 
-    Subclasses take their own hyperparameters and pass the arguments above
-    on as ``**kwargs``; they define ``build(variables)`` (call
-    ``super().build``, then add slots with ``add_optimizer_variables``) and
-    ``update_step``.
+    Subclasses define ``build(variables)`` (call ``super().build`` then add
+    slots with ``add_variable_from_reference``) and ``update_step``.
     """
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
