@@ -105,10 +105,10 @@ class PyDataset:
         """
         if hasattr(self, "__len__"):
             return len(self)
-        raise NotImplementedError(
+        raise NotImplementedError(  # abstract: a subclass without __len__ must define num_batches
             "You need to implement the `num_batches` property:\n\n"
             "@property\ndef num_batches(self):\n  return ..."
-        )  # abstract when the subclass has no __len__
+        )
 
     def __iter__(self):
         """Iterates over the batches in order (no parallelism), forever if infinite."""
