@@ -3,17 +3,53 @@
 Place in the stack: ``kernels/``. ``minikeras/backend/kernel_choice.py``
 hands this module to the ops for NumPy arrays; it has the same function
 names as ``reference.py`` and ``cupy_gpu.py``. The code lives in
-``numba_conv.py`` (im2col + BLAS), ``numba_pool.py`` and ``numba_matmul.py``.
+``numba_conv.py`` (im2col + BLAS), ``numba_winograd.py`` (3x3
+convolutions), ``numba_pool.py`` and ``numba_matmul.py``.
+
+The three conv functions below choose the algorithm: Winograd F(2x2, 3x3)
+for a 3x3 kernel with stride 1 and no dilation, once the input has
+``WINOGRAD_MIN_CHANNELS`` channels; im2col for everything else. With one or
+a few input channels (a first layer on grey images) the products are too
+thin for Winograd's savings to pay for its transforms.
 """
 
-from minikeras.kernels.numba_conv import conv_backward_input
-from minikeras.kernels.numba_conv import conv_backward_kernel
-from minikeras.kernels.numba_conv import conv_forward
+from minikeras.kernels import numba_conv
+from minikeras.kernels import numba_winograd
 from minikeras.kernels.numba_matmul import matmul
 from minikeras.kernels.numba_pool import average_pool_backward
 from minikeras.kernels.numba_pool import average_pool_forward
 from minikeras.kernels.numba_pool import max_pool_backward
 from minikeras.kernels.numba_pool import max_pool_forward
+
+WINOGRAD_MIN_CHANNELS = 16
+
+
+def uses_winograd(kernel_shape, strides, dilation):
+    """True if a convolution with this kernel ``(KH, KW, C, F)`` goes to ``numba_winograd``."""
+    KH, KW, C = kernel_shape[0], kernel_shape[1], kernel_shape[2]
+    return (KH, KW) == (3, 3) and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and C >= WINOGRAD_MIN_CHANNELS
+
+
+def conv_forward(x, kernel, strides, padding, dilation):
+    """Same contract as ``reference.conv_forward``."""
+    if uses_winograd(kernel.shape, strides, dilation):
+        return numba_winograd.conv_forward(x, kernel, padding)
+    return numba_conv.conv_forward(x, kernel, strides, padding, dilation)
+
+
+def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
+    """Same contract as ``reference.conv_backward_input``."""
+    if uses_winograd(kernel.shape, strides, dilation):
+        return numba_winograd.conv_backward_input(dy, kernel, input_shape, padding)
+    return numba_conv.conv_backward_input(dy, kernel, input_shape, strides, padding, dilation)
+
+
+def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
+    """Same contract as ``reference.conv_backward_kernel``."""
+    if uses_winograd(kernel_shape, strides, dilation):
+        return numba_winograd.conv_backward_kernel(x, dy, kernel_shape, padding)
+    return numba_conv.conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation)
+
 
 __all__ = [
     "average_pool_backward",

@@ -1,0 +1,175 @@
+"""Winograd F(2x2, 3x3): each transform against its NumPy definition, the convolution against ``reference.py``.
+
+Three layers of checks, each on random shapes with even and odd output sizes
+and "same"-style paddings:
+
+1. the NumPy transforms of ``winograd_reference.py``, chained as the
+   algorithm says, give the convolution and both of its gradients
+   (the algorithm is right);
+2. each Numba transform equals its NumPy definition, on whole batches and
+   on blocks of images (the kernels are right);
+3. ``numba_winograd.conv_*`` and the dispatch in ``numba_cpu`` equal
+   ``reference.conv_*`` (the pieces fit).
+"""
+
+import numpy as np
+import pytest
+
+from minikeras.kernels import numba_cpu
+from minikeras.kernels import numba_winograd
+from minikeras.kernels import reference
+from minikeras.kernels import winograd_reference
+
+pytestmark = pytest.mark.kernels
+
+ONE = (1, 1)
+
+
+def _case(seed, dtype=np.float64):
+    """A random 3x3 convolution: x, kernel, padding, dy."""
+    rng = np.random.default_rng(seed)
+    N, H, W = int(rng.integers(1, 4)), int(rng.integers(1, 10)), int(rng.integers(1, 10))
+    C, F = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    padding = tuple((int(rng.integers(0, 3)), int(rng.integers(0, 3))) for _ in range(2))
+    H, W = max(H, 3 - sum(padding[0])), max(W, 3 - sum(padding[1]))  # at least one output cell
+    x = rng.standard_normal((N, H, W, C)).astype(dtype)
+    kernel = rng.standard_normal((3, 3, C, F)).astype(dtype)
+    y_shape = reference.conv_forward(x, kernel, ONE, padding, ONE).shape
+    dy = rng.standard_normal(y_shape).astype(dtype)
+    return x, kernel, padding, dy
+
+
+def _reference_winograd(x, kernel, padding, dy):
+    """The convolution and its gradients from the NumPy transforms alone."""
+    N = x.shape[0]
+    OH, OW, TH, TW = numba_winograd.tile_grid(x.shape, padding)
+    xpad = numba_winograd.pad_for_tiles(x, padding, TH, TW)
+    V, U = winograd_reference.input_transform(xpad, TH, TW), winograd_reference.filter_transform(kernel)
+    y = winograd_reference.output_transform(np.matmul(V, U), N, TH, TW, OH, OW)
+    dM = winograd_reference.output_transform_t(dy, TH, TW)
+    dxpad = winograd_reference.input_transform_t(np.matmul(dM, U.transpose(0, 2, 1)), N, TH, TW)
+    (top, _), (left, _) = padding
+    dx = dxpad[:, top : top + x.shape[1], left : left + x.shape[2]]
+    dkernel = winograd_reference.filter_transform_t(np.matmul(V.transpose(0, 2, 1), dM))
+    return y, dx, dkernel
+
+
+def _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel, rtol=1e-10, atol=1e-12):
+    np.testing.assert_allclose(y, reference.conv_forward(x, kernel, ONE, padding, ONE), rtol=rtol, atol=atol)
+    expected_dx = reference.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE)
+    np.testing.assert_allclose(dx, expected_dx, rtol=rtol, atol=atol)
+    expected_dkernel = reference.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE)
+    np.testing.assert_allclose(dkernel, expected_dkernel, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_numpy_transforms_compute_the_convolution(seed):
+    x, kernel, padding, dy = _case(seed)
+    _assert_matches_reference(x, kernel, padding, dy, *_reference_winograd(x, kernel, padding, dy))
+
+
+def test_one_tile_by_hand():
+    """A 4x4 input of ones and a 3x3 kernel of ones: each of the 2x2 outputs sums 9 cells."""
+    x, kernel = np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1))
+    np.testing.assert_allclose(numba_winograd.conv_forward(x, kernel, ((0, 0), (0, 0)))[0, :, :, 0], np.full((2, 2), 9.0))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numba_transforms_match_their_definitions(seed, dtype):
+    x, kernel, padding, dy = _case(seed, dtype)
+    N = x.shape[0]
+    _, _, TH, TW = numba_winograd.tile_grid(x.shape, padding)
+    xpad = numba_winograd.pad_for_tiles(x, padding, TH, TW)
+    rng = np.random.default_rng(seed)
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-6, atol=1e-5)
+    # 1. Input transform and its transpose.
+    V = np.empty((16, N * TH * TW, x.shape[3]), dtype)
+    numba_winograd.input_transform(xpad, 0, N, TH, TW, V)
+    np.testing.assert_allclose(V, winograd_reference.input_transform(xpad, TH, TW), **tol)
+    dV = rng.standard_normal(V.shape).astype(dtype)
+    dxpad = np.zeros_like(xpad)
+    numba_winograd.input_transform_t(dV, 0, N, TH, TW, dxpad)
+    np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, N, TH, TW), **tol)
+    # 2. Output transform and its transpose.
+    M = rng.standard_normal((16, N * TH * TW, kernel.shape[3])).astype(dtype)
+    y = np.empty(dy.shape, dtype)
+    numba_winograd.output_transform(M, 0, N, TH, TW, y)
+    np.testing.assert_allclose(y, winograd_reference.output_transform(M, N, TH, TW, *dy.shape[1:3]), **tol)
+    dM = np.empty_like(M)
+    numba_winograd.output_transform_t(numba_winograd.pad_output_for_tiles(dy, TH, TW), 0, N, TH, TW, dM)
+    np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dy, TH, TW), **tol)
+
+
+def test_transforms_and_their_transposes_are_adjoint():
+    """<T v, w> == <v, T^t w>: the backward transforms are the forward ones transposed."""
+    rng = np.random.default_rng(0)
+    N, TH, TW, C = 2, 3, 2, 4
+    xpad = rng.standard_normal((N, 2 * TH + 2, 2 * TW + 2, C))
+    dV = rng.standard_normal((16, N * TH * TW, C))
+    lhs = np.sum(winograd_reference.input_transform(xpad, TH, TW) * dV)
+    np.testing.assert_allclose(lhs, np.sum(xpad * winograd_reference.input_transform_t(dV, N, TH, TW)))
+    M, dy = rng.standard_normal((16, N * TH * TW, C)), rng.standard_normal((N, 2 * TH, 2 * TW, C))
+    lhs = np.sum(winograd_reference.output_transform(M, N, TH, TW, 2 * TH, 2 * TW) * dy)
+    np.testing.assert_allclose(lhs, np.sum(M * winograd_reference.output_transform_t(dy, TH, TW)))
+    kernel, dU = rng.standard_normal((3, 3, C, 5)), rng.standard_normal((16, C, 5))
+    lhs = np.sum(winograd_reference.filter_transform(kernel) * dU)
+    np.testing.assert_allclose(lhs, np.sum(kernel * winograd_reference.filter_transform_t(dU)))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_numba_winograd_matches_reference(seed):
+    x, kernel, padding, dy = _case(seed)
+    y = numba_winograd.conv_forward(x, kernel, padding)
+    dx = numba_winograd.conv_backward_input(dy, kernel, x.shape, padding)
+    dkernel = numba_winograd.conv_backward_kernel(x, dy, kernel.shape, padding)
+    _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel)
+
+
+def test_blocks_give_the_same_answer(monkeypatch):
+    """With a one-byte budget every image is its own block: same numbers as one block."""
+    x, kernel, padding, dy = _case(3)
+    x, dy = np.concatenate([x] * 3), np.concatenate([dy] * 3)
+    whole = (numba_winograd.conv_forward(x, kernel, padding),
+             numba_winograd.conv_backward_input(dy, kernel, x.shape, padding),
+             numba_winograd.conv_backward_kernel(x, dy, kernel.shape, padding))
+    monkeypatch.setattr(numba_winograd, "BLOCK_BYTES", 1)
+    blocked = (numba_winograd.conv_forward(x, kernel, padding),
+               numba_winograd.conv_backward_input(dy, kernel, x.shape, padding),
+               numba_winograd.conv_backward_kernel(x, dy, kernel.shape, padding))
+    for expected, actual in zip(whole, blocked):
+        np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_numba_cpu_sends_3x3_stride_1_convolutions_with_enough_channels_here():
+    C = numba_cpu.WINOGRAD_MIN_CHANNELS
+    assert numba_cpu.uses_winograd((3, 3, C, 8), ONE, ONE)
+    assert not numba_cpu.uses_winograd((3, 3, C - 1, 8), ONE, ONE)  # thin input: im2col
+    assert not numba_cpu.uses_winograd((3, 3, C, 8), (2, 2), ONE)
+    assert not numba_cpu.uses_winograd((3, 3, C, 8), ONE, (2, 1))
+    assert not numba_cpu.uses_winograd((5, 5, C, 8), ONE, ONE)
+    assert not numba_cpu.uses_winograd((1, 3, C, 8), ONE, ONE)  # a Conv1D as a one-row image
+
+
+def test_numba_cpu_winograd_path_matches_reference():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 7, 6, numba_cpu.WINOGRAD_MIN_CHANNELS))
+    kernel = rng.standard_normal((3, 3, x.shape[3], 5))
+    padding = ((1, 1), (1, 1))  # Keras's "same"
+    dy = rng.standard_normal((2, 7, 6, 5))
+    y = numba_cpu.conv_forward(x, kernel, ONE, padding, ONE)
+    dx = numba_cpu.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE)
+    dkernel = numba_cpu.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE)
+    _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel)
+
+
+def test_float32_error_stays_small_on_a_guide_sized_layer():
+    """Winograd adds a little rounding; in float32 it stays within Keras-conformance tolerance."""
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 26, 26, 64)).astype(np.float32)
+    kernel = (rng.standard_normal((3, 3, 64, 64)) * 0.06).astype(np.float32)
+    padding = ((0, 0), (0, 0))
+    y = numba_winograd.conv_forward(x, kernel, padding)
+    assert y.dtype == np.float32
+    exact = reference.conv_forward(x.astype(np.float64), kernel.astype(np.float64), ONE, padding, ONE)
+    assert np.abs(y - exact).max() <= 1e-5 * np.abs(exact).max()
