@@ -223,6 +223,13 @@ def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     return dw.reshape(tuple(kernel_shape))
 
 
+def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_backward``: ``(dx or None, dkernel or None)``."""
+    dx = conv_backward_input(dy, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = conv_backward_kernel(x, dy, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel
+
+
 def _pool_args(input_shape, pool_size, strides, padding):
     N, H, W, C = input_shape
     OH, OW = _sizes(input_shape, pool_size, strides, padding)

@@ -51,9 +51,19 @@ def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     return numba_conv.conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation)
 
 
+def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_backward``; Winograd computes both gradients in one pass."""
+    if uses_winograd(kernel.shape, strides, dilation):
+        return numba_winograd.conv_backward(x, dy, kernel, padding, need_input, need_kernel)
+    dx = numba_conv.conv_backward_input(dy, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = numba_conv.conv_backward_kernel(x, dy, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel
+
+
 __all__ = [
     "average_pool_backward",
     "average_pool_forward",
+    "conv_backward",
     "conv_backward_input",
     "conv_backward_kernel",
     "conv_forward",

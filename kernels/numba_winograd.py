@@ -238,43 +238,61 @@ def conv_forward(x, kernel, padding):
     return y
 
 
+def conv_backward(x, dy, kernel, padding, need_input=True, need_kernel=True):
+    """Both gradients in one pass over the tiles: ``(dx or None, dkernel or None)``.
+
+    Args:
+        x: the forward input ``(N, H, W, C)``; dy: ``(N, OH, OW, F)``.
+        kernel: ``(3, 3, C, F)``; padding: ``((top, bottom), (left, right))``.
+        need_input, need_kernel: which gradients to compute.
+    """
+    dx, dkernel = _backward(dy, kernel, x.shape, padding, x if need_kernel else None, need_input)
+    return dx, dkernel
+
+
 def conv_backward_input(dy, kernel, input_shape, padding):
     """As ``reference.conv_backward_input`` with stride 1 and no dilation: dx ``(N, H, W, C)``."""
-    N, C, F = input_shape[0], kernel.shape[2], kernel.shape[3]
-    _, _, TH, TW = tile_grid(input_shape, padding)
-    dy = pad_output_for_tiles(dy, TH, TW)
-    U_t = np.ascontiguousarray(filter_transform(kernel.astype(dy.dtype, copy=False)).transpose(0, 2, 1))  # (16, F, C)
-    dxpad = np.zeros((N, 2 * TH + 2, 2 * TW + 2, C), dtype=dy.dtype)
-    per_block, blocks = _blocks(N, TH * TW, max(C, F) * dy.itemsize)
-    dM = np.empty((16, per_block * TH * TW, F), dtype=dy.dtype)
-    dV = np.empty((16, per_block * TH * TW, C), dtype=dy.dtype)
-    for start, stop in blocks:
-        P = (stop - start) * TH * TW
-        output_transform_t(dy, start, stop, TH, TW, dM)
-        np.matmul(dM[:, :P], U_t, out=dV[:, :P])  # 16 x (P, F) @ (F, C)
-        input_transform_t(dV, start, stop, TH, TW, dxpad)
-    (top, _), (left, _) = padding
-    return dxpad[:, top : top + input_shape[1], left : left + input_shape[2]]  # crop the padding
+    return _backward(dy, kernel, input_shape, padding, None, True)[0]
 
 
 def conv_backward_kernel(x, dy, kernel_shape, padding):
-    """As ``reference.conv_backward_kernel`` with stride 1 and no dilation: dkernel ``(3, 3, C, F)``.
+    """As ``reference.conv_backward_kernel`` with stride 1 and no dilation: dkernel ``(3, 3, C, F)``."""
+    kernel_stand_in = np.empty(kernel_shape, dtype=x.dtype)  # only its shape is read
+    return _backward(dy, kernel_stand_in, x.shape, padding, x, False)[1]
 
-    The input tiles ``V`` are transformed again rather than kept from the
-    forward pass: that costs one cheap pass over ``x`` and keeps the kernels
-    free of state.
+
+def _backward(dy, kernel, input_shape, padding, x, need_input):
+    """dx if ``need_input``, dkernel if ``x`` is given: ``(dx or None, dkernel or None)``.
+
+    The transformed output gradient ``dM`` serves both products, so each
+    block computes it once. The input tiles ``V`` are transformed again rather
+    than kept from the forward pass (one cheap pass over ``x``, and the
+    kernels stay free of state); ``V`` and ``dV`` share one buffer.
     """
-    N, C, F = x.shape[0], x.shape[3], kernel_shape[3]
-    _, _, TH, TW = tile_grid(x.shape, padding)
-    xpad = pad_for_tiles(x, padding, TH, TW)
-    dy = pad_output_for_tiles(dy.astype(x.dtype, copy=False), TH, TW)
-    dU = np.zeros((16, C, F), dtype=x.dtype)
-    per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
-    V = np.empty((16, per_block * TH * TW, C), dtype=x.dtype)
-    dM = np.empty((16, per_block * TH * TW, F), dtype=x.dtype)
+    # 1. Shapes, padded arrays, the transformed filter (transposed for dV).
+    N, C, F = input_shape[0], input_shape[3], kernel.shape[3]
+    _, _, TH, TW = tile_grid(input_shape, padding)
+    dtype = dy.dtype if x is None else x.dtype
+    dy = pad_output_for_tiles(dy.astype(dtype, copy=False), TH, TW)
+    xpad = None if x is None else pad_for_tiles(x, padding, TH, TW)
+    dxpad = np.zeros((N, 2 * TH + 2, 2 * TW + 2, C), dtype=dtype) if need_input else None
+    if need_input:
+        U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False)).transpose(0, 2, 1))  # (16, F, C)
+    dU = None if x is None else np.zeros((16, C, F), dtype=dtype)
+    # 2. Per block: dM once; dx's product and scatter; dkernel's product.
+    per_block, blocks = _blocks(N, TH * TW, max(C, F) * np.dtype(dtype).itemsize)
+    dM = np.empty((16, per_block * TH * TW, F), dtype=dtype)
+    tiles = np.empty((16, per_block * TH * TW, C), dtype=dtype)  # dV, then V
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        input_transform(xpad, start, stop, TH, TW, V)
         output_transform_t(dy, start, stop, TH, TW, dM)
-        dU += np.matmul(V[:, :P].transpose(0, 2, 1), dM[:, :P])  # 16 x (C, P) @ (P, F)
-    return filter_transform_t(dU)
+        if need_input:
+            np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 16 x (P, F) @ (F, C)
+            input_transform_t(tiles, start, stop, TH, TW, dxpad)
+        if x is not None:
+            input_transform(xpad, start, stop, TH, TW, tiles)  # V
+            dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 16 x (C, P) @ (P, F)
+    # 3. Undo the padding and the filter transform.
+    (top, _), (left, _) = padding
+    dx = dxpad[:, top : top + input_shape[1], left : left + input_shape[2]] if need_input else None
+    return dx, (None if x is None else filter_transform_t(dU))

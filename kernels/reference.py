@@ -128,6 +128,16 @@ def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     return dw.reshape(kernel_shape)
 
 
+def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, need_kernel=True):
+    """Both gradients of one convolution, as the op asks for them: ``(dx or None, dkernel or None)``.
+
+    Here simply the two functions above; a fast module may share work between them.
+    """
+    dx = conv_backward_input(dy, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = conv_backward_kernel(x, dy, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel
+
+
 # --------------------------------------------------------------------- pooling
 def max_pool_forward(x, pool_size, strides, padding):
     """y = max over each window; also returns where each max came from.

@@ -117,14 +117,14 @@ class Conv(Op):
 
     def backward(self, dy):
         kernel4 = self.kernel if self.kernel.ndim == 4 else self.kernel[None]
-        dy4 = as_image(dy)
-        args = (self.strides, self.padding, self.dilation)
-        dx = dkernel = None
-        if self.needs_gradient(0):  # not for a batch of input images: nobody reads it
-            dx = self.kernels.conv_backward_input(dy4, kernel4, as_image(self.x).shape, *args)
+        # The input's gradient is skipped for a batch of images: nobody reads it.
+        dx, dkernel = self.kernels.conv_backward(
+            as_image(self.x), as_image(dy), kernel4, self.strides, self.padding, self.dilation,
+            need_input=self.needs_gradient(0), need_kernel=self.needs_gradient(1),
+        )
+        if dx is not None:
             dx = dx.reshape(self.x.shape).astype(self.x_dtype, copy=False)
-        if self.needs_gradient(1):
-            dkernel = self.kernels.conv_backward_kernel(as_image(self.x), dy4, kernel4.shape, *args)
+        if dkernel is not None:
             dkernel = dkernel.reshape(self.kernel.shape).astype(self.kernel_dtype, copy=False)
         return dx, dkernel
 

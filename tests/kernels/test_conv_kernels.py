@@ -70,3 +70,17 @@ def test_reference_conv_by_hand():
     kernel = np.ones((2, 2, 1, 1))
     y = reference.conv_forward(x, kernel, (1, 1), ((0, 0), (0, 0)), (1, 1))
     np.testing.assert_array_equal(y[0, :, :, 0], [[12.0, 16.0], [24.0, 28.0]])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_conv_backward_gives_the_gradients_asked_for(device, seed):
+    """``conv_backward`` (what the op calls) returns what the two single functions return, or None."""
+    x, kernel, strides, padding, dilation = _case(seed, np.float64)
+    args = (strides, padding, dilation)
+    dy = np.random.default_rng(seed).standard_normal(reference.conv_forward(x, kernel, *args).shape)
+    dev = device.to_device
+    dx, dkernel = device.kernels.conv_backward(dev(x), dev(dy), dev(kernel), *args)
+    np.testing.assert_allclose(device.to_numpy(dx), reference.conv_backward_input(dy, kernel, x.shape, *args), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(device.to_numpy(dkernel), reference.conv_backward_kernel(x, dy, kernel.shape, *args), rtol=1e-10, atol=1e-12)
+    assert device.kernels.conv_backward(dev(x), dev(dy), dev(kernel), *args, need_input=False)[0] is None
+    assert device.kernels.conv_backward(dev(x), dev(dy), dev(kernel), *args, need_kernel=False)[1] is None

@@ -38,7 +38,7 @@ def test_every_device_module_has_the_same_functions():
     from minikeras.kernels import numba_cpu
     from minikeras.kernels import reference
 
-    names = ["conv_forward", "conv_backward_input", "conv_backward_kernel", "max_pool_forward",
+    names = ["conv_forward", "conv_backward", "conv_backward_input", "conv_backward_kernel", "max_pool_forward",
              "max_pool_backward", "average_pool_forward", "average_pool_backward", "matmul"]
     for module in (reference, numba_cpu, cupy_gpu):
         missing = [name for name in names if not callable(getattr(module, name, None))]

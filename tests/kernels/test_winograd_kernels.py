@@ -173,3 +173,14 @@ def test_float32_error_stays_small_on_a_guide_sized_layer():
     assert y.dtype == np.float32
     exact = reference.conv_forward(x.astype(np.float64), kernel.astype(np.float64), ONE, padding, ONE)
     assert np.abs(y - exact).max() <= 1e-5 * np.abs(exact).max()
+
+
+@pytest.mark.parametrize("need_input, need_kernel", [(True, True), (True, False), (False, True)])
+def test_conv_backward_computes_only_what_is_asked(need_input, need_kernel):
+    x, kernel, padding, dy = _case(4)
+    dx, dkernel = numba_winograd.conv_backward(x, dy, kernel, padding, need_input, need_kernel)
+    assert (dx is None) != need_input and (dkernel is None) != need_kernel
+    if need_input:
+        np.testing.assert_allclose(dx, reference.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE), rtol=1e-10, atol=1e-12)
+    if need_kernel:
+        np.testing.assert_allclose(dkernel, reference.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE), rtol=1e-10, atol=1e-12)
