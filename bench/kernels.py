@@ -209,7 +209,7 @@ print(numba.threading_layer(), round(best * 1000, 1))
 
 def threading_layers(repeats):
     """Conv 2 fwd + dx + dkernel under each threading layer, one subprocess each."""
-    print("\nThreading layer (conv 26x26x64->64, fwd + dx + dkernel, Numba im2col/col2im between BLAS calls)")
+    print("\nThreading layer (conv 26x26x64->64, fwd + dx + dkernel, Numba loops between BLAS calls: Winograd transforms by default)")
     candidates = [("tbb", {}), ("workqueue", {}), ("omp", {}), ("omp", {"OMP_WAIT_POLICY": "passive"})]
     for layer, extra in candidates * 2:  # twice, to see the noise of a shared machine
         env = {**os.environ, "NUMBA_THREADING_LAYER": layer, **extra}

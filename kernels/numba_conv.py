@@ -19,7 +19,8 @@ cell KH*KW times; for the guide's second layer at batch 128 it would take
 170 MB, so the batch is processed in blocks of images whose ``cols`` fits in
 ``BLOCK_BYTES``, one buffer reused by every block. A block of a few MB also
 stays in cache between the copy and the product. The Python loop runs over
-these few blocks, never over single images. Read next: ``numba_pool.py``.
+these few blocks, never over single images. Read next:
+``winograd_reference.py``, a way to do 3x3 convolutions with fewer products.
 """
 
 import numpy as np

@@ -11,7 +11,16 @@ for a 3x3 kernel with stride 1 and no dilation, once the input has
 ``WINOGRAD_MIN_CHANNELS`` channels; im2col for everything else. With one or
 a few input channels (a first layer on grey images) the products are too
 thin for Winograd's savings to pay for its transforms.
+
+Which one is faster depends on the BLAS: Winograd trades matrix products
+for memory-bound transforms. On the benchmark machine (``bench/RESULTS.md``)
+it won with OpenBLAS on its AVX2 kernels (guide convnet 160-172 instead of
+180-186 ms per step) and lost with OpenBLAS on AVX-512 (139-143 instead of
+128). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is read at each
+call, like the other switches of ``backend/kernel_choice.py``.
 """
+
+import os
 
 from minikeras.kernels import numba_conv
 from minikeras.kernels import numba_winograd
@@ -24,10 +33,16 @@ from minikeras.kernels.numba_pool import max_pool_forward
 WINOGRAD_MIN_CHANNELS = 16
 
 
+_CONV_ALGORITHMS = ("winograd", "im2col")
+
+
 def uses_winograd(kernel_shape, strides, dilation):
     """True if a convolution with this kernel ``(KH, KW, C, F)`` goes to ``numba_winograd``."""
+    algorithm = os.environ.get("MINIKERAS_CONV_ALGORITHM", "winograd").lower()
+    if algorithm not in _CONV_ALGORITHMS:
+        raise ValueError(f"Unknown MINIKERAS_CONV_ALGORITHM={algorithm!r}. Expected one of {_CONV_ALGORITHMS}.")
     KH, KW, C = kernel_shape[0], kernel_shape[1], kernel_shape[2]
-    return (KH, KW) == (3, 3) and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and C >= WINOGRAD_MIN_CHANNELS
+    return algorithm == "winograd" and (KH, KW) == (3, 3) and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and C >= WINOGRAD_MIN_CHANNELS
 
 
 def conv_forward(x, kernel, strides, padding, dilation):

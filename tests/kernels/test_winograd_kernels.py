@@ -184,3 +184,12 @@ def test_conv_backward_computes_only_what_is_asked(need_input, need_kernel):
         np.testing.assert_allclose(dx, reference.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE), rtol=1e-10, atol=1e-12)
     if need_kernel:
         np.testing.assert_allclose(dkernel, reference.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE), rtol=1e-10, atol=1e-12)
+
+
+def test_the_environment_can_turn_winograd_off(monkeypatch):
+    shape = (3, 3, numba_cpu.WINOGRAD_MIN_CHANNELS, 8)
+    monkeypatch.setenv("MINIKERAS_CONV_ALGORITHM", "im2col")
+    assert not numba_cpu.uses_winograd(shape, ONE, ONE)
+    monkeypatch.setenv("MINIKERAS_CONV_ALGORITHM", "fft")
+    with pytest.raises(ValueError, match="MINIKERAS_CONV_ALGORITHM='fft'"):
+        numba_cpu.uses_winograd(shape, ONE, ONE)
