@@ -14,8 +14,8 @@ thin for Winograd's savings to pay for its transforms.
 
 Which one is faster depends on the BLAS: Winograd trades matrix products
 for memory-bound transforms. On the benchmark machine (``bench/RESULTS.md``)
-it won with OpenBLAS on its AVX2 kernels (guide convnet 160-172 instead of
-180-186 ms per step) and lost with OpenBLAS on AVX-512 (139-143 instead of
+it won with OpenBLAS on its AVX2 kernels (guide convnet 159-177 instead of
+180-204 ms per step) and lost with OpenBLAS on AVX-512 (139-143 instead of
 128). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is read at each
 call, like the other switches of ``backend/kernel_choice.py``.
 """
