@@ -257,12 +257,11 @@ def conv_backward_input(dy, kernel, input_shape, padding):
 
 def conv_backward_kernel(x, dy, kernel_shape, padding):
     """As ``reference.conv_backward_kernel`` with stride 1 and no dilation: dkernel ``(3, 3, C, F)``."""
-    kernel_stand_in = np.empty(kernel_shape, dtype=x.dtype)  # only its shape is read
-    return _backward(dy, kernel_stand_in, x.shape, padding, x, False)[1]
+    return _backward(dy, None, x.shape, padding, x, False)[1]
 
 
 def _backward(dy, kernel, input_shape, padding, x, need_input):
-    """dx if ``need_input``, dkernel if ``x`` is given: ``(dx or None, dkernel or None)``.
+    """dx if ``need_input`` (then ``kernel`` is read), dkernel if ``x`` is given: ``(dx or None, dkernel or None)``.
 
     The transformed output gradient ``dM`` serves both products, so each
     block computes it once. The input tiles ``V`` are transformed again rather
@@ -270,7 +269,7 @@ def _backward(dy, kernel, input_shape, padding, x, need_input):
     kernels stay free of state); ``V`` and ``dV`` share one buffer.
     """
     # 1. Shapes, padded arrays, the transformed filter (transposed for dV).
-    N, C, F = input_shape[0], input_shape[3], kernel.shape[3]
+    N, C, F = input_shape[0], input_shape[3], dy.shape[3]
     _, _, TH, TW = tile_grid(input_shape, padding)
     dtype = dy.dtype if x is None else x.dtype
     dy = pad_output_for_tiles(dy.astype(dtype, copy=False), TH, TW)
