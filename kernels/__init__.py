@@ -12,7 +12,7 @@ the same function names, and the op above (``minikeras/autodiff/conv.py``,
 * ``reference.py``   -- the definitions, short NumPy loops (read first);
 * ``numba_cpu.py``   -- the CPU kernels used by default, gathered from
   ``numba_conv.py`` (im2col + BLAS), ``numba_winograd.py`` (3x3
-  convolutions by Winograd F(2x2, 3x3), defined in ``winograd_reference.py``),
+  convolutions by Winograd F(4x4, 3x3), defined in ``winograd_reference.py``),
   ``numba_pool.py`` and ``numba_matmul.py``;
 * ``cupy_gpu.py``    -- the same kernels on an NVIDIA GPU through CuPy.
 

@@ -6,7 +6,7 @@ names as ``reference.py`` and ``cupy_gpu.py``. The code lives in
 ``numba_conv.py`` (im2col + BLAS), ``numba_winograd.py`` (3x3
 convolutions), ``numba_pool.py`` and ``numba_matmul.py``.
 
-The three conv functions below choose the algorithm: Winograd F(2x2, 3x3)
+The three conv functions below choose the algorithm: Winograd F(4x4, 3x3)
 for a 3x3 kernel with stride 1 and no dilation, once the input has
 ``WINOGRAD_MIN_CHANNELS`` channels; im2col for everything else. With one or
 a few input channels (a first layer on grey images) the products are too

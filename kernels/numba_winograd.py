@@ -1,12 +1,17 @@
-"""3x3 convolution on the CPU by Winograd F(2x2, 3x3): transforms in Numba, products in BLAS.
+"""3x3 convolution on the CPU by Winograd F(4x4, 3x3): transforms in Numba, products in BLAS.
 
 Place in the stack: ``kernels/``. Read ``winograd_reference.py`` first: it
-defines the four transforms and why the algorithm needs 2.25 times fewer
-multiplications than im2col (``numba_conv.py``). Here each transform is one
-Numba loop that writes the 16 values of a tile in straight-line code (the
-matrices have only 0 and +-1 entries, and the filter's 0.5 is applied once
-to the small kernel), and the 16 matrix products per step are one stacked
-``np.matmul`` (BLAS once per position ``xi``).
+defines the four transforms, builds their matrices from a few points, and
+shows why F(4x4, 3x3) needs 4 times fewer multiplications than im2col
+(``numba_conv.py``). Here each 6x6 tile is transformed on its columns, then
+on its rows, by :func:`_mix6` and :func:`_mix4`: one SIMD loop over the
+channels per output row. The 36 matrix products per block of images are one
+stacked ``np.matmul`` (BLAS once per position ``xi``).
+
+Why F(4x4, 3x3) and not F(2x2, 3x3): it needs 1.78 times fewer products and
+transforms 1.78 times fewer values per output cell; its float32 rounding is
+larger but stays about 3e-6 of the output's largest value with the points
+(0, 1, -1, 1/2, -2) (``bench/RESULTS.md`` compares point sets).
 
 ``numba_cpu.py`` sends a convolution here when its kernel is 3x3 with
 stride 1 and no dilation, and the input has enough channels for the products
@@ -23,195 +28,187 @@ import numpy as np
 from numba import njit
 from numba import prange
 
+from minikeras.kernels.winograd_reference import F4
 from minikeras.kernels.winograd_reference import filter_transform
 from minikeras.kernels.winograd_reference import filter_transform_t
 
-# Size of one block's transformed tiles (the larger of V and M). A sweep on
-# the guide's second layer (2 cores, batch 128) is in bench/RESULTS.md.
-BLOCK_BYTES = 32 * 2**20
+# Size of one block's transformed tiles (the larger of V and M). A sweep over
+# the guide's three 3x3 layers (2 cores, batch 128) is in bench/RESULTS.md.
+BLOCK_BYTES = 4 * 2**20
+
+
+@njit(cache=True, inline="always")
+def _mix6(out, k, r0, r1, r2, r3, r4, r5, add):
+    """``out (+)= k[0]*r0 + ... + k[5]*r5``, over the channels.
+
+    One loop with six rows read and one written: few enough pointers for
+    Numba (LLVM) to check that they do not overlap and use SIMD. The rows
+    are taken by integer indexing (``x[n, h, w]``), so they are contiguous.
+    """
+    k0, k1, k2, k3, k4, k5 = k[0], k[1], k[2], k[3], k[4], k[5]
+    for c in range(out.shape[0]):
+        total = k0 * r0[c] + k1 * r1[c] + k2 * r2[c] + k3 * r3[c] + k4 * r4[c] + k5 * r5[c]
+        out[c] = out[c] + total if add else total
+
+
+@njit(cache=True, inline="always")
+def _mix4(out, k, r0, r1, r2, r3):
+    """``out = k[0]*r0 + ... + k[3]*r3``, over the channels (see :func:`_mix6`)."""
+    k0, k1, k2, k3 = k[0], k[1], k[2], k[3]
+    for c in range(out.shape[0]):
+        out[c] = k0 * r0[c] + k1 * r1[c] + k2 * r2[c] + k3 * r3[c]
 
 
 @njit(parallel=True, cache=True)
-def input_transform(xpad, start, stop, TH, TW, V):
-    """``V = B_T d B_T.T`` for the tiles of images ``start:stop``.
+def input_transform(xpad, B_T, start, stop, TH, TW, V):
+    """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of images ``start:stop``.
 
     Args:
-        xpad: ``(N, 2*TH + 2, 2*TW + 2, C)``, C-contiguous.
-        V: output buffer, at least ``(16, (stop-start)*TH*TW, C)``.
+        xpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; B_T: ``(6, 6)``, xpad's dtype.
+        V: output buffer ``(6, 6, >= (stop-start)*TH*TW, C)``.
     """
     C = xpad.shape[3]
     for r in prange((stop - start) * TH):  # one (image, row of tiles) per iteration
-        n, h = start + r // TH, 2 * (r % TH)
+        n, h = start + r // TH, 4 * (r % TH)
+        t = np.empty((6, 6, C), dtype=V.dtype)
         for tw in range(TW):
-            p, w = r * TW + tw, 2 * tw
-            for c in range(C):
-                # 1. Rows: t = B_T d, row by row of the 4x4 tile.
-                t00 = xpad[n, h, w, c] - xpad[n, h + 2, w, c]
-                t01 = xpad[n, h, w + 1, c] - xpad[n, h + 2, w + 1, c]
-                t02 = xpad[n, h, w + 2, c] - xpad[n, h + 2, w + 2, c]
-                t03 = xpad[n, h, w + 3, c] - xpad[n, h + 2, w + 3, c]
-                t10 = xpad[n, h + 1, w, c] + xpad[n, h + 2, w, c]
-                t11 = xpad[n, h + 1, w + 1, c] + xpad[n, h + 2, w + 1, c]
-                t12 = xpad[n, h + 1, w + 2, c] + xpad[n, h + 2, w + 2, c]
-                t13 = xpad[n, h + 1, w + 3, c] + xpad[n, h + 2, w + 3, c]
-                t20 = xpad[n, h + 2, w, c] - xpad[n, h + 1, w, c]
-                t21 = xpad[n, h + 2, w + 1, c] - xpad[n, h + 1, w + 1, c]
-                t22 = xpad[n, h + 2, w + 2, c] - xpad[n, h + 1, w + 2, c]
-                t23 = xpad[n, h + 2, w + 3, c] - xpad[n, h + 1, w + 3, c]
-                t30 = xpad[n, h + 1, w, c] - xpad[n, h + 3, w, c]
-                t31 = xpad[n, h + 1, w + 1, c] - xpad[n, h + 3, w + 1, c]
-                t32 = xpad[n, h + 1, w + 2, c] - xpad[n, h + 3, w + 2, c]
-                t33 = xpad[n, h + 1, w + 3, c] - xpad[n, h + 3, w + 3, c]
-                # 2. Columns: V = t B_T.T, one row of t gives four values.
-                V[0, p, c], V[1, p, c], V[2, p, c], V[3, p, c] = t00 - t02, t01 + t02, t02 - t01, t01 - t03
-                V[4, p, c], V[5, p, c], V[6, p, c], V[7, p, c] = t10 - t12, t11 + t12, t12 - t11, t11 - t13
-                V[8, p, c], V[9, p, c], V[10, p, c], V[11, p, c] = t20 - t22, t21 + t22, t22 - t21, t21 - t23
-                V[12, p, c], V[13, p, c], V[14, p, c], V[15, p, c] = t30 - t32, t31 + t32, t32 - t31, t31 - t33
+            p, w = r * TW + tw, 4 * tw
+            # 1. Columns: t[a, j] = sum_i B_T[a, i] d[i, j].
+            for a in range(6):
+                for j in range(6):
+                    _mix6(t[a, j], B_T[a], xpad[n, h, w + j], xpad[n, h + 1, w + j], xpad[n, h + 2, w + j],
+                          xpad[n, h + 3, w + j], xpad[n, h + 4, w + j], xpad[n, h + 5, w + j], False)
+            # 2. Rows: V[a, b] = sum_j t[a, j] B_T[b, j].
+            for a in range(6):
+                for b in range(6):
+                    _mix6(V[a, b, p], B_T[b], t[a, 0], t[a, 1], t[a, 2], t[a, 3], t[a, 4], t[a, 5], False)
 
 
 @njit(parallel=True, cache=True)
-def input_transform_t(dV, start, stop, TH, TW, dxpad):
+def input_transform_t(dV, B, start, stop, TH, TW, dxpad):
     """Adds each tile's ``B_T.T dV B_T`` onto ``dxpad`` (images ``start:stop``).
 
     Neighbouring tiles share two rows or columns, so one image's tiles are
     added one after the other (a fixed order: the same sums every run);
     images are independent and run in parallel.
-    """
-    C = dV.shape[2]
-    for b in prange(stop - start):
-        n = start + b
-        for th in range(TH):
-            for tw in range(TW):
-                p, h, w = (b * TH + th) * TW + tw, 2 * th, 2 * tw
-                for c in range(C):
-                    # 1. Rows: s = B_T.T dV, one row of s per row i of the tile.
-                    s00, s01, s02, s03 = dV[0, p, c], dV[1, p, c], dV[2, p, c], dV[3, p, c]
-                    s10 = dV[4, p, c] - dV[8, p, c] + dV[12, p, c]
-                    s11 = dV[5, p, c] - dV[9, p, c] + dV[13, p, c]
-                    s12 = dV[6, p, c] - dV[10, p, c] + dV[14, p, c]
-                    s13 = dV[7, p, c] - dV[11, p, c] + dV[15, p, c]
-                    s20 = dV[4, p, c] + dV[8, p, c] - dV[0, p, c]
-                    s21 = dV[5, p, c] + dV[9, p, c] - dV[1, p, c]
-                    s22 = dV[6, p, c] + dV[10, p, c] - dV[2, p, c]
-                    s23 = dV[7, p, c] + dV[11, p, c] - dV[3, p, c]
-                    s30, s31, s32, s33 = -dV[12, p, c], -dV[13, p, c], -dV[14, p, c], -dV[15, p, c]
-                    # 2. Columns: dd = s B_T; row (s0, s1, s2, s3) adds (s0, s1 - s2 + s3, s1 + s2 - s0, -s3).
-                    dxpad[n, h, w, c] += s00
-                    dxpad[n, h, w + 1, c] += s01 - s02 + s03
-                    dxpad[n, h, w + 2, c] += s01 + s02 - s00
-                    dxpad[n, h, w + 3, c] -= s03
-                    dxpad[n, h + 1, w, c] += s10
-                    dxpad[n, h + 1, w + 1, c] += s11 - s12 + s13
-                    dxpad[n, h + 1, w + 2, c] += s11 + s12 - s10
-                    dxpad[n, h + 1, w + 3, c] -= s13
-                    dxpad[n, h + 2, w, c] += s20
-                    dxpad[n, h + 2, w + 1, c] += s21 - s22 + s23
-                    dxpad[n, h + 2, w + 2, c] += s21 + s22 - s20
-                    dxpad[n, h + 2, w + 3, c] -= s23
-                    dxpad[n, h + 3, w, c] += s30
-                    dxpad[n, h + 3, w + 1, c] += s31 - s32 + s33
-                    dxpad[n, h + 3, w + 2, c] += s31 + s32 - s30
-                    dxpad[n, h + 3, w + 3, c] -= s33
-
-
-@njit(parallel=True, cache=True)
-def output_transform(M, start, stop, TH, TW, y):
-    """``y = A_T M A_T.T`` for the tiles of images ``start:stop``, cropped to ``y``.
 
     Args:
-        M: ``(16, >= (stop-start)*TH*TW, F)``.
-        y: output ``(N, OH, OW, F)``; a last tile may stick out by a row or a column.
+        dV: ``(6, 6, >= (stop-start)*TH*TW, C)``; B: ``B_T.T``, contiguous.
+        dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``, added to.
     """
-    OH, OW, F = y.shape[1], y.shape[2], y.shape[3]
-    for r in prange((stop - start) * TH):
-        n, h = start + r // TH, 2 * (r % TH)
-        for tw in range(TW):
-            p, w = r * TW + tw, 2 * tw
-            for f in range(F):
-                # 1. Rows: u = A_T M, two rows of four.
-                u00 = M[0, p, f] + M[4, p, f] + M[8, p, f]
-                u01 = M[1, p, f] + M[5, p, f] + M[9, p, f]
-                u02 = M[2, p, f] + M[6, p, f] + M[10, p, f]
-                u03 = M[3, p, f] + M[7, p, f] + M[11, p, f]
-                u10 = M[4, p, f] - M[8, p, f] - M[12, p, f]
-                u11 = M[5, p, f] - M[9, p, f] - M[13, p, f]
-                u12 = M[6, p, f] - M[10, p, f] - M[14, p, f]
-                u13 = M[7, p, f] - M[11, p, f] - M[15, p, f]
-                # 2. Columns: y = u A_T.T, written where the output has cells.
-                y[n, h, w, f] = u00 + u01 + u02
-                if w + 1 < OW:
-                    y[n, h, w + 1, f] = u01 - u02 - u03
-                if h + 1 < OH:
-                    y[n, h + 1, w, f] = u10 + u11 + u12
-                    if w + 1 < OW:
-                        y[n, h + 1, w + 1, f] = u11 - u12 - u13
+    C = dV.shape[3]
+    for b in prange(stop - start):
+        n = start + b
+        s = np.empty((6, 6, C), dtype=dxpad.dtype)
+        for th in range(TH):
+            for tw in range(TW):
+                p, h, w = (b * TH + th) * TW + tw, 4 * th, 4 * tw
+                # 1. Columns: s[i, k] = sum_a B_T[a, i] dV[a, k].
+                for i in range(6):
+                    for k in range(6):
+                        _mix6(s[i, k], B[i], dV[0, k, p], dV[1, k, p], dV[2, k, p], dV[3, k, p], dV[4, k, p], dV[5, k, p], False)
+                # 2. Rows, added onto the tile: dxpad[i, j] += sum_k s[i, k] B_T[k, j].
+                for i in range(6):
+                    for j in range(6):
+                        _mix6(dxpad[n, h + i, w + j], B[j], s[i, 0], s[i, 1], s[i, 2], s[i, 3], s[i, 4], s[i, 5], True)
 
 
 @njit(parallel=True, cache=True)
-def output_transform_t(dy, start, stop, TH, TW, dM):
+def output_transform(M, A_T, start, stop, TH, TW, y):
+    """``y = A_T M A_T.T`` for the tiles of images ``start:stop``.
+
+    Args:
+        M: ``(6, 6, >= (stop-start)*TH*TW, F)``; A_T: ``(4, 6)``.
+        y: output ``(N, 4*TH, 4*TW, F)``: every tile whole (the caller crops).
+    """
+    F = M.shape[3]
+    for r in prange((stop - start) * TH):
+        n, h = start + r // TH, 4 * (r % TH)
+        u = np.empty((4, 6, F), dtype=y.dtype)
+        for tw in range(TW):
+            p, w = r * TW + tw, 4 * tw
+            # 1. Columns: u[i, b] = sum_a A_T[i, a] M[a, b].
+            for i in range(4):
+                for b in range(6):
+                    _mix6(u[i, b], A_T[i], M[0, b, p], M[1, b, p], M[2, b, p], M[3, b, p], M[4, b, p], M[5, b, p], False)
+            # 2. Rows: y[i, j] = sum_b u[i, b] A_T[j, b].
+            for i in range(4):
+                for j in range(4):
+                    _mix6(y[n, h + i, w + j], A_T[j], u[i, 0], u[i, 1], u[i, 2], u[i, 3], u[i, 4], u[i, 5], False)
+
+
+@njit(parallel=True, cache=True)
+def output_transform_t(dy, A, start, stop, TH, TW, dM):
     """``dM = A_T.T dy_tile A_T`` for the tiles of images ``start:stop``.
 
     Args:
-        dy: ``(N, 2*TH, 2*TW, F)``: the output gradient, with a row or column
-            of zeros added where the output size is odd (see :func:`pad_for_tiles`).
-        dM: output buffer, at least ``(16, (stop-start)*TH*TW, F)``.
+        dy: ``(N, 4*TH, 4*TW, F)``: the output gradient, with zeros added
+            where the tiles stick out (see :func:`pad_output_for_tiles`).
+        A: ``A_T.T`` ``(6, 4)``, contiguous.
+        dM: output buffer ``(6, 6, >= (stop-start)*TH*TW, F)``.
     """
     F = dy.shape[3]
     for r in prange((stop - start) * TH):
-        n, h = start + r // TH, 2 * (r % TH)
+        n, h = start + r // TH, 4 * (r % TH)
+        s = np.empty((6, 4, F), dtype=dM.dtype)
         for tw in range(TW):
-            p, w = r * TW + tw, 2 * tw
-            for f in range(F):
-                y00, y01 = dy[n, h, w, f], dy[n, h, w + 1, f]
-                y10, y11 = dy[n, h + 1, w, f], dy[n, h + 1, w + 1, f]
-                # 1. Rows: A_T.T dy_tile, four rows of two: (y0, y0 + y1, y0 - y1, -y1).
-                s0, s1 = y00 + y10, y01 + y11
-                d0, d1 = y00 - y10, y01 - y11
-                # 2. Columns: times A_T, each row (r0, r1) gives (r0, r0 + r1, r0 - r1, -r1).
-                dM[0, p, f], dM[1, p, f], dM[2, p, f], dM[3, p, f] = y00, y00 + y01, y00 - y01, -y01
-                dM[4, p, f], dM[5, p, f], dM[6, p, f], dM[7, p, f] = s0, s0 + s1, s0 - s1, -s1
-                dM[8, p, f], dM[9, p, f], dM[10, p, f], dM[11, p, f] = d0, d0 + d1, d0 - d1, -d1
-                dM[12, p, f], dM[13, p, f], dM[14, p, f], dM[15, p, f] = -y10, -y10 - y11, y11 - y10, y11
+            p, w = r * TW + tw, 4 * tw
+            # 1. Columns: s[a, j] = sum_i A_T[i, a] dy[i, j].
+            for a in range(6):
+                for j in range(4):
+                    _mix4(s[a, j], A[a], dy[n, h, w + j], dy[n, h + 1, w + j], dy[n, h + 2, w + j], dy[n, h + 3, w + j])
+            # 2. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
+            for a in range(6):
+                for b in range(6):
+                    _mix4(dM[a, b, p], A[b], s[a, 0], s[a, 1], s[a, 2], s[a, 3])
 
 
-def tile_grid(input_shape, padding):
-    """``(OH, OW, TH, TW)``: the output size and the grid of 2x2 output tiles."""
+def tile_grid(input_shape, padding, m=4):
+    """``(OH, OW, TH, TW)``: the output size and the grid of m x m output tiles."""
     (top, bottom), (left, right) = padding
     OH = input_shape[1] + top + bottom - 2
     OW = input_shape[2] + left + right - 2
-    return OH, OW, (OH + 1) // 2, (OW + 1) // 2
+    return OH, OW, -(-OH // m), -(-OW // m)
 
 
-def pad_for_tiles(x, padding, TH, TW):
-    """Zero cells around ``x`` so that the tiles cover it: ``(N, 2*TH + 2, 2*TW + 2, C)``.
+def pad_for_tiles(x, padding, m, TH, TW):
+    """Zero cells around ``x`` so that the tiles cover it: ``(N, m*TH + 2, m*TW + 2, C)``.
 
-    The requested padding goes first; a last row or column of zeros is added
-    when the output size is odd (that tile's extra outputs are cropped).
+    The requested padding goes first; rows and columns of zeros are added
+    after it where the last tiles stick out of the output (their extra
+    outputs are cropped).
     """
     (top, _), (left, _) = padding
-    bottom = 2 * TH + 2 - x.shape[1] - top
-    right = 2 * TW + 2 - x.shape[2] - left
+    bottom = m * TH + 2 - x.shape[1] - top
+    right = m * TW + 2 - x.shape[2] - left
     if top == bottom == left == right == 0:
         return np.ascontiguousarray(x)
     return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
 
 
-def pad_output_for_tiles(dy, TH, TW):
-    """A row or column of zeros after ``dy`` where the output size is odd: ``(N, 2*TH, 2*TW, F)``."""
-    bottom, right = 2 * TH - dy.shape[1], 2 * TW - dy.shape[2]
+def pad_output_for_tiles(dy, m, TH, TW):
+    """Zeros after ``dy`` where the last tiles stick out: ``(N, m*TH, m*TW, F)``."""
+    bottom, right = m * TH - dy.shape[1], m * TW - dy.shape[2]
     if bottom == right == 0:
         return np.ascontiguousarray(dy)
     return np.pad(dy, ((0, 0), (0, bottom), (0, right), (0, 0)))
 
 
 def _blocks(n_images, tiles_per_image, tile_bytes):
-    """Splits the batch into blocks whose ``(16, P, channels)`` buffers fit in ``BLOCK_BYTES``.
+    """Splits the batch into blocks whose ``(36, P, channels)`` buffers fit in ``BLOCK_BYTES``.
 
     Returns:
         ``(images_per_block, [(start, stop), ...])``.
     """
-    per_block = max(1, min(n_images, BLOCK_BYTES // max(1, 16 * tiles_per_image * tile_bytes)))
+    per_image = 36 * tiles_per_image * tile_bytes
+    per_block = max(1, min(n_images, BLOCK_BYTES // max(1, per_image)))
     return per_block, [(start, min(start + per_block, n_images)) for start in range(0, n_images, per_block)]
+
+
+def _tiles_buffer(P, channels, dtype):
+    """A ``(36, P, channels)`` buffer for BLAS and its ``(6, 6, P, channels)`` view for the transforms."""
+    flat = np.empty((36, P, channels), dtype=dtype)
+    return flat, flat.reshape(6, 6, P, channels)
 
 
 def conv_forward(x, kernel, padding):
@@ -222,20 +219,24 @@ def conv_forward(x, kernel, padding):
         kernel: ``(3, 3, C, F)``.
         padding: ``((top, bottom), (left, right))``.
     """
+    # 1. The tiling, the padded input, the transformed filter.
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     OH, OW, TH, TW = tile_grid(x.shape, padding)
-    xpad = pad_for_tiles(x, padding, TH, TW)
-    U = filter_transform(kernel.astype(x.dtype, copy=False))  # (16, C, F)
-    y = np.empty((N, OH, OW, F), dtype=x.dtype)
+    xpad = pad_for_tiles(x, padding, 4, TH, TW)
+    U = filter_transform(kernel.astype(x.dtype, copy=False), F4)  # (36, C, F)
+    B_T, A_T = F4.B_T.astype(x.dtype), F4.A_T.astype(x.dtype)
+    # 2. Per block of images: transform, 36 products, transform back.
+    y = np.empty((N, 4 * TH, 4 * TW, F), dtype=x.dtype)  # whole tiles
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
-    V = np.empty((16, per_block * TH * TW, C), dtype=x.dtype)
-    M = np.empty((16, per_block * TH * TW, F), dtype=x.dtype)
+    V, V_6x6 = _tiles_buffer(per_block * TH * TW, C, x.dtype)
+    M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        input_transform(xpad, start, stop, TH, TW, V)
-        np.matmul(V[:, :P], U, out=M[:, :P])  # 16 x (P, C) @ (C, F)
-        output_transform(M, start, stop, TH, TW, y)
-    return y
+        input_transform(xpad, B_T, start, stop, TH, TW, V_6x6)
+        np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
+        output_transform(M_6x6, A_T, start, stop, TH, TW, y)
+    # 3. Crop the cells of the last tiles that stick out of the output.
+    return y if (OH, OW) == y.shape[1:3] else np.ascontiguousarray(y[:, :OH, :OW])
 
 
 def conv_backward(x, dy, kernel, padding, need_input=True, need_kernel=True):
@@ -268,30 +269,31 @@ def _backward(dy, kernel, input_shape, padding, x, need_input):
     than kept from the forward pass (one cheap pass over ``x``, and the
     kernels stay free of state); ``V`` and ``dV`` share one buffer.
     """
-    # 1. Shapes, padded arrays, the transformed filter (transposed for dV).
+    # 1. The forward pass's tiling, padded arrays, the transformed filter (transposed for dV).
     N, C, F = input_shape[0], input_shape[3], dy.shape[3]
     _, _, TH, TW = tile_grid(input_shape, padding)
     dtype = dy.dtype if x is None else x.dtype
-    dy = pad_output_for_tiles(dy.astype(dtype, copy=False), TH, TW)
-    xpad = None if x is None else pad_for_tiles(x, padding, TH, TW)
-    dxpad = np.zeros((N, 2 * TH + 2, 2 * TW + 2, C), dtype=dtype) if need_input else None
+    dy = pad_output_for_tiles(dy.astype(dtype, copy=False), 4, TH, TW)
+    xpad = None if x is None else pad_for_tiles(x, padding, 4, TH, TW)
+    dxpad = np.zeros((N, 4 * TH + 2, 4 * TW + 2, C), dtype=dtype) if need_input else None
     if need_input:
-        U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False)).transpose(0, 2, 1))  # (16, F, C)
-    dU = None if x is None else np.zeros((16, C, F), dtype=dtype)
+        U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False), F4).transpose(0, 2, 1))  # (36, F, C)
+    dU = None if x is None else np.zeros((36, C, F), dtype=dtype)
+    B_T, B, A = (np.ascontiguousarray(matrix, dtype=dtype) for matrix in (F4.B_T, F4.B_T.T, F4.A_T.T))
     # 2. Per block: dM once; dx's product and scatter; dkernel's product.
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * np.dtype(dtype).itemsize)
-    dM = np.empty((16, per_block * TH * TW, F), dtype=dtype)
-    tiles = np.empty((16, per_block * TH * TW, C), dtype=dtype)  # dV, then V
+    dM, dM_6x6 = _tiles_buffer(per_block * TH * TW, F, dtype)
+    tiles, tiles_6x6 = _tiles_buffer(per_block * TH * TW, C, dtype)  # dV, then V
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        output_transform_t(dy, start, stop, TH, TW, dM)
+        output_transform_t(dy, A, start, stop, TH, TW, dM_6x6)
         if need_input:
-            np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 16 x (P, F) @ (F, C)
-            input_transform_t(tiles, start, stop, TH, TW, dxpad)
+            np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
+            input_transform_t(tiles_6x6, B, start, stop, TH, TW, dxpad)
         if x is not None:
-            input_transform(xpad, start, stop, TH, TW, tiles)  # V
-            dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 16 x (C, P) @ (P, F)
+            input_transform(xpad, B_T, start, stop, TH, TW, tiles_6x6)  # V
+            dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
     # 3. Undo the padding and the filter transform.
     (top, _), (left, _) = padding
     dx = dxpad[:, top : top + input_shape[1], left : left + input_shape[2]] if need_input else None
-    return dx, (None if x is None else filter_transform_t(dU))
+    return dx, (None if x is None else filter_transform_t(dU, F4))

@@ -1,32 +1,42 @@
-"""Winograd's minimal filtering F(2x2, 3x3): the definitions, in NumPy.
+"""Winograd's minimal filtering F(m x m, 3x3): the definitions, in NumPy.
 
 Place in the stack: ``kernels/``, beside ``reference.py``. The fast version,
 ``numba_winograd.py``, must give the same numbers (``tests/kernels/``
 checks each transform). Read this file first, then that one.
 
 Why: a 3x3 convolution computes each output cell with 9 products per input
-channel. Winograd (and Lavin & Gray, 2015, for deep learning) computes a
-2x2 block of outputs from a 4x4 block of input ("a tile") with 16 products
-instead of 36, after cheap additions. In one dimension, F(2, 3) turns four
-inputs ``d`` and a 3-tap filter ``g`` into two outputs with four products:
+channel. Winograd (and Lavin & Gray, 2015, for deep learning) computes an
+m x m block of outputs from an (m+2) x (m+2) block of input ("a tile") with
+(m+2)**2 products instead of 9 m**2, after cheap additions. In one
+dimension, F(2, 3) turns four inputs ``d`` and a 3-tap filter ``g`` into two
+outputs with four products where the direct way needs six:
 
     y = A_T @ ((G @ g) * (B_T @ d))            (* is elementwise)
 
     y0 = d0*g0 + d1*g1 + d2*g2                 what the convolution asks
     y1 = d1*g0 + d2*g1 + d3*g2
 
-In two dimensions the same matrices act on rows and on columns:
+Where the matrices come from (:func:`toom_cook`): a polynomial of degree
+``alpha - 1`` is fixed by its values at ``alpha`` points, so a product of
+two polynomials needs only ``alpha`` products of values. ``G`` evaluates the
+filter's polynomial at the points, ``B_T`` and ``A_T`` are the interpolation
+and evaluation steps, transposed because a convolution layer correlates.
+Small points (0, +-1, 1/2, -2) keep the matrices' entries small, hence the
+float32 rounding too.
 
-    V = B_T @ d @ B_T.T     the input tile,  4x4, per input channel c
-    U = G @ g @ G.T         the filter,      4x4, per (c, f)
-    M = U * V, summed over c                 4x4, per filter f
-    y = A_T @ M @ A_T.T     the output tile, 2x2
+In two dimensions the same matrices act on rows and on columns. With
+``alpha = m + 2``:
 
-Summing ``U * V`` over the channels is, for each of the 16 positions
-``xi = (a, b)`` of the 4x4 tile, one matrix product over all tiles:
+    V = B_T @ d @ B_T.T     the input tile,  alpha x alpha, per input channel c
+    U = G @ g @ G.T         the filter,      alpha x alpha, per (c, f)
+    M = U * V, summed over c                 alpha x alpha, per filter f
+    y = A_T @ M @ A_T.T     the output tile, m x m
+
+Summing ``U * V`` over the channels is, for each of the ``alpha**2``
+positions ``xi = (a, b)`` of the tile, one matrix product over all tiles:
 ``M[xi] (P, F) = V[xi] (P, C) @ U[xi] (C, F)``, with P the number of tiles.
-So the convolution becomes 16 matrix products: 16 products per tile and
-pair (c, f), where the direct way needs 4 outputs x 9 = 36: 2.25 times fewer.
+Products per output cell and pair (c, f): 9 directly, 16/4 = 4 with F(2x2,
+3x3) (2.25 times fewer), 36/16 = 2.25 with F(4x4, 3x3) (4 times fewer).
 
 The gradients follow from one fact: each transform is linear, so its
 vector-Jacobian product is its transpose. Backwards through the four steps:
@@ -39,122 +49,194 @@ vector-Jacobian product is its transpose. Backwards through the four steps:
 
 Layout (all channels-last): tiles are numbered ``p = (n * TH + th) * TW + tw``
 for a grid of TH x TW tiles per image; tile ``(th, tw)`` reads the padded
-input at rows ``2*th .. 2*th + 3`` and writes output rows ``2*th, 2*th + 1``.
-Transformed arrays are ``(16, P, channels)``, position ``xi = 4 * a + b``
-first, so that ``V[xi]`` is a contiguous matrix for BLAS.
+input at rows ``m*th .. m*th + m + 1`` and writes output rows
+``m*th .. m*th + m - 1``. Transformed arrays are ``(alpha**2, P, channels)``,
+position ``xi = alpha * a + b`` first, so that ``V[xi]`` is a contiguous
+matrix for BLAS.
 """
+
+from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
-# The F(2, 3) matrices (Lavin & Gray, eq. 7).
-B_T = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
-G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], dtype=np.float64)
-A_T = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=np.float64)
+
+class WinogradMatrices(NamedTuple):
+    """The three matrices of F(m, 3), in float64.
+
+    Attributes:
+        m: outputs per tile side.
+        B_T: ``(alpha, alpha)`` input transform, ``alpha = m + 2``.
+        G: ``(alpha, 3)`` filter transform.
+        A_T: ``(m, alpha)`` output transform.
+    """
+
+    m: int
+    B_T: np.ndarray
+    G: np.ndarray
+    A_T: np.ndarray
 
 
-def filter_transform(kernel):
+def _poly_from_roots(roots):
+    """Coefficients (lowest power first) of ``prod (x - root)``, exact."""
+    coefficients = [Fraction(1)]
+    for root in roots:
+        shifted = [Fraction(0)] + coefficients  # x * poly
+        coefficients = [high - root * low for high, low in zip(shifted, coefficients + [Fraction(0)])]
+    return coefficients
+
+
+def toom_cook(m, points):
+    """The matrices of F(m, 3) from ``m + 1`` distinct finite points (plus the point at infinity).
+
+    The filter g and a block of m outputs are polynomials of degrees 2 and
+    m - 1; their product has degree ``alpha - 1 = m + 1``. It is rebuilt
+    from its values at the finite points ``p_j`` (Lagrange) and its leading
+    coefficient (the "point at infinity"):
+
+        s(x) = sum_j s(p_j) * prod_{l != j} (x - p_l) / f_j  +  s_inf * prod_l (x - p_l)
+        f_j  = prod_{l != j} (p_j - p_l)
+
+    Row j of ``G`` evaluates g at ``p_j`` and divides by ``f_j``; row j of
+    ``B_T`` holds the coefficients of ``prod_{l != j} (x - p_l)``; column j of
+    ``A_T`` holds the powers of ``p_j``. The last row or column of each is
+    the point at infinity.
+
+    Args:
+        m: outputs per tile side.
+        points: ``m + 1`` distinct numbers (ints, floats that are exact
+            binary fractions, or ``Fraction``).
+    Returns:
+        :class:`WinogradMatrices`.
+    """
+    points = [Fraction(p) for p in points]
+    alpha = m + 2
+    if len(points) != alpha - 1 or len(set(points)) != len(points):
+        raise ValueError(f"F({m}, 3) needs {alpha - 1} distinct points, received {points}.")
+    B_T, G, A_T = np.zeros((alpha, alpha)), np.zeros((alpha, 3)), np.zeros((m, alpha))
+    for j, p in enumerate(points):
+        others = [q for q in points if q != p]
+        f = np.prod([p - q for q in others])
+        B_T[j, : alpha - 1] = [float(c) for c in _poly_from_roots(others)]
+        G[j] = [float(p**k / f) for k in range(3)]
+        A_T[:, j] = [float(p**i) for i in range(m)]
+    B_T[alpha - 1] = [float(c) for c in _poly_from_roots(points)]
+    G[alpha - 1, 2] = 1.0  # the leading coefficient of g
+    A_T[m - 1, alpha - 1] = 1.0
+    return WinogradMatrices(m, B_T, G, A_T)
+
+
+# F(2x2, 3x3) (Lavin & Gray's, up to signs that cancel) and F(4x4, 3x3) with
+# the points that gave the smallest float32 error in bench/RESULTS.md.
+F2 = toom_cook(2, (0, 1, -1))
+F4 = toom_cook(4, (0, 1, -1, Fraction(1, 2), -2))
+
+
+def filter_transform(kernel, w):
     """``U = G g G.T`` for every (c, f).
 
     Args:
         kernel: ``(3, 3, C, F)``.
+        w: :class:`WinogradMatrices`.
     Returns:
-        ``(16, C, F)``, same dtype.
+        ``(alpha**2, C, F)``, same dtype.
     """
-    C, F = kernel.shape[2], kernel.shape[3]
+    C, F, alpha = kernel.shape[2], kernel.shape[3], w.m + 2
     # Two matrix products, rows then columns (one three-operand einsum runs a
-    # slow nested loop): (4, 3) @ (3, 3*C*F), then (4, 3) @ (3, C*F) per row.
-    G_ = G.astype(kernel.dtype)  # float32 kernels stay float32
-    rows = (G_ @ kernel.reshape(3, 3 * C * F)).reshape(4, 3, C * F)  # G g: (4, 3, C*F)
-    U = np.matmul(G_, rows)  # (G g) G.T, per row a: (4, 3) @ (3, C*F) -> (4, 4, C*F)
-    return np.ascontiguousarray(U.reshape(16, C, F), dtype=kernel.dtype)
+    # slow nested loop): (alpha, 3) @ (3, 3*C*F), then (alpha, 3) @ (3, C*F) per row.
+    G = w.G.astype(kernel.dtype)  # float32 kernels stay float32
+    rows = (G @ kernel.reshape(3, 3 * C * F)).reshape(alpha, 3, C * F)  # G g
+    U = np.matmul(G, rows)  # (G g) G.T: (alpha, alpha, C*F)
+    return np.ascontiguousarray(U.reshape(alpha * alpha, C, F), dtype=kernel.dtype)
 
 
-def filter_transform_t(dU):
+def filter_transform_t(dU, w):
     """The transpose of :func:`filter_transform`: ``dg = G.T dU G``.
 
     Args:
-        dU: ``(16, C, F)``.
+        dU: ``(alpha**2, C, F)``.
     Returns:
         ``(3, 3, C, F)``.
     """
-    C, F = dU.shape[1], dU.shape[2]
-    G_T = G.T.astype(dU.dtype)
-    rows = (G_T @ dU.reshape(4, 4 * C * F)).reshape(3, 4, C * F)  # G.T dU: (3, 4, C*F)
-    dg = np.matmul(G_T, rows)  # (G.T dU) G, per row i: (3, 4) @ (4, C*F) -> (3, 3, C*F)
+    C, F, alpha = dU.shape[1], dU.shape[2], w.m + 2
+    G_T = w.G.T.astype(dU.dtype)
+    rows = (G_T @ dU.reshape(alpha, alpha * C * F)).reshape(3, alpha, C * F)  # G.T dU
+    dg = np.matmul(G_T, rows)  # (G.T dU) G: (3, 3, C*F)
     return dg.reshape(3, 3, C, F).astype(dU.dtype)
 
 
-def input_tiles(xpad, TH, TW):
-    """The overlapping 4x4 tiles of a padded input.
+def input_tiles(xpad, w, TH, TW):
+    """The overlapping tiles of a padded input.
 
     Args:
-        xpad: ``(N, 2*TH + 2, 2*TW + 2, C)``.
+        xpad: ``(N, m*TH + 2, m*TW + 2, C)``.
     Returns:
-        ``(N, TH, TW, 4, 4, C)``; ``[n, th, tw, i, j]`` is ``xpad[n, 2*th + i, 2*tw + j]``.
+        ``(N, TH, TW, alpha, alpha, C)``; ``[n, th, tw, i, j]`` is ``xpad[n, m*th + i, m*tw + j]``.
     """
-    N, C = xpad.shape[0], xpad.shape[3]
-    d = np.empty((N, TH, TW, 4, 4, C), dtype=xpad.dtype)
-    for i in range(4):
-        for j in range(4):
-            d[:, :, :, i, j] = xpad[:, i : i + 2 * TH : 2, j : j + 2 * TW : 2]
+    N, C, m = xpad.shape[0], xpad.shape[3], w.m
+    d = np.empty((N, TH, TW, m + 2, m + 2, C), dtype=xpad.dtype)
+    for i in range(m + 2):
+        for j in range(m + 2):
+            d[:, :, :, i, j] = xpad[:, i : i + m * TH : m, j : j + m * TW : m]
     return d
 
 
-def input_transform(xpad, TH, TW):
+def input_transform(xpad, w, TH, TW):
     """``V = B_T d B_T.T`` for every tile and channel.
 
     Args:
-        xpad: ``(N, 2*TH + 2, 2*TW + 2, C)``.
+        xpad: ``(N, m*TH + 2, m*TW + 2, C)``.
     Returns:
-        V ``(16, N*TH*TW, C)``.
+        V ``(alpha**2, N*TH*TW, C)``.
     """
-    V = np.einsum("ai,ntwijc,bj->abntwc", B_T, input_tiles(xpad, TH, TW), B_T)
-    return V.reshape(16, -1, xpad.shape[3])  # (4, 4, N, TH, TW, C) -> (16, P, C)
+    V = np.einsum("ai,ntwijc,bj->abntwc", w.B_T, input_tiles(xpad, w, TH, TW), w.B_T)
+    return V.reshape((w.m + 2) ** 2, -1, xpad.shape[3])  # (alpha, alpha, N, TH, TW, C) -> (alpha**2, P, C)
 
 
-def input_transform_t(dV, N, TH, TW):
+def input_transform_t(dV, w, N, TH, TW):
     """The transpose of :func:`input_transform`: each tile's ``B_T.T dV B_T``, added back.
 
     Args:
-        dV: ``(16, N*TH*TW, C)``.
+        dV: ``(alpha**2, N*TH*TW, C)``.
     Returns:
-        dxpad ``(N, 2*TH + 2, 2*TW + 2, C)``; cells shared by two tiles get both parts.
+        dxpad ``(N, m*TH + 2, m*TW + 2, C)``; cells shared by tiles get every part.
     """
-    C = dV.shape[2]
-    dV = dV.reshape(4, 4, N, TH, TW, C)
-    dd = np.einsum("ai,abntwc,bj->ntwijc", B_T, dV, B_T)  # (N, TH, TW, 4, 4, C)
-    dxpad = np.zeros((N, 2 * TH + 2, 2 * TW + 2, C), dtype=dV.dtype)
-    for i in range(4):
-        for j in range(4):
-            dxpad[:, i : i + 2 * TH : 2, j : j + 2 * TW : 2] += dd[:, :, :, i, j]
+    C, m = dV.shape[2], w.m
+    dV = dV.reshape(m + 2, m + 2, N, TH, TW, C)
+    dd = np.einsum("ai,abntwc,bj->ntwijc", w.B_T, dV, w.B_T)  # (N, TH, TW, alpha, alpha, C)
+    dxpad = np.zeros((N, m * TH + 2, m * TW + 2, C), dtype=dV.dtype)
+    for i in range(m + 2):
+        for j in range(m + 2):
+            dxpad[:, i : i + m * TH : m, j : j + m * TW : m] += dd[:, :, :, i, j]
     return dxpad
 
 
-def output_transform(M, N, TH, TW, OH, OW):
+def output_transform(M, w, N, TH, TW, OH, OW):
     """``y = A_T M A_T.T`` for every tile and filter, cropped to the output.
 
     Args:
-        M: ``(16, N*TH*TW, F)``.
-        OH, OW: the output size (``2*TH - 1`` or ``2*TH`` rows; likewise columns).
+        M: ``(alpha**2, N*TH*TW, F)``.
+        OH, OW: the output size (at most ``m*TH`` rows, ``m*TW`` columns).
     Returns:
         y ``(N, OH, OW, F)``.
     """
-    F = M.shape[2]
-    Y = np.einsum("ia,abntwf,jb->ntiwjf", A_T, M.reshape(4, 4, N, TH, TW, F), A_T)
-    return Y.reshape(N, 2 * TH, 2 * TW, F)[:, :OH, :OW]  # (N, TH, 2, TW, 2, F) -> rows, columns
+    F, m = M.shape[2], w.m
+    Y = np.einsum("ia,abntwf,jb->ntiwjf", w.A_T, M.reshape(m + 2, m + 2, N, TH, TW, F), w.A_T)
+    return Y.reshape(N, m * TH, m * TW, F)[:, :OH, :OW]  # (N, TH, m, TW, m, F) -> rows, columns
 
 
-def output_transform_t(dy, TH, TW):
+def output_transform_t(dy, w, TH, TW):
     """The transpose of :func:`output_transform`: ``dM = A_T.T dy_tile A_T``.
 
     Args:
         dy: ``(N, OH, OW, F)``; cells beyond OH, OW in the last tiles count as zero.
     Returns:
-        dM ``(16, N*TH*TW, F)``.
+        dM ``(alpha**2, N*TH*TW, F)``.
     """
     N, OH, OW, F = dy.shape
-    full = np.zeros((N, 2 * TH, 2 * TW, F), dtype=dy.dtype)
+    m = w.m
+    full = np.zeros((N, m * TH, m * TW, F), dtype=dy.dtype)
     full[:, :OH, :OW] = dy
-    tiles = full.reshape(N, TH, 2, TW, 2, F)  # [n, th, i, tw, j] = full[n, 2*th + i, 2*tw + j]
-    dM = np.einsum("ia,ntiwjf,jb->abntwf", A_T, tiles, A_T)
-    return dM.reshape(16, -1, F)
+    tiles = full.reshape(N, TH, m, TW, m, F)  # [n, th, i, tw, j] = full[n, m*th + i, m*tw + j]
+    dM = np.einsum("ia,ntiwjf,jb->abntwf", w.A_T, tiles, w.A_T)
+    return dM.reshape((m + 2) ** 2, -1, F)

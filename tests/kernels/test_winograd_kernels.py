@@ -1,16 +1,20 @@
-"""Winograd F(2x2, 3x3): each transform against its NumPy definition, the convolution against ``reference.py``.
+"""Winograd F(m x m, 3x3): the matrices, each transform against its NumPy definition, the convolution against ``reference.py``.
 
-Three layers of checks, each on random shapes with even and odd output sizes
-and "same"-style paddings:
+Four layers of checks, on random shapes with even and odd output sizes and
+"same"-style paddings:
 
-1. the NumPy transforms of ``winograd_reference.py``, chained as the
-   algorithm says, give the convolution and both of its gradients
-   (the algorithm is right);
-2. each Numba transform equals its NumPy definition, on whole batches and
-   on blocks of images (the kernels are right);
-3. ``numba_winograd.conv_*`` and the dispatch in ``numba_cpu`` equal
+1. :func:`winograd_reference.toom_cook` builds matrices that compute a 1-D
+   correlation exactly, for F(2, 3), F(4, 3) and other points;
+2. the NumPy transforms of ``winograd_reference.py``, chained as the
+   algorithm says, give the convolution and both of its gradients, with
+   F(2x2, 3x3) and with F(4x4, 3x3) (the algorithm is right);
+3. each Numba transform (F(4x4, 3x3)) equals its NumPy definition, on whole
+   batches and on blocks of images (the kernels are right);
+4. ``numba_winograd.conv_*`` and the dispatch in ``numba_cpu`` equal
    ``reference.conv_*`` (the pieces fit).
 """
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -19,6 +23,8 @@ from minikeras.kernels import numba_cpu
 from minikeras.kernels import numba_winograd
 from minikeras.kernels import reference
 from minikeras.kernels import winograd_reference
+from minikeras.kernels.winograd_reference import F2
+from minikeras.kernels.winograd_reference import F4
 
 pytestmark = pytest.mark.kernels
 
@@ -28,7 +34,7 @@ ONE = (1, 1)
 def _case(seed, dtype=np.float64):
     """A random 3x3 convolution: x, kernel, padding, dy."""
     rng = np.random.default_rng(seed)
-    N, H, W = int(rng.integers(1, 4)), int(rng.integers(1, 10)), int(rng.integers(1, 10))
+    N, H, W = int(rng.integers(1, 4)), int(rng.integers(1, 12)), int(rng.integers(1, 12))
     C, F = int(rng.integers(1, 6)), int(rng.integers(1, 6))
     padding = tuple((int(rng.integers(0, 3)), int(rng.integers(0, 3))) for _ in range(2))
     H, W = max(H, 3 - sum(padding[0])), max(W, 3 - sum(padding[1]))  # at least one output cell
@@ -39,18 +45,49 @@ def _case(seed, dtype=np.float64):
     return x, kernel, padding, dy
 
 
-def _reference_winograd(x, kernel, padding, dy):
+@pytest.mark.parametrize("m, points", [(2, (0, 1, -1)), (4, (0, 1, -1, Fraction(1, 2), -2)),
+                                       (4, (0, 1, -1, 2, -2)), (3, (0, 1, -1, Fraction(1, 2)))])
+def test_toom_cook_matrices_compute_a_1d_correlation(m, points):
+    """``y = A_T ((G g) * (B_T d))`` gives ``y[i] = sum_k d[i + k] g[k]``, for random d and g."""
+    w = winograd_reference.toom_cook(m, points)
+    assert w.B_T.shape == (m + 2, m + 2) and w.G.shape == (m + 2, 3) and w.A_T.shape == (m, m + 2)
+    rng = np.random.default_rng(m)
+    for _ in range(5):
+        d, g = rng.standard_normal(m + 2), rng.standard_normal(3)
+        expected = [d[i : i + 3] @ g for i in range(m)]
+        np.testing.assert_allclose(w.A_T @ ((w.G @ g) * (w.B_T @ d)), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_toom_cook_gives_lavin_and_grays_f2_up_to_signs_that_cancel():
+    lavin_B_T = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]])
+    lavin_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    lavin_A_T = np.array([[1, 1, 1, 0], [0, 1, -1, -1]])
+    # Lavin's first row of G and B_T, and infinity's row of B_T and column of
+    # A_T, are ours negated: each pair meets in one product, so the signs cancel.
+    np.testing.assert_array_equal(F2.B_T, np.diag([-1, 1, 1, -1]) @ lavin_B_T)
+    np.testing.assert_array_equal(F2.G, np.diag([-1, 1, 1, 1]) @ lavin_G)
+    np.testing.assert_array_equal(F2.A_T, lavin_A_T @ np.diag([1, 1, 1, -1]))
+
+
+def test_toom_cook_rejects_repeated_or_missing_points():
+    with pytest.raises(ValueError, match="F\\(4, 3\\) needs 5 distinct points"):
+        winograd_reference.toom_cook(4, (0, 1, -1, 2))
+    with pytest.raises(ValueError, match="distinct"):
+        winograd_reference.toom_cook(2, (0, 1, 1))
+
+
+def _reference_winograd(x, kernel, padding, dy, w):
     """The convolution and its gradients from the NumPy transforms alone."""
     N = x.shape[0]
-    OH, OW, TH, TW = numba_winograd.tile_grid(x.shape, padding)
-    xpad = numba_winograd.pad_for_tiles(x, padding, TH, TW)
-    V, U = winograd_reference.input_transform(xpad, TH, TW), winograd_reference.filter_transform(kernel)
-    y = winograd_reference.output_transform(np.matmul(V, U), N, TH, TW, OH, OW)
-    dM = winograd_reference.output_transform_t(dy, TH, TW)
-    dxpad = winograd_reference.input_transform_t(np.matmul(dM, U.transpose(0, 2, 1)), N, TH, TW)
+    OH, OW, TH, TW = numba_winograd.tile_grid(x.shape, padding, w.m)
+    xpad = numba_winograd.pad_for_tiles(x, padding, w.m, TH, TW)
+    V, U = winograd_reference.input_transform(xpad, w, TH, TW), winograd_reference.filter_transform(kernel, w)
+    y = winograd_reference.output_transform(np.matmul(V, U), w, N, TH, TW, OH, OW)
+    dM = winograd_reference.output_transform_t(dy, w, TH, TW)
+    dxpad = winograd_reference.input_transform_t(np.matmul(dM, U.transpose(0, 2, 1)), w, N, TH, TW)
     (top, _), (left, _) = padding
     dx = dxpad[:, top : top + x.shape[1], left : left + x.shape[2]]
-    dkernel = winograd_reference.filter_transform_t(np.matmul(V.transpose(0, 2, 1), dM))
+    dkernel = winograd_reference.filter_transform_t(np.matmul(V.transpose(0, 2, 1), dM), w)
     return y, dx, dkernel
 
 
@@ -62,59 +99,63 @@ def _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel, rtol=1e-10
     np.testing.assert_allclose(dkernel, expected_dkernel, rtol=rtol, atol=atol)
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_the_numpy_transforms_compute_the_convolution(seed):
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("w", [F2, F4], ids=["F2", "F4"])
+def test_the_numpy_transforms_compute_the_convolution(seed, w):
     x, kernel, padding, dy = _case(seed)
-    _assert_matches_reference(x, kernel, padding, dy, *_reference_winograd(x, kernel, padding, dy))
+    _assert_matches_reference(x, kernel, padding, dy, *_reference_winograd(x, kernel, padding, dy, w))
 
 
 def test_one_tile_by_hand():
-    """A 4x4 input of ones and a 3x3 kernel of ones: each of the 2x2 outputs sums 9 cells."""
-    x, kernel = np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1))
-    np.testing.assert_allclose(numba_winograd.conv_forward(x, kernel, ((0, 0), (0, 0)))[0, :, :, 0], np.full((2, 2), 9.0))
+    """A 6x6 input of ones and a 3x3 kernel of ones: each of the 4x4 outputs sums 9 cells."""
+    x, kernel = np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 1))
+    np.testing.assert_allclose(numba_winograd.conv_forward(x, kernel, ((0, 0), (0, 0)))[0, :, :, 0], np.full((4, 4), 9.0))
 
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_numba_transforms_match_their_definitions(seed, dtype):
     x, kernel, padding, dy = _case(seed, dtype)
-    N = x.shape[0]
+    N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     _, _, TH, TW = numba_winograd.tile_grid(x.shape, padding)
-    xpad = numba_winograd.pad_for_tiles(x, padding, TH, TW)
+    P = N * TH * TW
+    xpad = numba_winograd.pad_for_tiles(x, padding, 4, TH, TW)
     rng = np.random.default_rng(seed)
-    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-6, atol=1e-5)
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-4)
+    B_T, B, A_T, A = (np.ascontiguousarray(matrix, dtype=dtype) for matrix in (F4.B_T, F4.B_T.T, F4.A_T, F4.A_T.T))
     # 1. Input transform and its transpose.
-    V = np.empty((16, N * TH * TW, x.shape[3]), dtype)
-    numba_winograd.input_transform(xpad, 0, N, TH, TW, V)
-    np.testing.assert_allclose(V, winograd_reference.input_transform(xpad, TH, TW), **tol)
+    V = np.empty((36, P, C), dtype)
+    numba_winograd.input_transform(xpad, B_T, 0, N, TH, TW, V.reshape(6, 6, P, C))
+    np.testing.assert_allclose(V, winograd_reference.input_transform(xpad, F4, TH, TW), **tol)
     dV = rng.standard_normal(V.shape).astype(dtype)
     dxpad = np.zeros_like(xpad)
-    numba_winograd.input_transform_t(dV, 0, N, TH, TW, dxpad)
-    np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, N, TH, TW), **tol)
-    # 2. Output transform and its transpose.
-    M = rng.standard_normal((16, N * TH * TW, kernel.shape[3])).astype(dtype)
-    y = np.empty(dy.shape, dtype)
-    numba_winograd.output_transform(M, 0, N, TH, TW, y)
-    np.testing.assert_allclose(y, winograd_reference.output_transform(M, N, TH, TW, *dy.shape[1:3]), **tol)
+    numba_winograd.input_transform_t(dV.reshape(6, 6, P, C), B, 0, N, TH, TW, dxpad)
+    np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, F4, N, TH, TW), **tol)
+    # 2. Output transform (whole tiles) and its transpose.
+    M = rng.standard_normal((36, P, F)).astype(dtype)
+    y = np.empty((N, 4 * TH, 4 * TW, F), dtype)
+    numba_winograd.output_transform(M.reshape(6, 6, P, F), A_T, 0, N, TH, TW, y)
+    np.testing.assert_allclose(y, winograd_reference.output_transform(M, F4, N, TH, TW, 4 * TH, 4 * TW), **tol)
     dM = np.empty_like(M)
-    numba_winograd.output_transform_t(numba_winograd.pad_output_for_tiles(dy, TH, TW), 0, N, TH, TW, dM)
-    np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dy, TH, TW), **tol)
+    numba_winograd.output_transform_t(numba_winograd.pad_output_for_tiles(dy, 4, TH, TW), A, 0, N, TH, TW, dM.reshape(6, 6, P, F))
+    np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dy, F4, TH, TW), **tol)
 
 
-def test_transforms_and_their_transposes_are_adjoint():
+@pytest.mark.parametrize("w", [F2, F4], ids=["F2", "F4"])
+def test_transforms_and_their_transposes_are_adjoint(w):
     """<T v, w> == <v, T^t w>: the backward transforms are the forward ones transposed."""
     rng = np.random.default_rng(0)
-    N, TH, TW, C = 2, 3, 2, 4
-    xpad = rng.standard_normal((N, 2 * TH + 2, 2 * TW + 2, C))
-    dV = rng.standard_normal((16, N * TH * TW, C))
-    lhs = np.sum(winograd_reference.input_transform(xpad, TH, TW) * dV)
-    np.testing.assert_allclose(lhs, np.sum(xpad * winograd_reference.input_transform_t(dV, N, TH, TW)))
-    M, dy = rng.standard_normal((16, N * TH * TW, C)), rng.standard_normal((N, 2 * TH, 2 * TW, C))
-    lhs = np.sum(winograd_reference.output_transform(M, N, TH, TW, 2 * TH, 2 * TW) * dy)
-    np.testing.assert_allclose(lhs, np.sum(M * winograd_reference.output_transform_t(dy, TH, TW)))
-    kernel, dU = rng.standard_normal((3, 3, C, 5)), rng.standard_normal((16, C, 5))
-    lhs = np.sum(winograd_reference.filter_transform(kernel) * dU)
-    np.testing.assert_allclose(lhs, np.sum(kernel * winograd_reference.filter_transform_t(dU)))
+    N, TH, TW, C, m, alpha = 2, 3, 2, 4, w.m, w.m + 2
+    xpad = rng.standard_normal((N, m * TH + 2, m * TW + 2, C))
+    dV = rng.standard_normal((alpha**2, N * TH * TW, C))
+    lhs = np.sum(winograd_reference.input_transform(xpad, w, TH, TW) * dV)
+    np.testing.assert_allclose(lhs, np.sum(xpad * winograd_reference.input_transform_t(dV, w, N, TH, TW)))
+    M, dy = rng.standard_normal((alpha**2, N * TH * TW, C)), rng.standard_normal((N, m * TH, m * TW, C))
+    lhs = np.sum(winograd_reference.output_transform(M, w, N, TH, TW, m * TH, m * TW) * dy)
+    np.testing.assert_allclose(lhs, np.sum(M * winograd_reference.output_transform_t(dy, w, TH, TW)))
+    kernel, dU = rng.standard_normal((3, 3, C, 5)), rng.standard_normal((alpha**2, C, 5))
+    lhs = np.sum(winograd_reference.filter_transform(kernel, w) * dU)
+    np.testing.assert_allclose(lhs, np.sum(kernel * winograd_reference.filter_transform_t(dU, w)))
 
 
 @pytest.mark.parametrize("seed", range(10))
