@@ -14,10 +14,16 @@ own. minikeras is timed through ``model.fit`` (so the trainer's per-step
 overhead is included), PyTorch through the usual eager loop. The first steps
 (warm-up: Numba compilation, allocator growth) are not timed.
 
+On a shared machine the speed of both moves from minute to minute, so the
+two alternate for several rounds (minikeras, PyTorch, minikeras, ...): each
+round gives the median time of its steps and a ratio between neighbours, and
+the report takes the median over the rounds.
+
 Usage::
 
-    python bench/train_convnet.py                 # both models, 20 timed steps
-    python bench/train_convnet.py --steps 5 --model mlp
+    python bench/train_convnet.py                 # both models, 3 rounds of 20 timed steps
+    python bench/train_convnet.py --rounds 5 --model convnet
+    python bench/train_convnet.py --steps 5 --rounds 1 --model mlp
 """
 
 import argparse
@@ -100,7 +106,7 @@ def run_minikeras(kind, warmup, steps):
     rss_before = peak_rss_mb()
     history = model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0,
                         callbacks=[StepTimer()])
-    return {"seconds_per_step": float(np.mean(times[warmup:])), "data": source,
+    return {"seconds_per_step": float(np.median(times[warmup:])), "data": source,
             "loss": history.history["loss"][-1], "peak_rss_mb": peak_rss_mb(),
             "rss_before_training_mb": rss_before}
 
@@ -141,7 +147,7 @@ def run_torch(kind, warmup, steps, threads):
         optimizer.step()
         float(loss)
         times.append(time.perf_counter() - start)
-    return {"seconds_per_step": float(np.mean(times[warmup:])), "data": source, "loss": float(loss),
+    return {"seconds_per_step": float(np.median(times[warmup:])), "data": source, "loss": float(loss),
             "peak_rss_mb": peak_rss_mb(), "rss_before_training_mb": rss_before}
 
 
@@ -153,17 +159,23 @@ def child_result(framework, kind, args):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def report(kind, ours, theirs):
+def report(kind, rounds):
+    """Prints each round and the medians; ``rounds`` is a list of ``(ours, theirs)`` results."""
     name = {"convnet": "guide convnet", "mlp": "MLP 784-512-512-10"}[kind]
-    print(f"\n{name}, batch {BATCH_SIZE}, Adam, data: {ours['data']}")
-    print(f"{'':12s} {'ms/step':>9s} {'images/s':>9s} {'peak RSS MB':>12s} {'training RSS MB':>16s}")
-    for label, result in (("minikeras", ours), ("PyTorch", theirs)):
-        seconds = result["seconds_per_step"]
-        growth = result["peak_rss_mb"] - result["rss_before_training_mb"]
-        print(f"{label:12s} {seconds * 1000:9.1f} {BATCH_SIZE / seconds:9.0f} "
-              f"{result['peak_rss_mb']:12.0f} {growth:16.0f}")
-    ratio = ours["seconds_per_step"] / theirs["seconds_per_step"]
-    print(f"time per step, minikeras / PyTorch: {ratio:.2f}x (target <= 1.25x)")
+    print(f"\n{name}, batch {BATCH_SIZE}, Adam, data: {rounds[0][0]['data']}")
+    print(f"{'round':6s} {'minikeras ms/step':>18s} {'PyTorch ms/step':>16s} {'ratio':>6s}")
+    ratios = []
+    for number, (ours, theirs) in enumerate(rounds, 1):
+        ratios.append(ours["seconds_per_step"] / theirs["seconds_per_step"])
+        print(f"{number:<6d} {ours['seconds_per_step'] * 1000:18.1f} {theirs['seconds_per_step'] * 1000:16.1f} {ratios[-1]:5.2f}x")
+    print(f"{'':12s} {'ms/step':>9s} {'images/s':>9s} {'peak RSS MB':>12s} {'training RSS MB':>16s}   (medians)")
+    for label, results in (("minikeras", [ours for ours, _ in rounds]), ("PyTorch", [theirs for _, theirs in rounds])):
+        seconds = float(np.median([result["seconds_per_step"] for result in results]))
+        growth = max(result["peak_rss_mb"] - result["rss_before_training_mb"] for result in results)
+        peak = max(result["peak_rss_mb"] for result in results)
+        print(f"{label:12s} {seconds * 1000:9.1f} {BATCH_SIZE / seconds:9.0f} {peak:12.0f} {growth:16.0f}")
+    print(f"time per step, minikeras / PyTorch: {float(np.median(ratios)):.2f}x, median of {len(ratios)} "
+          f"round(s) ({min(ratios):.2f}-{max(ratios):.2f}x) (target <= 1.25x)")
 
 
 def main():
@@ -171,6 +183,7 @@ def main():
     parser.add_argument("--model", choices=["convnet", "mlp", "both"], default="both")
     parser.add_argument("--steps", type=int, default=20, help="timed steps")
     parser.add_argument("--warmup", type=int, default=3, help="untimed first steps")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two frameworks")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -185,7 +198,8 @@ def main():
         os.environ[variable] = str(args.threads)
     print(f"threads: {args.threads}; load average: {os.getloadavg()[0]:.2f} (the machine may be shared)")
     for kind in (["convnet", "mlp"] if args.model == "both" else [args.model]):
-        report(kind, child_result("minikeras", kind, args), child_result("torch", kind, args))
+        rounds = [(child_result("minikeras", kind, args), child_result("torch", kind, args)) for _ in range(args.rounds)]
+        report(kind, rounds)
 
 
 if __name__ == "__main__":
