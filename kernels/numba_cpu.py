@@ -12,12 +12,11 @@ for a 3x3 kernel with stride 1 and no dilation, once the input has
 a few input channels (a first layer on grey images) the products are too
 thin for Winograd's savings to pay for its transforms.
 
-Which one is faster depends on the BLAS: Winograd trades matrix products
-for memory-bound transforms. On the benchmark machine (``bench/RESULTS.md``)
-it won with OpenBLAS on its AVX2 kernels (guide convnet 159-177 instead of
-180-204 ms per step) and lost with OpenBLAS on AVX-512 (139-143 instead of
-128). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is read at each
-call, like the other switches of ``backend/kernel_choice.py``.
+Winograd trades matrix products for transforms. On the benchmark machine
+(``bench/RESULTS.md``) it won with OpenBLAS on its AVX2 kernels (guide
+convnet 140-173 instead of 208-221 ms per step) and on AVX-512 (123-148
+instead of 145-189). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is
+read at each call, like the other switches of ``backend/kernel_choice.py``.
 """
 
 import os
