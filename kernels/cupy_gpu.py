@@ -230,6 +230,21 @@ def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, ne
     return dx, dkernel
 
 
+def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
+    """Same contract as ``reference.conv_bias_forward``."""
+    cp = _cupy()
+    y = conv_forward(x, kernel, strides, padding, dilation)
+    y += bias  # in place: y is a fresh array
+    return cp.maximum(y, 0, out=y) if relu else y
+
+
+def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_bias_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    dz = dy * (y > 0) if relu else dy
+    dx, dkernel = conv_backward(x, dz, kernel, strides, padding, dilation, need_input, need_kernel)
+    return dx, dkernel, dz.sum(axis=(0, 1, 2))
+
+
 def _pool_args(input_shape, pool_size, strides, padding):
     N, H, W, C = input_shape
     OH, OW = _sizes(input_shape, pool_size, strides, padding)

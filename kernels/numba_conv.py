@@ -19,7 +19,9 @@ cell KH*KW times; for the guide's second layer at batch 128 it would take
 170 MB, so the batch is processed in blocks of images whose ``cols`` fits in
 ``BLOCK_BYTES``, one buffer reused by every block. A block of a few MB also
 stays in cache between the copy and the product. The Python loop runs over
-these few blocks, never over single images. Read next:
+these few blocks, never over single images. A Conv layer's bias and ReLU
+take one more pass over ``y`` (:func:`add_bias_relu`), and one over ``dy``
+on the way back (:func:`relu_bias_gradient`). Read next:
 ``winograd_reference.py``, a way to do 3x3 convolutions with fewer products.
 """
 
@@ -93,6 +95,46 @@ def col2im(dcols, start, stop, geometry, dx):
                             dx[n, h, w, c] += dcols[row, base + c]
 
 
+# Fixed number of row chunks for the bias's gradient: each chunk sums its
+# rows in order, then the chunks are summed, so the result does not depend
+# on how many threads ran.
+BIAS_CHUNKS = 64
+
+
+@njit(parallel=True, cache=True)
+def add_bias_relu(y, bias, relu):
+    """``y += bias``, then ``y = max(y, 0)`` if ``relu``, in place.
+
+    Args:
+        y: the convolution's output as a matrix ``(N*OH*OW, F)``.
+        bias: ``(F,)``; relu: bool.
+    """
+    zero = y.dtype.type(0)
+    for r in prange(y.shape[0]):
+        for f in range(y.shape[1]):
+            value = y[r, f] + bias[f]
+            y[r, f] = value if value > zero or not relu else zero
+
+
+@njit(parallel=True, cache=True)
+def relu_bias_gradient(dy, y, dz, dbias_chunks):
+    """``dz = dy`` where ``y > 0``, else 0 (the ReLU's VJP), and the column sums of ``dz``.
+
+    Args:
+        dy, y: ``(N*OH*OW, F)``: the upstream gradient and the forward output.
+        dz: output ``(N*OH*OW, F)``.
+        dbias_chunks: ``(BIAS_CHUNKS, F)`` zeros; row k gets the sum of chunk k's rows.
+    """
+    rows, chunks = dy.shape[0], dbias_chunks.shape[0]
+    zero = dy.dtype.type(0)
+    for k in prange(chunks):
+        for r in range(k * rows // chunks, (k + 1) * rows // chunks):
+            for f in range(dy.shape[1]):
+                gradient = dy[r, f] if y[r, f] > zero else zero
+                dz[r, f] = gradient
+                dbias_chunks[k, f] += gradient
+
+
 def _geometry(input_shape, kernel_shape, strides, padding, dilation):
     """The ten ints every loop needs, ``(KH, KW, SH, SW, DH, DW, top, left, OH, OW)``."""
     _, H, W, _ = input_shape
@@ -164,3 +206,26 @@ def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
         im2col(x, start, stop, geometry, cols)
         dw += cols[:rows].T @ dy[start * OH * OW : stop * OH * OW]  # (KH*KW*C, rows) @ (rows, F)
     return dw.reshape(kernel_shape)
+
+
+def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
+    """Same contract as ``reference.conv_bias_forward``: the bias and ReLU in one pass over ``y``."""
+    y = conv_forward(x, kernel, strides, padding, dilation)
+    add_bias_relu(y.reshape(-1, y.shape[3]), np.ascontiguousarray(bias, dtype=y.dtype), relu)  # (N*OH*OW, F) view
+    return y
+
+
+def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_bias_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    F = kernel.shape[3]
+    dy = np.ascontiguousarray(dy, dtype=x.dtype)
+    if relu:
+        dz, dbias_chunks = np.empty_like(dy), np.zeros((BIAS_CHUNKS, F), dtype=dy.dtype)
+        relu_bias_gradient(dy.reshape(-1, F), np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F),
+                           dz.reshape(-1, F), dbias_chunks)
+        dbias = dbias_chunks.sum(axis=0)
+    else:
+        dz, dbias = dy, dy.reshape(-1, F).sum(axis=0)
+    dx = conv_backward_input(dz, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = conv_backward_kernel(x, dz, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel, dbias

@@ -6,7 +6,7 @@ names as ``reference.py`` and ``cupy_gpu.py``. The code lives in
 ``numba_conv.py`` (im2col + BLAS), ``numba_winograd.py`` (3x3
 convolutions), ``numba_pool.py`` and ``numba_matmul.py``.
 
-The three conv functions below choose the algorithm: Winograd F(4x4, 3x3)
+The conv functions below choose the algorithm: Winograd F(4x4, 3x3)
 for a 3x3 kernel with stride 1 and no dilation, once the input has
 ``WINOGRAD_MIN_CHANNELS`` channels; im2col for everything else. With one or
 a few input channels (a first layer on grey images) the products are too
@@ -74,12 +74,28 @@ def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, ne
     return dx, dkernel
 
 
+
+def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
+    """Same contract as ``reference.conv_bias_forward``: the bias and the ReLU join the last pass over ``y``."""
+    if uses_winograd(kernel.shape, strides, dilation):
+        return numba_winograd.conv_forward(x, kernel, padding, bias, relu)
+    return numba_conv.conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu)
+
+
+def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_bias_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    if uses_winograd(kernel.shape, strides, dilation):
+        return numba_winograd.conv_bias_backward(x, y, dy, kernel, padding, relu, need_input, need_kernel)
+    return numba_conv.conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu, need_input, need_kernel)
+
 __all__ = [
     "average_pool_backward",
     "average_pool_forward",
     "conv_backward",
     "conv_backward_input",
     "conv_backward_kernel",
+    "conv_bias_backward",
+    "conv_bias_forward",
     "conv_forward",
     "matmul",
     "max_pool_backward",

@@ -18,6 +18,11 @@ stride 1 and no dilation, and the input has enough channels for the products
 to dominate; all other convolutions stay on im2col. The functions take the
 same arguments as ``reference.conv_*`` minus strides and dilation.
 
+The output transform also adds the bias and applies the ReLU of a Conv
+layer (``conv_forward(..., bias, relu)``), and its transpose passes ``dy``
+through the ReLU and sums the bias's gradient, while each tile is in the
+cache: the layer's three passes over its output become one.
+
 As in ``numba_conv.py``, the batch is processed in blocks of images whose
 transformed tiles fit in ``BLOCK_BYTES``, buffers reused by every block, so
 that a block's tiles are still in cache when BLAS reads them. Read next:
@@ -113,15 +118,39 @@ def input_transform_t(dV, B, start, stop, TH, TW, dxpad):
                         _mix6(dxpad[n, h + i, w + j], B[j], s[i, 0], s[i, 1], s[i, 2], s[i, 3], s[i, 4], s[i, 5], True)
 
 
+@njit(cache=True, inline="always")
+def _add_bias_relu(row, bias, relu):
+    """``row += bias``, then ``max(row, 0)`` if ``relu``, over the channels (in place)."""
+    zero = row.dtype.type(0)
+    for c in range(row.shape[0]):
+        value = row[c] + bias[c]
+        row[c] = value if value > zero or not relu else zero
+
+
+@njit(cache=True, inline="always")
+def _gather_gradient(out, dy, y, relu, dbias):
+    """``out = dy`` where ``y > 0`` or not ``relu``, else 0; adds ``out`` onto ``dbias``."""
+    zero = out.dtype.type(0)
+    for c in range(out.shape[0]):
+        gradient = dy[c] if y[c] > zero or not relu else zero
+        out[c] = gradient
+        dbias[c] += gradient
+
+
 @njit(parallel=True, cache=True)
-def output_transform(M, A_T, start, stop, TH, TW, y):
-    """``y = A_T M A_T.T`` for the tiles of images ``start:stop``.
+def output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
+    """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``) for the tiles of images ``start:stop``.
+
+    Adding the bias and the ReLU here, while each output row is in the
+    cache, spares two passes over the whole output (``bench/RESULTS.md``).
 
     Args:
         M: ``(6, 6, >= (stop-start)*TH*TW, F)``; A_T: ``(4, 6)``.
-        y: output ``(N, 4*TH, 4*TW, F)``: every tile whole (the caller crops).
+        bias: ``(F,)``; relu: bool.
+        y: output ``(N, OH, OW, F)``; the cells of the last tiles that stick
+            out of it are not written.
     """
-    F = M.shape[3]
+    OH, OW, F = y.shape[1], y.shape[2], M.shape[3]
     for r in prange((stop - start) * TH):
         n, h = start + r // TH, 4 * (r % TH)
         u = np.empty((4, 6, F), dtype=y.dtype)
@@ -131,33 +160,51 @@ def output_transform(M, A_T, start, stop, TH, TW, y):
             for i in range(4):
                 for b in range(6):
                     _mix6(u[i, b], A_T[i], M[0, b, p], M[1, b, p], M[2, b, p], M[3, b, p], M[4, b, p], M[5, b, p], False)
-            # 2. Rows: y[i, j] = sum_b u[i, b] A_T[j, b].
-            for i in range(4):
-                for j in range(4):
-                    _mix6(y[n, h + i, w + j], A_T[j], u[i, 0], u[i, 1], u[i, 2], u[i, 3], u[i, 4], u[i, 5], False)
+            # 2. Rows, for the cells inside the output: y[i, j] = sum_b u[i, b] A_T[j, b] + bias.
+            for i in range(min(4, OH - h)):
+                for j in range(min(4, OW - w)):
+                    out = y[n, h + i, w + j]
+                    _mix6(out, A_T[j], u[i, 0], u[i, 1], u[i, 2], u[i, 3], u[i, 4], u[i, 5], False)
+                    _add_bias_relu(out, bias, relu)
 
 
 @njit(parallel=True, cache=True)
-def output_transform_t(dy, A, start, stop, TH, TW, dM):
-    """``dM = A_T.T dy_tile A_T`` for the tiles of images ``start:stop``.
+def output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
+    """``dM = A_T.T dz A_T`` for the tiles of images ``start:stop``, where ``dz`` is ``dy`` through the ReLU.
+
+    Each tile of ``dy`` is first copied into a 4x4 buffer: zeros where the
+    tile sticks out of the output, and where ``y <= 0`` when ``relu``
+    (the ReLU's gradient). The copied values are also added up per channel,
+    the bias's gradient, one row of ``dbias_rows`` per parallel iteration so
+    that the sum has a fixed order.
 
     Args:
-        dy: ``(N, 4*TH, 4*TW, F)``: the output gradient, with zeros added
-            where the tiles stick out (see :func:`pad_output_for_tiles`).
+        dy: the output gradient ``(N, OH, OW, F)``.
+        y: the forward output (the same shape), read only if ``relu``.
         A: ``A_T.T`` ``(6, 4)``, contiguous.
         dM: output buffer ``(6, 6, >= (stop-start)*TH*TW, F)``.
+        dbias_rows: ``(N*TH, F)``, added to: row ``n*TH + th`` for tile row ``th`` of image ``n``.
     """
-    F = dy.shape[3]
+    OH, OW, F = dy.shape[1], dy.shape[2], dy.shape[3]
     for r in prange((stop - start) * TH):
         n, h = start + r // TH, 4 * (r % TH)
+        z = np.empty((4, 4, F), dtype=dM.dtype)
         s = np.empty((6, 4, F), dtype=dM.dtype)
+        dbias = dbias_rows[start * TH + r]
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
-            # 1. Columns: s[a, j] = sum_i A_T[i, a] dy[i, j].
+            # 1. The tile of dz, zero where it sticks out of the output.
+            for i in range(4):
+                for j in range(4):
+                    if h + i < OH and w + j < OW:
+                        _gather_gradient(z[i, j], dy[n, h + i, w + j], y[n, h + i, w + j], relu, dbias)
+                    else:
+                        z[i, j] = 0
+            # 2. Columns: s[a, j] = sum_i A_T[i, a] dz[i, j].
             for a in range(6):
                 for j in range(4):
-                    _mix4(s[a, j], A[a], dy[n, h, w + j], dy[n, h + 1, w + j], dy[n, h + 2, w + j], dy[n, h + 3, w + j])
-            # 2. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
+                    _mix4(s[a, j], A[a], z[0, j], z[1, j], z[2, j], z[3, j])
+            # 3. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
             for a in range(6):
                 for b in range(6):
                     _mix4(dM[a, b, p], A[b], s[a, 0], s[a, 1], s[a, 2], s[a, 3])
@@ -176,7 +223,7 @@ def pad_for_tiles(x, padding, m, TH, TW):
 
     The requested padding goes first; rows and columns of zeros are added
     after it where the last tiles stick out of the output (their extra
-    outputs are cropped).
+    outputs are not written).
     """
     (top, _), (left, _) = padding
     bottom = m * TH + 2 - x.shape[1] - top
@@ -184,14 +231,6 @@ def pad_for_tiles(x, padding, m, TH, TW):
     if top == bottom == left == right == 0:
         return np.ascontiguousarray(x)
     return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
-
-
-def pad_output_for_tiles(dy, m, TH, TW):
-    """Zeros after ``dy`` where the last tiles stick out: ``(N, m*TH, m*TW, F)``."""
-    bottom, right = m * TH - dy.shape[1], m * TW - dy.shape[2]
-    if bottom == right == 0:
-        return np.ascontiguousarray(dy)
-    return np.pad(dy, ((0, 0), (0, bottom), (0, right), (0, 0)))
 
 
 def _blocks(n_images, tiles_per_image, tile_bytes):
@@ -211,13 +250,15 @@ def _tiles_buffer(P, channels, dtype):
     return flat, flat.reshape(6, 6, P, channels)
 
 
-def conv_forward(x, kernel, padding):
-    """As ``reference.conv_forward`` with stride 1 and no dilation: returns ``(N, OH, OW, F)``.
+def conv_forward(x, kernel, padding, bias=None, relu=False):
+    """As ``reference.conv_bias_forward`` with stride 1 and no dilation: returns ``(N, OH, OW, F)``.
 
     Args:
         x: ``(N, H, W, C)``.
         kernel: ``(3, 3, C, F)``.
         padding: ``((top, bottom), (left, right))``.
+        bias: ``(F,)``, added to every output cell, or None.
+        relu: apply ``max(y, 0)`` after the bias.
     """
     # 1. The tiling, the padded input, the transformed filter.
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
@@ -225,8 +266,9 @@ def conv_forward(x, kernel, padding):
     xpad = pad_for_tiles(x, padding, 4, TH, TW)
     U = filter_transform(kernel.astype(x.dtype, copy=False), F4)  # (36, C, F)
     B_T, A_T = F4.B_T.astype(x.dtype), F4.A_T.astype(x.dtype)
-    # 2. Per block of images: transform, 36 products, transform back.
-    y = np.empty((N, 4 * TH, 4 * TW, F), dtype=x.dtype)  # whole tiles
+    bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+    # 2. Per block of images: transform, 36 products, transform back (plus bias, ReLU).
+    y = np.empty((N, OH, OW, F), dtype=x.dtype)
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
     V, V_6x6 = _tiles_buffer(per_block * TH * TW, C, x.dtype)
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
@@ -234,9 +276,8 @@ def conv_forward(x, kernel, padding):
         P = (stop - start) * TH * TW
         input_transform(xpad, B_T, start, stop, TH, TW, V_6x6)
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
-        output_transform(M_6x6, A_T, start, stop, TH, TW, y)
-    # 3. Crop the cells of the last tiles that stick out of the output.
-    return y if (OH, OW) == y.shape[1:3] else np.ascontiguousarray(y[:, :OH, :OW])
+        output_transform(M_6x6, A_T, bias, relu, start, stop, TH, TW, y)
+    return y
 
 
 def conv_backward(x, dy, kernel, padding, need_input=True, need_kernel=True):
@@ -247,8 +288,18 @@ def conv_backward(x, dy, kernel, padding, need_input=True, need_kernel=True):
         kernel: ``(3, 3, C, F)``; padding: ``((top, bottom), (left, right))``.
         need_input, need_kernel: which gradients to compute.
     """
-    dx, dkernel = _backward(dy, kernel, x.shape, padding, x if need_kernel else None, need_input)
-    return dx, dkernel
+    return _backward(dy, kernel, x.shape, padding, x if need_kernel else None, need_input)[:2]
+
+
+def conv_bias_backward(x, y, dy, kernel, padding, relu=False, need_input=True, need_kernel=True):
+    """As ``reference.conv_bias_backward`` with stride 1 and no dilation: ``(dx or None, dkernel or None, dbias)``.
+
+    Args:
+        x: the forward input ``(N, H, W, C)``; y: the forward output ``(N, OH, OW, F)``.
+        dy: ``(N, OH, OW, F)``; kernel: ``(3, 3, C, F)``.
+        relu: whether the forward pass applied a ReLU (then ``y`` gives its mask).
+    """
+    return _backward(dy, kernel, x.shape, padding, x if need_kernel else None, need_input, y, relu)
 
 
 def conv_backward_input(dy, kernel, input_shape, padding):
@@ -261,24 +312,28 @@ def conv_backward_kernel(x, dy, kernel_shape, padding):
     return _backward(dy, None, x.shape, padding, x, False)[1]
 
 
-def _backward(dy, kernel, input_shape, padding, x, need_input):
-    """dx if ``need_input`` (then ``kernel`` is read), dkernel if ``x`` is given: ``(dx or None, dkernel or None)``.
+def _backward(dy, kernel, input_shape, padding, x, need_input, y=None, relu=False):
+    """dx if ``need_input`` (then ``kernel`` is read), dkernel if ``x`` is given, and dbias:
+    ``(dx or None, dkernel or None, dbias)``.
 
     The transformed output gradient ``dM`` serves both products, so each
-    block computes it once. The input tiles ``V`` are transformed again rather
+    block computes it once; on the way it passes ``dy`` through the ReLU and
+    sums it into dbias. The input tiles ``V`` are transformed again rather
     than kept from the forward pass (one cheap pass over ``x``, and the
     kernels stay free of state); ``V`` and ``dV`` share one buffer.
     """
-    # 1. The forward pass's tiling, padded arrays, the transformed filter (transposed for dV).
+    # 1. The forward pass's tiling, padded input, the transformed filter (transposed for dV).
     N, C, F = input_shape[0], input_shape[3], dy.shape[3]
     _, _, TH, TW = tile_grid(input_shape, padding)
     dtype = dy.dtype if x is None else x.dtype
-    dy = pad_output_for_tiles(dy.astype(dtype, copy=False), 4, TH, TW)
+    dy = np.ascontiguousarray(dy, dtype=dtype)
+    y = np.ascontiguousarray(y, dtype=dtype) if relu else dy  # read only through the ReLU
     xpad = None if x is None else pad_for_tiles(x, padding, 4, TH, TW)
     dxpad = np.zeros((N, 4 * TH + 2, 4 * TW + 2, C), dtype=dtype) if need_input else None
     if need_input:
         U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False), F4).transpose(0, 2, 1))  # (36, F, C)
     dU = None if x is None else np.zeros((36, C, F), dtype=dtype)
+    dbias_rows = np.zeros((N * TH, F), dtype=dtype)
     B_T, B, A = (np.ascontiguousarray(matrix, dtype=dtype) for matrix in (F4.B_T, F4.B_T.T, F4.A_T.T))
     # 2. Per block: dM once; dx's product and scatter; dkernel's product.
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * np.dtype(dtype).itemsize)
@@ -286,14 +341,15 @@ def _backward(dy, kernel, input_shape, padding, x, need_input):
     tiles, tiles_6x6 = _tiles_buffer(per_block * TH * TW, C, dtype)  # dV, then V
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        output_transform_t(dy, A, start, stop, TH, TW, dM_6x6)
+        output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM_6x6, dbias_rows)
         if need_input:
             np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
             input_transform_t(tiles_6x6, B, start, stop, TH, TW, dxpad)
         if x is not None:
             input_transform(xpad, B_T, start, stop, TH, TW, tiles_6x6)  # V
             dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
-    # 3. Undo the padding and the filter transform.
+    # 3. Undo the padding and the filter transform; add up the bias's rows.
     (top, _), (left, _) = padding
     dx = dxpad[:, top : top + input_shape[1], left : left + input_shape[2]] if need_input else None
-    return dx, (None if x is None else filter_transform_t(dU, F4))
+    dkernel = None if x is None else filter_transform_t(dU, F4)
+    return dx, dkernel, dbias_rows.sum(axis=0)

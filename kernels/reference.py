@@ -138,6 +138,35 @@ def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, ne
     return dx, dkernel
 
 
+
+def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
+    """A Conv layer's output: ``conv_forward(...) + bias``, then ``max(., 0)`` if ``relu``.
+
+    Args:
+        x, kernel, strides, padding, dilation: as :func:`conv_forward`.
+        bias: ``(F,)``.
+        relu: whether to apply the ReLU.
+    Returns:
+        ``(N, OH, OW, F)``.
+    """
+    y = conv_forward(x, kernel, strides, padding, dilation) + bias
+    return np.maximum(y, 0) if relu else y
+
+
+def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
+    """The gradients of :func:`conv_bias_forward`: ``(dx or None, dkernel or None, dbias)``.
+
+    The ReLU lets ``dy`` through where its output ``y`` is positive; the
+    bias received every output cell, so its gradient sums them.
+
+    Args:
+        x: the forward input ``(N, H, W, C)``; y: the forward output ``(N, OH, OW, F)``.
+        dy: upstream gradient ``(N, OH, OW, F)``; kernel: ``(KH, KW, C, F)``.
+    """
+    dz = dy * (y > 0) if relu else dy
+    dx, dkernel = conv_backward(x, dz, kernel, strides, padding, dilation, need_input, need_kernel)
+    return dx, dkernel, dz.sum(axis=(0, 1, 2))
+
 # --------------------------------------------------------------------- pooling
 def max_pool_forward(x, pool_size, strides, padding):
     """y = max over each window; also returns where each max came from.

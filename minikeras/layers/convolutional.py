@@ -23,9 +23,13 @@ from minikeras import constraints
 from minikeras import initializers
 from minikeras import ops
 from minikeras import regularizers
+from minikeras.autodiff.conv import conv_bias
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.reshaping import check_data_format
+
+# Activations that ``conv_bias`` computes itself.
+_FUSED = (activations.linear, activations.relu)
 
 
 def normalize_tuple(value, rank, name, layer_name):
@@ -143,6 +147,11 @@ class BaseConv(Layer):
             pad_width[time_axis] = [span - 1, 0]
             inputs = ops.pad(inputs, pad_width)
             padding = "valid"
+        if self.bias is not None and self.data_format == "channels_last" and self.activation in _FUSED:
+            # The same numbers as the general path below, with the bias and
+            # the ReLU added by the kernels in one pass (autodiff/conv.py, ConvBias).
+            return conv_bias(inputs, self.kernel, self.bias, strides=self.strides, padding=padding,
+                             dilation_rate=self.dilation_rate, relu=self.activation is activations.relu)
         # (N, H, W, C) -> (N, OH, OW, F)
         outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=padding,
                            data_format=self.data_format, dilation_rate=self.dilation_rate)

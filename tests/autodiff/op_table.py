@@ -20,6 +20,7 @@ import numpy
 from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras import ops
+from minikeras.autodiff.conv import conv_bias
 
 
 @dataclass
@@ -245,11 +246,23 @@ TABLE = [
          ((2, 3, 4), (4,), (4,), (4,), (4,)), low=0.2),
     # convolution and pooling: big, so checked along one random direction
     Case("conv", ops.conv, np_conv2d_valid, ((2, 5, 5, 3), (3, 3, 3, 4)), direction=True),
+    Case("conv_bias", conv_bias, lambda x, k, b: np_conv2d_valid(x, k) + b, ((2, 5, 5, 3), (3, 3, 3, 4), (4,)),
+         direction=True),
+    Case("conv_bias", lambda x, k, b: conv_bias(x, k, b, relu=True),
+         lambda x, k, b: numpy.maximum(np_conv2d_valid(x, k) + b, 0), ((2, 6, 6, 2), (3, 3, 2, 3), (3,)),
+         direction=True),
+    Case("conv_bias", conv_bias, lambda x, k, b: np_conv2d_valid(x[:, None], k[None])[:, 0] + b,
+         ((2, 7, 3), (3, 3, 2), (2,)), direction=True),  # 1-D
     Case("max_pool", lambda x: ops.max_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.max), ((2, 4, 4, 3),),
          direction=True),
     Case("average_pool", lambda x: ops.average_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.mean),
          ((2, 4, 4, 3),), direction=True),
 ]
+
+# Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
+INTERNAL = {
+    "conv_bias",  # minikeras.autodiff.conv: conv + bias (+ relu) in one op, for Conv1D/Conv2D
+}
 
 # Public ops with nothing to differentiate: integer, boolean or constant
 # results, or values that are not computed from float inputs.

@@ -84,3 +84,49 @@ def test_conv_backward_gives_the_gradients_asked_for(device, seed):
     np.testing.assert_allclose(device.to_numpy(dkernel), reference.conv_backward_kernel(x, dy, kernel.shape, *args), rtol=1e-10, atol=1e-12)
     assert device.kernels.conv_backward(dev(x), dev(dy), dev(kernel), *args, need_input=False)[0] is None
     assert device.kernels.conv_backward(dev(x), dev(dy), dev(kernel), *args, need_kernel=False)[1] is None
+
+
+def test_reference_conv_bias_by_hand():
+    """The same image and kernel, bias -13 and a ReLU: the 12 becomes 0 and lets no gradient through."""
+    x = np.arange(1.0, 10.0).reshape(1, 3, 3, 1)
+    kernel, bias = np.ones((2, 2, 1, 1)), np.array([-13.0])
+    args = ((1, 1), ((0, 0), (0, 0)), (1, 1))
+    y = reference.conv_bias_forward(x, kernel, bias, *args, relu=True)
+    np.testing.assert_array_equal(y[0, :, :, 0], [[0.0, 3.0], [11.0, 15.0]])
+    dx, dkernel, dbias = reference.conv_bias_backward(x, y, np.ones_like(y), kernel, *args, relu=True)
+    np.testing.assert_array_equal(dbias, [3.0])  # three cells passed the ReLU
+    np.testing.assert_array_equal(dkernel[:, :, 0, 0], [[2 + 4 + 5, 3 + 5 + 6], [5 + 7 + 8, 6 + 8 + 9]])
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[0, 1, 1], [1, 3, 2], [1, 2, 1]])
+
+
+def _winograd_case(seed, dtype):
+    """A 3x3, stride-1 case with enough channels for ``numba_cpu`` to take Winograd."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, int(rng.integers(5, 12)), int(rng.integers(5, 12)), 16)).astype(dtype)
+    kernel = rng.standard_normal((3, 3, 16, int(rng.integers(1, 6)))).astype(dtype)
+    padding = tuple((int(rng.integers(0, 2)), int(rng.integers(0, 2))) for _ in range(2))
+    return x, kernel, (1, 1), padding, (1, 1)
+
+
+@pytest.mark.parametrize("relu", [False, True], ids=["linear", "relu"])
+@pytest.mark.parametrize("case", [("im2col", seed) for seed in range(6)] + [("winograd", seed) for seed in range(3)],
+                         ids=lambda case: f"{case[0]}-{case[1]}")
+def test_conv_bias_matches_reference(device, case, relu):
+    """The fused conv + bias (+ ReLU) and its three gradients, on both CPU algorithms."""
+    algorithm, seed = case
+    x, kernel, strides, padding, dilation = (_case if algorithm == "im2col" else _winograd_case)(seed, np.float64)
+    args = (strides, padding, dilation)
+    rng = np.random.default_rng(seed + 200)
+    bias = rng.standard_normal(kernel.shape[3])
+    expected = reference.conv_bias_forward(x, kernel, bias, *args, relu=relu)
+    dy = rng.standard_normal(expected.shape)
+    dev = device.to_device
+    y = device.kernels.conv_bias_forward(dev(x), dev(kernel), dev(bias), *args, relu=relu)
+    np.testing.assert_allclose(device.to_numpy(y), expected, rtol=1e-10, atol=1e-12)
+    gradients = device.kernels.conv_bias_backward(dev(x), y, dev(dy), dev(kernel), *args, relu=relu)
+    expected_gradients = reference.conv_bias_backward(x, expected, dy, kernel, *args, relu=relu)
+    for got, want, name in zip(gradients, expected_gradients, ("dx", "dkernel", "dbias")):
+        np.testing.assert_allclose(device.to_numpy(got), want, rtol=1e-10, atol=1e-12, err_msg=name)
+    dx, dkernel, _ = device.kernels.conv_bias_backward(dev(x), y, dev(dy), dev(kernel), *args, relu=relu,
+                                                       need_input=False, need_kernel=False)
+    assert dx is None and dkernel is None

@@ -114,7 +114,8 @@ def test_one_tile_by_hand():
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_numba_transforms_match_their_definitions(seed, dtype):
+@pytest.mark.parametrize("relu", [False, True], ids=["linear", "relu"])
+def test_numba_transforms_match_their_definitions(seed, dtype, relu):
     x, kernel, padding, dy = _case(seed, dtype)
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     _, _, TH, TW = numba_winograd.tile_grid(x.shape, padding)
@@ -131,14 +132,19 @@ def test_numba_transforms_match_their_definitions(seed, dtype):
     dxpad = np.zeros_like(xpad)
     numba_winograd.input_transform_t(dV.reshape(6, 6, P, C), B, 0, N, TH, TW, dxpad)
     np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, F4, N, TH, TW), **tol)
-    # 2. Output transform (whole tiles) and its transpose.
+    # 2. Output transform with the bias and the ReLU; its transpose with the ReLU's mask and the bias's sum.
     M = rng.standard_normal((36, P, F)).astype(dtype)
-    y = np.empty((N, 4 * TH, 4 * TW, F), dtype)
-    numba_winograd.output_transform(M.reshape(6, 6, P, F), A_T, 0, N, TH, TW, y)
-    np.testing.assert_allclose(y, winograd_reference.output_transform(M, F4, N, TH, TW, 4 * TH, 4 * TW), **tol)
-    dM = np.empty_like(M)
-    numba_winograd.output_transform_t(numba_winograd.pad_output_for_tiles(dy, 4, TH, TW), A, 0, N, TH, TW, dM.reshape(6, 6, P, F))
-    np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dy, F4, TH, TW), **tol)
+    bias = rng.standard_normal(F).astype(dtype)
+    OH, OW = dy.shape[1], dy.shape[2]
+    y = np.empty((N, OH, OW, F), dtype)
+    numba_winograd.output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, 0, N, TH, TW, y)
+    expected_y = winograd_reference.output_transform(M, F4, N, TH, TW, OH, OW) + bias
+    np.testing.assert_allclose(y, np.maximum(expected_y, 0) if relu else expected_y, **tol)
+    dM, dbias_rows = np.empty_like(M), np.zeros((N * TH, F), dtype)
+    numba_winograd.output_transform_t(dy, y, A, relu, 0, N, TH, TW, dM.reshape(6, 6, P, F), dbias_rows)
+    dz = dy * (y > 0) if relu else dy
+    np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dz, F4, TH, TW), **tol)
+    np.testing.assert_allclose(dbias_rows.sum(axis=0), dz.sum(axis=(0, 1, 2)), **tol)
 
 
 @pytest.mark.parametrize("w", [F2, F4], ids=["F2", "F4"])

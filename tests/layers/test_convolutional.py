@@ -81,6 +81,33 @@ def test_conv_gradients_float64():
     check_layer_gradients(layers.Conv1D(2, 3, padding="causal", dtype="float64"), random_batch((2, 6, 2)))
 
 
+@pytest.mark.parametrize("activation", ["relu", None, "tanh"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_fused_and_general_paths_agree(activation, data_format):
+    """relu or no activation, channels-last: one ConvBias op; otherwise conv, add, activation. Same numbers."""
+    from minikeras import GradientTape
+    from minikeras import ops
+
+    x = random_batch((2, 6, 6, 3))
+    layer = layers.Conv2D(4, 3, activation=activation, data_format=data_format, dtype="float64")
+    with GradientTape() as tape:
+        y = layer(x if data_format == "channels_last" else np.transpose(x, (0, 3, 1, 2)))
+        loss = ops.sum(y * y)
+    gradients = tape.gradient(loss, [layer.kernel, layer.bias])
+    if data_format == "channels_first":
+        y = ops.transpose(y, (0, 2, 3, 1))
+    expected = numpy_conv2d(x, layer.kernel.numpy(), layer.bias.numpy())
+    expected = {"relu": np.maximum(expected, 0), None: expected, "tanh": np.tanh(expected)}[activation]
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12, atol=1e-12)
+    assert all(gradient is not None for gradient in gradients)
+
+
+def test_fused_conv_gradients_float64():
+    check_layer_gradients(layers.Conv2D(3, 3, activation="relu", dtype="float64"), random_batch((2, 5, 5, 2)))
+    check_layer_gradients(layers.Conv1D(2, 3, padding="causal", activation="relu", dtype="float64"),
+                          random_batch((2, 6, 2)))
+
+
 def test_bad_inputs_and_arguments():
     layer = layers.Conv2D(2, 3, name="conv")
     with pytest.raises(ValueError, match="expected min_ndim=4, found ndim=3"):
