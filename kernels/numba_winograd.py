@@ -91,19 +91,22 @@ def input_transform(xpad, B_T, start, stop, TH, TW, V):
 
 @njit(parallel=True, cache=True)
 def input_transform_t(dV, B, start, stop, TH, TW, dxpad):
-    """Adds each tile's ``B_T.T dV B_T`` onto ``dxpad`` (images ``start:stop``).
+    """Sums each tile's ``B_T.T dV B_T`` into ``dxpad`` (images ``start:stop``).
 
     Neighbouring tiles share two rows or columns, so one image's tiles are
     added one after the other (a fixed order: the same sums every run);
-    images are independent and run in parallel.
+    images are independent and run in parallel. Each image is zeroed by its
+    own thread just before, while it is in that core's cache (cheaper than
+    one ``np.zeros`` of the whole batch).
 
     Args:
         dV: ``(6, 6, >= (stop-start)*TH*TW, C)``; B: ``B_T.T``, contiguous.
-        dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``, added to.
+        dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; images ``start:stop`` are overwritten.
     """
     C = dV.shape[3]
     for b in prange(stop - start):
         n = start + b
+        dxpad[n] = 0
         s = np.empty((6, 6, C), dtype=dxpad.dtype)
         for th in range(TH):
             for tw in range(TW):
@@ -329,7 +332,7 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y=None, relu=Fals
     dy = np.ascontiguousarray(dy, dtype=dtype)
     y = np.ascontiguousarray(y, dtype=dtype) if relu else dy  # read only through the ReLU
     xpad = None if x is None else pad_for_tiles(x, padding, 4, TH, TW)
-    dxpad = np.zeros((N, 4 * TH + 2, 4 * TW + 2, C), dtype=dtype) if need_input else None
+    dxpad = np.empty((N, 4 * TH + 2, 4 * TW + 2, C), dtype=dtype) if need_input else None  # zeroed per image
     if need_input:
         U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False), F4).transpose(0, 2, 1))  # (36, F, C)
     dU = None if x is None else np.zeros((36, C, F), dtype=dtype)

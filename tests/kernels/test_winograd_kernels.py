@@ -129,7 +129,7 @@ def test_numba_transforms_match_their_definitions(seed, dtype, relu):
     numba_winograd.input_transform(xpad, B_T, 0, N, TH, TW, V.reshape(6, 6, P, C))
     np.testing.assert_allclose(V, winograd_reference.input_transform(xpad, F4, TH, TW), **tol)
     dV = rng.standard_normal(V.shape).astype(dtype)
-    dxpad = np.zeros_like(xpad)
+    dxpad = np.full_like(xpad, np.nan)  # every cell is overwritten
     numba_winograd.input_transform_t(dV.reshape(6, 6, P, C), B, 0, N, TH, TW, dxpad)
     np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, F4, N, TH, TW), **tol)
     # 2. Output transform with the bias and the ReLU; its transpose with the ReLU's mask and the bias's sum.
