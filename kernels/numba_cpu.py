@@ -14,8 +14,8 @@ thin for Winograd's savings to pay for its transforms.
 
 Winograd trades matrix products for transforms. On the benchmark machine
 (``bench/RESULTS.md``) it won with OpenBLAS on its AVX2 kernels (guide
-convnet 140-173 instead of 208-221 ms per step) and on AVX-512 (123-148
-instead of 145-189). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is
+convnet 116-135 instead of 198-243 ms per step, fourth session) and on
+AVX-512 (123-148 instead of 145-189, third session). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is
 read at each call, like the other switches of ``backend/kernel_choice.py``.
 """
 

@@ -7,8 +7,8 @@ The op shows the math; the loops live in ``minikeras.kernels`` (read
 ``Conv1D``/``Conv2D`` layers call :func:`conv`, or :func:`conv_bias` when
 their activation is ``"relu"`` or none: ``conv + bias`` then ``relu`` as one
 op (:class:`ConvBias`), whose kernels add the bias and apply the ReLU in the
-same pass over the output (on the guide's convnet a training step took
-about 20% less time and 140 MB less memory; ``bench/RESULTS.md``). Read
+same pass over the output (on the guide's convnet: 8% less time per
+training step and 130 MB less peak memory; ``bench/RESULTS.md``). Read
 next: ``pool.py``.
 
 A 1-D convolution is a 2-D one on an image one row high: the op adds that
