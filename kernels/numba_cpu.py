@@ -15,8 +15,9 @@ thin for Winograd's savings to pay for its transforms.
 Winograd trades matrix products for transforms. On the benchmark machine
 (``bench/RESULTS.md``) it won with OpenBLAS on its AVX2 kernels (guide
 convnet 116-135 instead of 198-243 ms per step, fourth session) and on
-AVX-512 (123-148 instead of 145-189, third session). ``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is
-read at each call, like the other switches of ``backend/kernel_choice.py``.
+AVX-512 (123-148 instead of 145-189, third session).
+``MINIKERAS_CONV_ALGORITHM=im2col`` turns it off; it is read at each call,
+like the other switches of ``backend/kernel_choice.py``.
 """
 
 import os
@@ -74,7 +75,6 @@ def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, ne
     return dx, dkernel
 
 
-
 def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
     """Same contract as ``reference.conv_bias_forward``: the bias and the ReLU join the last pass over ``y``."""
     if uses_winograd(kernel.shape, strides, dilation):
@@ -87,6 +87,7 @@ def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False,
     if uses_winograd(kernel.shape, strides, dilation):
         return numba_winograd.conv_bias_backward(x, y, dy, kernel, padding, relu, need_input, need_kernel)
     return numba_conv.conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu, need_input, need_kernel)
+
 
 __all__ = [
     "average_pool_backward",

@@ -138,7 +138,6 @@ def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, ne
     return dx, dkernel
 
 
-
 def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
     """A Conv layer's output: ``conv_forward(...) + bias``, then ``max(., 0)`` if ``relu``.
 

@@ -134,7 +134,6 @@ class Conv(Op):
         return dx, dkernel
 
 
-
 class ConvBias(Op):
     """y = conv(x, kernel) + bias, then max(y, 0) when ``relu``: a Conv layer's output in one op.
 
@@ -169,6 +168,7 @@ class ConvBias(Op):
         if dkernel is not None:
             dkernel = dkernel.reshape(self.kernel_shape).astype(self.dtypes[1], copy=False)
         return dx, dkernel, dbias.astype(self.dtypes[2], copy=False)
+
 
 def _check_conv_shapes(in_shape, kernel_shape):
     """Raises a ValueError naming both shapes if they cannot be convolved."""
