@@ -11,6 +11,8 @@ keras_real = pytest.importorskip("keras")
 
 import minikeras  # noqa: E402
 
+pytestmark = pytest.mark.layers
+
 
 def build(keras):
     inputs = keras.Input((8,))

@@ -13,6 +13,8 @@ from minikeras import metrics
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.training
+
 RTOL = 1e-5
 rng = np.random.default_rng(0)
 N, C = 6, 4

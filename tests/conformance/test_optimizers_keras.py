@@ -12,6 +12,8 @@ from minikeras.optimizers import schedules
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.training
+
 STEPS = 5
 rng = np.random.default_rng(1)
 INITIAL = [rng.standard_normal((3, 2)).astype("float32"), rng.standard_normal((2,)).astype("float32")]

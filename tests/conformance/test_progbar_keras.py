@@ -7,6 +7,8 @@ import pytest
 
 from minikeras.utils.progbar import Progbar
 
+pytestmark = pytest.mark.training
+
 
 def _fake_clock(times):
     times = list(times)

@@ -8,6 +8,8 @@ keras_real = pytest.importorskip("keras")
 
 import minikeras  # noqa: E402
 
+pytestmark = pytest.mark.layers
+
 
 def build(keras):
     L = keras.layers

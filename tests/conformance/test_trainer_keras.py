@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.training
+
 
 def _data():
     rng = np.random.default_rng(0)
