@@ -11,8 +11,7 @@ Use it as Keras: ``import minikeras as keras``. The package reads bottom-up:
 * ``callbacks``, ``saving``, ``datasets``, ``utils`` -- the rest of the guide.
 """
 
-__version__ = "0.1.0"
-
+from minikeras.version import __version__
 from minikeras import backend
 from minikeras.autodiff import GradientTape
 from minikeras.autodiff import Variable

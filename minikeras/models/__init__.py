@@ -1,14 +1,27 @@
 """``minikeras.models``: Model, Sequential and functional models.
 
-Place in the stack: above ``minikeras.layers``, below ``minikeras.trainers``'
-users (callbacks, saving). Read ``functional_graph.py`` (how a graph of layer
-calls is recovered and run), then ``model.py``, ``sequential.py``,
-``functional.py`` and ``summary.py``.
+Place in the stack: above ``minikeras.layers`` and ``minikeras.trainers``
+(``Model`` inherits ``Trainer``), below ``minikeras.saving``. Read
+``functional_graph.py`` (how a graph of layer calls is recovered and run),
+then ``model.py``, ``sequential.py``, ``functional.py`` and ``summary.py``.
 """
 
 from minikeras.models.functional import Functional
 from minikeras.models.model import Model
 from minikeras.models.sequential import Sequential
-# Keras also exposes these two here; they live in minikeras.saving (above models).
-from minikeras.saving.saving_lib import load_model  # noqa: E402
-from minikeras.saving.saving_lib import model_from_json  # noqa: E402
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """``keras.models.load_model``: ``minikeras.saving.load_model`` under Keras's other name.
+
+    Saving sits above models in the stack, so it is imported on use.
+    Args and Returns: see ``minikeras/saving/saving_lib.py``.
+    """
+    from minikeras.saving import saving_lib
+    return saving_lib.load_model(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """``keras.models.model_from_json``: ``minikeras.saving.model_from_json``, imported on use."""
+    from minikeras.saving import saving_lib
+    return saving_lib.model_from_json(json_string, custom_objects=custom_objects)

@@ -186,6 +186,25 @@ class Model(Trainer, Layer):
         from minikeras import saving
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def get_compile_config(self):
+        """What ``compile`` received, serialised (the ``.keras`` file's ``compile_config``)."""
+        if not self.compiled or self._compile_config is None:
+            return {}
+        from minikeras import saving
+        config = dict(self._compile_config)
+        config["optimizer"] = saving.serialize_keras_object(self.optimizer)
+        for key in ("loss", "loss_weights", "metrics", "weighted_metrics"):
+            config[key] = saving.serialize_keras_object(config[key])
+        return config
+
+    def compile_from_config(self, config):
+        """Compiles the model again from ``get_compile_config()``'s output."""
+        from minikeras import saving
+        config = saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if self.optimizer is not None and getattr(self, "built", False):
+            self.optimizer.build(self.trainable_variables)  # so its variables can be loaded
+
     def to_json(self, **kwargs):
         """The model's architecture as a JSON string."""
         import json

@@ -30,6 +30,7 @@ from minikeras.saving import archive
 from minikeras.saving import h5_store
 from minikeras.saving import object_graph
 from minikeras.saving import serialization_lib
+from minikeras.version import __version__
 
 KERAS_VERSION = "3.15.1"  # the Keras format version this file layout mirrors
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -172,7 +173,6 @@ def _check_overwrite(filepath, overwrite):
 
 
 def _metadata():
-    from minikeras import __version__
     return {"keras_version": KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S"),
             "minikeras_version": __version__}
 

@@ -1,7 +1,9 @@
 """``Trainer``: the training half of ``Model`` (``class Model(Trainer, Layer)``).
 
-Place in the stack: above layers, losses, metrics and optimizers; below
-callbacks and saving. ``Model`` gets every method here by inheritance:
+Place in the stack: above layers, losses, metrics, optimizers and callbacks;
+below models (``Model`` inherits it) and saving, so the saving half of
+``Model`` (``save``, ``get_compile_config``) lives in ``models/model.py``.
+``Model`` gets every method here by inheritance:
 
 * ``compile`` stores the optimizer, the loss and the metrics;
 * the step methods say what happens to ONE batch -- ``train_step``
@@ -266,27 +268,6 @@ class Trainer:
         """Keras's wording, whichever method asked (``method_name`` is informative only)."""
         if not self.compiled:
             raise ValueError("You must call `compile()` before using the model.")
-
-    # ----- saving (used by minikeras.saving) -----
-    def get_compile_config(self):
-        """What ``compile`` received, serialised (the ``.keras`` file's ``compile_config``)."""
-        if not self.compiled or self._compile_config is None:
-            return {}
-        # Saving sits above the trainer in the stack: imported only when saving.
-        from minikeras import saving
-        config = dict(self._compile_config)
-        config["optimizer"] = saving.serialize_keras_object(self.optimizer)
-        for key in ("loss", "loss_weights", "metrics", "weighted_metrics"):
-            config[key] = saving.serialize_keras_object(config[key])
-        return config
-
-    def compile_from_config(self, config):
-        """Compiles the model again from ``get_compile_config()``'s output."""
-        from minikeras import saving
-        config = saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if self.optimizer is not None and getattr(self, "built", False):
-            self.optimizer.build(self.trainable_variables)  # so its variables can be loaded
 
 
 def _batch_size(x):

@@ -1,8 +1,13 @@
-"""``minikeras.utils``: the helpers of Keras's ``keras.utils`` namespace."""
+"""``minikeras.utils``: the helpers of Keras's ``keras.utils`` namespace.
 
-from minikeras.utils.py_dataset import PyDataset
-from minikeras.trainers.data_adapters.data_adapter_utils import pack_x_y_sample_weight
-from minikeras.trainers.data_adapters.data_adapter_utils import unpack_x_y_sample_weight
+Place in the stack: just above the backend, below everything that uses them
+(the engine, the layers, the trainers and callbacks); they import nothing of
+minikeras but the backend.
+"""
+
 from minikeras.backend import clear_session
-from minikeras.utils.random_seed import set_random_seed
+from minikeras.utils.batch_tuples import pack_x_y_sample_weight
+from minikeras.utils.batch_tuples import unpack_x_y_sample_weight
 from minikeras.utils.progbar import Progbar
+from minikeras.utils.py_dataset import PyDataset
+from minikeras.utils.random_seed import set_random_seed

@@ -21,6 +21,7 @@ import numpy as np
 from minikeras.trainers.data_adapters import array_conversion
 from minikeras.trainers.data_adapters import data_adapter_utils as utils
 from minikeras.trainers.data_adapters.data_adapter import DataAdapter
+from minikeras.utils.batch_tuples import pack_x_y_sample_weight
 
 
 class ArrayDataAdapter(DataAdapter):
@@ -49,7 +50,7 @@ class ArrayDataAdapter(DataAdapter):
                 raise ValueError(f"Each array passed to a model needs a first (sample) axis; received a scalar: {leaf!r}")
         # 2. Weights: one array per output, or derived from class_weight.
         sample_weight = _standardize_sample_weight(y, sample_weight, class_weight)
-        self._inputs = utils.pack_x_y_sample_weight(x, y, sample_weight)
+        self._inputs = pack_x_y_sample_weight(x, y, sample_weight)
         if not isinstance(self._inputs, tuple):
             self._inputs = (self._inputs,)
         # 3. Count samples and batches.

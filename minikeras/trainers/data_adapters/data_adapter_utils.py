@@ -3,7 +3,8 @@ class weights, the validation split.
 
 Place in the stack: under the adapters, above ``array_conversion.py``.
 
-A *batch* is a tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``; each of
+A *batch* is a tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``
+(``minikeras/utils/batch_tuples.py`` packs and unpacks them); each of
 ``x``, ``y`` and ``sample_weight`` is an array or a *structure* of arrays: a
 tuple, a list or a dict nesting arrays (a multi-input model takes a list or a
 dict of arrays, keyed by its ``Input`` names). The structure helpers here
@@ -17,52 +18,7 @@ import numpy as np
 
 from minikeras.backend import floatx
 from minikeras.trainers.data_adapters import array_conversion
-
-
-# -- (x, y, sample_weight) tuples -----------------------------------------------------------
-
-
-def unpack_x_y_sample_weight(data):
-    """Unpacks a batch into ``(x, y, sample_weight)``, with None where absent.
-
-    Use it in an overridden ``train_step(data)``.
-
-    Args:
-        data: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (a list
-            is read as a tuple).
-
-    Returns:
-        A 3-tuple ``(x, y, sample_weight)``.
-    """
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return (data, None, None)
-    if len(data) == 1:
-        return (data[0], None, None)
-    if len(data) == 2:
-        return (data[0], data[1], None)
-    if len(data) == 3:
-        return (data[0], data[1], data[2])
-    raise ValueError(
-        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, "
-        f"or `(x, y, sample_weight)`, found: {data}"
-    )
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """Packs ``x``, ``y`` and ``sample_weight`` into the tuple ``fit`` uses.
-
-    A single ``x`` is returned as it is (a tuple or list ``x`` is wrapped as
-    ``(x,)`` so it is not mistaken for ``(x, y)``).
-    """
-    if y is None:
-        if not isinstance(x, (tuple, list)):
-            return x
-        return (x,)
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
+from minikeras.utils.batch_tuples import unpack_x_y_sample_weight
 
 
 def standardize_batch(batch):
