@@ -17,7 +17,7 @@ import sys
 from tests.conftest import CHAPTERS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-FEWEST_TESTS_PER_CHAPTER = 10
+FEWEST_TESTS_PER_CHAPTER = 20
 
 
 def _collect_by_chapter(tmp_path):
