@@ -29,7 +29,10 @@ import numpy as np
 from numba import njit
 from numba import prange
 
+from minikeras.kernels import runtime
 from minikeras.kernels.reference import output_size
+
+runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 
 # Size of one block's ``cols`` buffer. A sweep on the guide's second layer
 # (2 cores, batch 128, quiet machine) found 4 MB fastest: fwd + dx + dkernel

@@ -19,6 +19,10 @@ import numpy as np
 from numba import njit
 from numba import prange
 
+from minikeras.kernels import runtime
+
+runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
+
 TILE = 64
 
 

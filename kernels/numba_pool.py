@@ -11,7 +11,10 @@ import numpy as np
 from numba import njit
 from numba import prange
 
+from minikeras.kernels import runtime
 from minikeras.kernels.reference import output_size
+
+runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 
 
 @njit(parallel=True, cache=True)

@@ -33,9 +33,12 @@ import numpy as np
 from numba import njit
 from numba import prange
 
+from minikeras.kernels import runtime
 from minikeras.kernels.winograd_reference import F4
 from minikeras.kernels.winograd_reference import filter_transform
 from minikeras.kernels.winograd_reference import filter_transform_t
+
+runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 
 # Size of one block's transformed tiles (the larger of V and M). A sweep over
 # the guide's three 3x3 layers (2 cores, batch 128) is in bench/RESULTS.md.

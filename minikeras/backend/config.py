@@ -44,6 +44,19 @@ _backend = os.environ.get("MINIKERAS_BACKEND", _file_config.get("backend", "nump
 _floatx = _file_config.get("floatx", "float32")
 _epsilon = float(_file_config.get("epsilon", 1e-7))
 
+
+def _read_flag(name, key, default):
+    """A yes/no setting: the environment variable ``name``, else the file's ``key``, else ``default``."""
+    value = os.environ.get(name, _file_config.get(key, default))
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"{name} (or {key!r} in minikeras.json) must be true or false (1 or 0). Received: {value!r}")
+
+
+_configure_process = _read_flag("MINIKERAS_CONFIGURE_PROCESS", "configure_process", True)
+
 if _backend not in _SUPPORTED_BACKENDS:
     raise ValueError(
         f"Unknown minikeras backend {_backend!r} (from MINIKERAS_BACKEND or minikeras.json). "
@@ -83,6 +96,11 @@ def set_epsilon(value):
     """Sets the fuzz factor returned by :func:`epsilon`."""
     global _epsilon
     _epsilon = float(value)
+
+
+def configure_process():
+    """Whether the first Numba kernel call may tune the process (``kernels/runtime.py``); True unless turned off."""
+    return _configure_process
 
 
 def image_data_format():

@@ -21,10 +21,19 @@ import os
 
 import numpy
 
+from minikeras.backend import config
 from minikeras.backend.arrays import is_cupy_array
 
 _CPU_KERNELS = ("reference", "numba")
 _MATMULS = ("blas", "numba")
+
+
+def _prepare_numba():
+    """Before the first Numba kernel: the process settings of ``kernels/runtime.py``, unless turned off."""
+    from minikeras.kernels import runtime
+
+    if config.configure_process():
+        runtime.configure_process()  # does its work once per process
 
 
 def _cpu_kernel_name():
@@ -52,6 +61,7 @@ def conv_kernels(*arrays):
         return reference
     from minikeras.kernels import numba_cpu
 
+    _prepare_numba()
     return numba_cpu
 
 
@@ -73,5 +83,6 @@ def matmul_function(a, b):
     if tiled and a.dtype == b.dtype and a.dtype.kind == "f":
         from minikeras.kernels import numba_matmul
 
+        _prepare_numba()
         return numba_matmul.matmul
     return numpy.matmul

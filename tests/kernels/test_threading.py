@@ -1,6 +1,6 @@
 """The Numba threading layer: two threads at once, and a forked worker.
 
-``kernels/__init__.py`` picks TBB because PyDataset thread workers call the
+``kernels/runtime.py`` makes TBB loadable because PyDataset thread workers call the
 kernels from several threads at once (Numba's ``workqueue`` layer aborts the
 process then) and DataLoader/PyDataset process workers fork (GNU OpenMP
 cannot be used again in a forked child).

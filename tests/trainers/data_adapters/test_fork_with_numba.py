@@ -1,7 +1,7 @@
 """Forked PyDataset workers and Numba's parallel kernels get along.
 
 The parent runs a parallel (``prange``) kernel, so Numba's threading layer
-(chosen in ``kernels/__init__.py``) is live before the workers fork; each
+(TBB, made loadable by ``kernels/runtime.py``) is live before the workers fork; each
 worker then runs the same kernel inside ``__getitem__``, and the parent keeps
 running it between batches, as a model step does. With an unsafe layer this
 deadlocks or aborts, so the check runs in a subprocess with a timeout.

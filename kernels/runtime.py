@@ -1,0 +1,118 @@
+"""Process settings the fast CPU kernels want: Numba's threading library and glibc's allocator.
+
+Place in the stack: ``kernels/``, beside the kernel modules but not one of
+them (it computes nothing). Importing ``minikeras`` or ``minikeras.kernels``
+changes nothing in the process; the settings below are made by one
+function, :func:`configure_process`, which ``minikeras/backend/kernel_choice.py``
+calls once, just before it hands out the first Numba kernel, unless the
+configuration turns it off (``MINIKERAS_CONFIGURE_PROCESS=0``, or
+``"configure_process": false`` in ``~/.minikeras/minikeras.json``).
+
+1. **TBB, loadable whatever the environment says.** Numba offers three ways
+   to run a ``prange`` loop on several cores:
+
+   * ``workqueue`` aborts the process when two threads run a parallel
+     kernel at the same time (PyDataset thread workers do exactly that);
+   * ``omp`` (GNU OpenMP) spins after each parallel region and fights
+     OpenBLAS's threads unless ``OMP_WAIT_POLICY=passive``, and a forked
+     child (DataLoader and PyDataset process workers) cannot use it again;
+   * ``tbb`` (the ``tbb`` wheel) is safe with threads and with fork, and was
+     as fast as the others in ``bench/kernels.py`` (``bench/RESULTS.md``).
+
+   Numba tries them in that priority order, ``tbb`` first, but finds TBB by
+   loading ``libtbb.so.12`` by name, and the wheel puts it in
+   ``<sys.prefix>/lib``, which the dynamic loader does not search. So
+   :func:`load_tbb` loads it by path; once loaded, Numba's own lookup finds
+   it. The Numba kernel modules call :func:`load_tbb` when they are imported:
+   it changes no setting, it only makes the library that Numba looks for
+   findable, in every process (a child started with
+   ``NUMBA_THREADING_LAYER=tbb`` inherited from its parent, or set by a user
+   as Numba's documentation suggests, included). Without the wheel,
+   :func:`configure_process` asks Numba for its ``threadsafe`` choice
+   (OpenMP) with OpenMP's passive wait policy. ``NUMBA_THREADING_LAYER`` and
+   ``OMP_WAIT_POLICY``, when set by the user, win.
+
+2. **Freed memory kept for reuse.** NumPy takes every array from glibc's
+   ``malloc``, which serves blocks above its "mmap threshold" (128 KB at
+   first, rising to at most 32 MB) with fresh pages from the kernel and
+   gives them back on ``free``. A training step allocates and frees the same
+   tens of arrays of several MB every step (activations, masks, gradients),
+   so each step paid again for the kernel zero-filling each 4 KB page on
+   first touch: about 20,000 page faults per step of the guide's convnet,
+   10-20% of its time. :func:`keep_freed_memory` raises the threshold to
+   1 GiB and stops the heap from being trimmed, so freed blocks are reused as
+   they are, as PyTorch's CPU allocator cache does. The peak memory is
+   unchanged; the process simply keeps it until it exits. Setting
+   ``MALLOC_MMAP_THRESHOLD_`` in the environment (glibc's own knob) leaves
+   the choice to the user.
+
+Read next: ``reference.py``, the definitions of the kernels.
+"""
+
+import ctypes
+import functools
+import os
+import sys
+
+_configured = False
+
+
+@functools.cache
+def load_tbb():
+    """Loads the TBB runtime so that Numba can find it. Safe to call often (done once).
+
+    Returns:
+        True if ``libtbb.so.12`` is loaded (already on the loader's path, or
+        found in ``<sys.prefix>/lib``), False otherwise (no ``tbb`` wheel,
+        or not Linux).
+    """
+    for path in ("libtbb.so.12", os.path.join(sys.prefix, "lib", "libtbb.so.12")):
+        try:
+            ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)  # global: Numba's tbbpool links against it by name
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def keep_freed_memory():
+    """Asks glibc to reuse freed big blocks instead of returning them to the kernel.
+
+    Returns:
+        True if glibc accepted both settings (False elsewhere: macOS, musl, Windows).
+    """
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's <malloc.h>
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, 2**30)) and bool(mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
+
+
+def configure_process():
+    """Makes the process settings of this module's docstring, once per process.
+
+    Called by ``backend/kernel_choice.py`` before the first Numba kernel
+    runs (Numba starts its threads, and so fixes its threading layer, at the
+    first parallel kernel). Later calls do nothing.
+
+    Returns:
+        A dict of what was decided: ``{"tbb": bool, "threading_layer": str,
+        "keep_freed_memory": bool}``, or None on a later call.
+    """
+    global _configured
+    if _configured:
+        return None
+    _configured = True
+    # 1. The threading library: TBB if the wheel is there, else OpenMP that sleeps when idle.
+    import numba
+
+    tbb = load_tbb()
+    if not tbb and "NUMBA_THREADING_LAYER" not in os.environ:
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # read by libgomp when Numba loads it
+        numba.config.THREADING_LAYER = "threadsafe"  # Numba's live setting, not its environment variable
+    # 2. The allocator, unless the user chose through glibc's own variable.
+    kept = False
+    if "MALLOC_MMAP_THRESHOLD_" not in os.environ and sys.platform.startswith("linux"):
+        kept = keep_freed_memory()
+    return {"tbb": tbb, "threading_layer": str(numba.config.THREADING_LAYER), "keep_freed_memory": kept}
