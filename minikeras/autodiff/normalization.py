@@ -5,7 +5,7 @@ Place in the stack: the last op family of ``minikeras.autodiff`` before
 ``LayerNormalization`` layers are built from these two functions. Both are
 compositions of differentiable ops (``mean``, ``var``, ``rsqrt``, ``*``,
 ``+``), so their gradients come for free from the ops they use: nothing new to
-derive, which is itself the lesson.
+derive, which is itself the lesson. Read next: ``conv.py``.
 """
 
 from minikeras.autodiff.elementwise import add

@@ -39,10 +39,6 @@ class Sequential(Model):
         """The layers, without the InputLayer."""
         return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
 
-    @property
-    def _is_graph_network(self):
-        return True
-
     def add(self, layer, rebuild=True):
         """Appends a layer (or a ``keras.Input`` tensor, as the first element)."""
         # 1. A legacy `input_shape=` on the first layer becomes an InputLayer.

@@ -44,8 +44,6 @@ class EpochIterator:
         x, y, sample_weight, batch_size, shuffle, class_weight: passed to
             ``get_data_adapter`` (see there).
         steps_per_epoch: batches per epoch, or None for one pass of the source.
-        steps_per_execution: accepted for Keras compatibility; minikeras
-            runs eagerly and always yields one batch per step.
 
     Attributes:
         data_adapter: the adapter picked for ``x``.
@@ -53,11 +51,10 @@ class EpochIterator:
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
-                 shuffle=False, class_weight=None, steps_per_execution=1):
+                 shuffle=False, class_weight=None):
         if steps_per_epoch is not None and (int(steps_per_epoch) != steps_per_epoch or steps_per_epoch < 1):
             raise ValueError(f"`steps_per_epoch` must be a positive integer or None. Received: {steps_per_epoch}")
         self.steps_per_epoch = None if steps_per_epoch is None else int(steps_per_epoch)
-        self.steps_per_execution = steps_per_execution
         self.data_adapter = data_adapters.get_data_adapter(
             x, y=y, sample_weight=sample_weight, batch_size=batch_size,
             steps_per_epoch=steps_per_epoch, shuffle=shuffle, class_weight=class_weight)

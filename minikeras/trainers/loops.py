@@ -78,7 +78,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
             (x, y, sample_weight), validation_split=validation_split)
     iterator = EpochIterator(x, y, sample_weight=sample_weight, batch_size=batch_size,
                              steps_per_epoch=steps_per_epoch, shuffle=shuffle,
-                             class_weight=class_weight, steps_per_execution=model.steps_per_execution)
+                             class_weight=class_weight)
     validation = None
     if validation_data is not None:
         val_x, val_y, val_sample_weight = data_adapter_utils.unpack_x_y_sample_weight(validation_data)
@@ -160,8 +160,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weig
     """
     model._assert_compile_called("evaluate")
     iterator = EpochIterator(x, y, sample_weight=sample_weight, batch_size=batch_size,
-                             steps_per_epoch=steps, shuffle=False,
-                             steps_per_execution=model.steps_per_execution)
+                             steps_per_epoch=steps, shuffle=False)
     callbacks = _callback_list(model, callbacks, verbose, 1, iterator.num_batches)
     try:
         logs = _test_epoch(model, iterator, callbacks)
@@ -177,8 +176,7 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
         NumPy arrays in the structure of the model's outputs, with the
         batches concatenated along axis 0.
     """
-    iterator = EpochIterator(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
-                             steps_per_execution=model.steps_per_execution)
+    iterator = EpochIterator(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
     callbacks = _callback_list(model, callbacks, verbose, 1, iterator.num_batches)
     model.stop_predicting = False
     batches = []
