@@ -28,22 +28,8 @@ from minikeras.autodiff.shape import transpose
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
 from minikeras.backend import kernel_choice
-
-
-def normalize_tuple(value, rank, name, function_name):
-    """Returns ``value`` as a tuple of ``rank`` positive ints (an int is repeated).
-
-    Raises:
-        ValueError: naming the function and the argument, if a value is not a
-            positive int or the tuple has the wrong length.
-    """
-    values = (value,) * rank if isinstance(value, int) else tuple(value)
-    if len(values) != rank or not all(isinstance(v, int) and v > 0 for v in values):
-        raise ValueError(
-            f"`{name}` of `{function_name}` must be a positive int or a tuple of {rank} positive ints "
-            f"for {rank}D inputs. Received: {name}={value!r}"
-        )
-    return values
+from minikeras.utils.argument_validation import check_data_format
+from minikeras.utils.argument_validation import normalize_tuple
 
 
 def same_padding(size, window, stride, dilation=1):
@@ -188,16 +174,6 @@ def _check_conv_shapes(in_shape, kernel_shape):
             f"inputs of shape {in_shape} ({in_shape[-1]} channels) and kernel of shape "
             f"{kernel_shape} ({kernel_shape[-2]} in_channels)."
         )
-
-
-def check_data_format(data_format, function_name):
-    data_format = backend.image_data_format() if data_format is None else data_format
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(
-            f"`data_format` of `{function_name}` must be 'channels_last' or 'channels_first'. "
-            f"Received: data_format={data_format!r}"
-        )
-    return data_format
 
 
 def to_channels_last(inputs, data_format):

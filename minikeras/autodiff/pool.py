@@ -16,16 +16,16 @@ Two details follow Keras exactly:
   ``count_include_pad=True``, counts them).
 """
 
-from minikeras.autodiff.conv import check_data_format
 from minikeras.autodiff.conv import as_image
 from minikeras.autodiff.conv import explicit_padding
-from minikeras.autodiff.conv import normalize_tuple
 from minikeras.autodiff.conv import promote
 from minikeras.autodiff.conv import to_channels_last
 from minikeras.autodiff.conv import to_data_format
 from minikeras.autodiff.op import Op
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import kernel_choice
+from minikeras.utils.argument_validation import check_data_format
+from minikeras.utils.argument_validation import normalize_tuple
 
 
 class MaxPool(Op):

@@ -26,6 +26,7 @@ from minikeras import backend
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import context
+from minikeras.utils import nest
 
 
 class GradientTape:
@@ -121,11 +122,16 @@ class GradientTape:
         grads = self._backpropagate(target, output_gradients)
         # 2. Read off the requested gradients, in the structure asked for.
         def lookup(source):
+            if not isinstance(source, Tensor):
+                raise ValueError(
+                    f"gradient() sources must be Tensors or Variables (or lists/dicts of them), "
+                    f"got {type(source).__name__}."
+                )
             dx = grads.get(id(source))
             if dx is None and unconnected_gradients == "zero":
                 dx = backend.get_xp(source.data).zeros_like(source.data)
             return None if dx is None else Tensor(dx.astype(source.data.dtype, copy=False))
-        result = _map_structure(lookup, sources)
+        result = nest.map_structure(lookup, sources)
         # 3. A non-persistent tape frees its graph now.
         if not self.persistent:
             self.reset()
@@ -150,17 +156,3 @@ class GradientTape:
                 # A tensor used twice gets the sum of both gradients.
                 grads[key] = dx if key not in grads else grads[key] + dx
         return grads
-
-
-def _map_structure(function, structure):
-    """Applies ``function`` to each leaf of a Tensor, list, tuple or dict."""
-    if isinstance(structure, dict):
-        return {key: _map_structure(function, value) for key, value in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map_structure(function, value) for value in structure)
-    if not isinstance(structure, Tensor):
-        raise ValueError(
-            f"gradient() sources must be Tensors or Variables (or lists/dicts of them), "
-            f"got {type(structure).__name__}."
-        )
-    return function(structure)

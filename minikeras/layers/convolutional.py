@@ -26,19 +26,11 @@ from minikeras import regularizers
 from minikeras.autodiff.conv import conv_bias
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.layers.reshaping import check_data_format
+from minikeras.utils.argument_validation import check_data_format
+from minikeras.utils.argument_validation import normalize_tuple
 
 # Activations that ``conv_bias`` computes itself.
 _FUSED = (activations.linear, activations.relu)
-
-
-def normalize_tuple(value, rank, name, layer_name):
-    """An int or a sequence -> a tuple of ``rank`` positive ints (Keras's check)."""
-    values = (value,) * rank if isinstance(value, int) else tuple(value)
-    if len(values) != rank or not all(isinstance(v, int) and v > 0 for v in values):
-        raise ValueError(f"{layer_name}: the `{name}` argument must be a tuple of {rank} "
-                         f"positive integers (or one positive integer). Received: {name}={value}")
-    return values
 
 
 def normalize_padding(padding, allowed, layer_name):

@@ -10,7 +10,7 @@ place. Read next: ``keras_tensor.py``.
 """
 
 from minikeras.backend import standardize_dtype
-from minikeras.layers import nest
+from minikeras.utils import nest
 
 
 class InputSpec:

@@ -15,7 +15,7 @@ from the outputs back to the inputs and recover the whole graph
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.backend.keras_tensor import is_keras_tensor
 from minikeras.backend.keras_tensor import standardize_keras_dtype
-from minikeras.layers import nest
+from minikeras.utils import nest
 
 __all__ = ["KerasTensor", "Node", "any_symbolic", "is_keras_tensor", "standardize_keras_dtype"]
 

@@ -24,8 +24,8 @@ Read next: ``minikeras/saving/serialization_lib.py``.
 import types
 
 from minikeras.layers import layer_symbolic
-from minikeras.layers import nest
 from minikeras.layers.layer import Layer
+from minikeras.utils import nest
 
 BYTECODE_SAVE_ERROR = (
     "Cannot save the Lambda layer '{name}': its `{key}` is a Python lambda, and minikeras files "

@@ -29,12 +29,14 @@ from minikeras import backend
 from minikeras.autodiff import Tensor
 from minikeras.autodiff import Variable
 from minikeras.backend import context
-from minikeras.layers import nest
+from minikeras.layers import layer_symbolic
+from minikeras.layers import layer_utils
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.keras_tensor import any_symbolic
 from minikeras.random import SeedGenerator
-from minikeras.layers import layer_symbolic
-from minikeras.layers import layer_utils
+from minikeras.utils import nest
+from minikeras.utils.naming import to_snake_case
+
 
 def _walk_attribute(value, found, seen):
     """Appends the Layers, Variables and SeedGenerators inside ``value``
@@ -83,7 +85,7 @@ class Layer:
         self._seed_generators = []
         self._losses = []
         self._inbound_nodes = []
-        self.name = name or context.unique_name(layer_utils.snake_case(type(self).__name__))
+        self.name = name or context.unique_name(to_snake_case(type(self).__name__))
         self._trainable = trainable
         self._dtype = layer_utils.standardize_layer_dtype(dtype)
         self.autocast = autocast
@@ -205,11 +207,17 @@ class Layer:
             regularizer: adds ``regularizer(variable)`` to ``layer.losses``.
             constraint: projection the optimizer applies after each update.
             name: short name; the variable's ``path`` is ``"<layer name>/<name>"``.
+            autocast, aggregation: passed to ``Variable``, which ignores them.
+            overwrite_with_gradient: Keras's FP8 switch; minikeras has no FP8
+                training, so only ``False`` is accepted.
         Returns:
             The new ``Variable``.
         """
         from minikeras import initializers  # above the engine, beside layers
         self._check_super_called()
+        if overwrite_with_gradient:
+            raise ValueError(f"{self.name}: `overwrite_with_gradient=True` (Keras's FP8 training) is not "
+                             "supported by minikeras. Received: overwrite_with_gradient=True")
         shape = () if shape is None else tuple(shape)
         dtype = layer_utils.standardize_layer_dtype(dtype or self.variable_dtype)
         if initializer is None:
@@ -226,7 +234,6 @@ class Layer:
         if constraint is not None:
             from minikeras import constraints
             variable.constraint = constraints.get(constraint)
-        variable.overwrite_with_gradient = overwrite_with_gradient
         self._track(variable)
         return variable
 

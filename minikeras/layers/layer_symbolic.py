@@ -20,10 +20,10 @@ back afterwards. Read next: ``input_layer.py``.
 import numpy
 
 from minikeras.backend import context
-from minikeras.layers import nest
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.keras_tensor import Node
+from minikeras.utils import nest
 
 # The sizes that stand for "unknown": batch axis, then any other None axis.
 _FIRST_TRIAL = {"batch": 1, "other": 8}

@@ -6,7 +6,6 @@ the build/call contract. Read next: ``layer.py``.
 """
 
 import inspect
-import re
 
 import numpy
 
@@ -27,13 +26,6 @@ def call_arguments(cls):
             default = training.default
         _CALL_ARGUMENTS[cls] = ("training" in parameters, "mask" in parameters, default)
     return _CALL_ARGUMENTS[cls]
-
-
-def snake_case(name):
-    """``"MaxPooling2D"`` -> ``"max_pooling2d"``, as Keras names its layers."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def dtype_policy_config(dtype_name):

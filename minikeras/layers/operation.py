@@ -19,11 +19,11 @@ Read next: ``minikeras/models/functional.py`` (saving op nodes).
 
 from minikeras.backend import context
 from minikeras.layers.layer import Layer
-from minikeras.layers.layer_utils import snake_case
 from minikeras.layers.operation_table import KERAS_MODULES
 from minikeras.layers.operation_table import OPERATIONS
 from minikeras.layers.operation_table import REQUIRED
 from minikeras.layers.operation_table import spec_by_keras_name
+from minikeras.utils.naming import to_snake_case
 
 
 class Operation(Layer):
@@ -40,7 +40,7 @@ class Operation(Layer):
 
     def __init__(self, function, spec=None, arguments=None, name=None):
         class_name = spec.class_name if spec is not None else _camel_case(function.__name__)
-        super().__init__(name=name or context.unique_name(snake_case(class_name)), autocast=False)
+        super().__init__(name=name or context.unique_name(to_snake_case(class_name)), autocast=False)
         self.function = function
         self.spec = spec
         self.class_name = class_name

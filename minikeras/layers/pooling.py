@@ -15,10 +15,10 @@ or ``(N, 1, C)`` / ``(N, 1, 1, C)`` with ``keepdims=True``.
 from minikeras import ops
 from minikeras.layers.convolutional import conv_output_length
 from minikeras.layers.convolutional import normalize_padding
-from minikeras.layers.convolutional import normalize_tuple
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.layers.reshaping import check_data_format
+from minikeras.utils.argument_validation import check_data_format
+from minikeras.utils.argument_validation import normalize_tuple
 
 
 class BasePooling(Layer):

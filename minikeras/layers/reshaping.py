@@ -9,10 +9,10 @@ batch axis (axis 0) is never touched: shapes below are per sample. Read next:
 
 import math
 
-from minikeras import backend
 from minikeras import ops
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
+from minikeras.utils.argument_validation import check_data_format
 
 
 def _product(sizes):
@@ -20,15 +20,6 @@ def _product(sizes):
     if any(size is None for size in sizes):
         return None
     return math.prod(sizes)
-
-
-def check_data_format(data_format, layer_name):
-    """None -> ``"channels_last"``; anything but the two formats is an error."""
-    data_format = backend.image_data_format() if data_format is None else data_format.lower()
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"{layer_name}: the `data_format` argument must be one of "
-                         f"{{'channels_first', 'channels_last'}}. Received: data_format={data_format}")
-    return data_format
 
 
 class Flatten(Layer):

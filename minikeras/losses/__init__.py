@@ -18,7 +18,6 @@ from minikeras.losses.loss import Loss
 from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.loss import reduce_weighted_values
 from minikeras.losses.loss import squeeze_or_expand_to_same_rank
-from minikeras.losses.loss import to_snake_case
 from minikeras.losses.probabilistic import BinaryCrossentropy
 from minikeras.losses.probabilistic import CategoricalCrossentropy
 from minikeras.losses.probabilistic import KLDivergence
@@ -37,6 +36,7 @@ from minikeras.losses.regression import hinge
 from minikeras.losses.regression import huber
 from minikeras.losses.regression import mean_absolute_error
 from minikeras.losses.regression import mean_squared_error
+from minikeras.utils.naming import to_snake_case
 
 # Keras's short aliases.
 mse = MSE = mean_squared_error

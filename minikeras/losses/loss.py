@@ -18,21 +18,13 @@ Calling a loss, ``loss(y_true, y_pred, sample_weight)``, does three things:
    ``"none"`` / ``None`` return the values unreduced.
 """
 
-import re
-
 from minikeras import backend
 from minikeras import ops
 from minikeras.autodiff.tensor import Tensor
 from minikeras.backend import context
+from minikeras.utils.naming import to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
-
-
-def to_snake_case(name):
-    """``"MeanSquaredError"`` -> ``"mean_squared_error"`` (Keras's rule)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def standardize_reduction(reduction):

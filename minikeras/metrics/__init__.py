@@ -15,7 +15,6 @@ below are the only place names are resolved.
 
 from minikeras import losses
 from minikeras.backend.object_lookup import serialize_object
-from minikeras.losses.loss import to_snake_case
 from minikeras.metrics.accuracy import Accuracy
 from minikeras.metrics.accuracy import BinaryAccuracy
 from minikeras.metrics.accuracy import CategoricalAccuracy
@@ -38,6 +37,7 @@ from minikeras.metrics.reduction import Sum
 from minikeras.metrics.regression import MeanAbsoluteError
 from minikeras.metrics.regression import MeanSquaredError
 from minikeras.metrics.regression import RootMeanSquaredError
+from minikeras.utils.naming import to_snake_case
 
 # Metric classes by class name and by snake_case name, plus Keras's short aliases.
 ALL_CLASSES = {

@@ -17,7 +17,7 @@ from minikeras import initializers
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.variable import Variable
 from minikeras.backend import context
-from minikeras.losses.loss import to_snake_case
+from minikeras.utils.naming import to_snake_case
 
 
 def to_raw(value, dtype=None):

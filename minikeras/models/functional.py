@@ -15,11 +15,11 @@ through the literal table of ``layers/operation_table.py``. Read next:
 ``summary.py``.
 """
 
-from minikeras.layers import nest
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.operation import Operation
 from minikeras.layers.operation import is_keras_operation_config
 from minikeras.models.model import Model
+from minikeras.utils import nest
 
 # The plain values Keras writes as ``{"class_name": ..., "config": ...}`` in call arguments.
 SPECIAL_VALUES = ("__slice__", "__ellipsis__", "__bytes__", "__numpy__")
@@ -78,8 +78,8 @@ def graph_config(model):
 
 def model_from_config(cls, config, custom_objects=None):
     """Rebuilds a functional model: make each layer, replay its calls in order."""
-    from minikeras.saving import deserialize_keras_object
     from minikeras.layers.input_layer import InputLayer
+    from minikeras.saving import deserialize_keras_object
     layers = {}
     outputs_by_node = {}  # (layer name, node index) -> outputs of that call
     pending = []

@@ -18,9 +18,9 @@ tensor (by ``id``) to its value, filled in node by node. Read next:
 ``model.py``.
 """
 
-from minikeras.layers import nest
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.utils import nest
 
 
 class FunctionalGraph:

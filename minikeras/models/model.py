@@ -20,10 +20,10 @@ from minikeras.backend import context
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
 from minikeras.layers.operation import Operation
-from minikeras.layers import nest
 from minikeras.models import summary as summary_module
 from minikeras.models.functional_graph import FunctionalGraph
 from minikeras.trainers.trainer import Trainer
+from minikeras.utils import nest
 
 
 class Model(Trainer, Layer):

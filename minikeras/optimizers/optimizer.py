@@ -36,13 +36,7 @@ from minikeras.optimizers.clipping import clip_by_global_norm
 from minikeras.optimizers.clipping import clip_by_norm
 from minikeras.optimizers.clipping import clip_by_value
 from minikeras.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
-
-
-def to_snake_case(name):
-    """``"RMSprop"`` -> ``"rm_sprop"``, ``"AdamW"`` -> ``"adam_w"`` (Keras's rule)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+from minikeras.utils.naming import to_snake_case
 
 
 def _raw(value):

@@ -20,20 +20,14 @@ never-written dataset that would exhaust memory when read).
 import h5py
 import numpy as np
 
+from minikeras.backend import convert_to_numpy
+
 MAX_DATASET_BYTES = 4 * 2**30  # the same limit Keras puts on archive members
 MAX_EXPANSION = 100  # a dataset may not be more than 100 times larger than its stored bytes
 
 
 class WeightsFileError(ValueError):
     """The weights file is corrupt, truncated or holds something other than plain arrays."""
-
-
-def to_numpy(value):
-    """Returns a NumPy copy of a Variable, Tensor, CuPy or NumPy array."""
-    data = getattr(value, "data", value)
-    if hasattr(data, "get") and not isinstance(data, np.ndarray):  # a CuPy array
-        data = data.get()
-    return np.array(data)
 
 
 class H5WeightsWriter:
@@ -62,7 +56,7 @@ class _GroupWriter:
         self.group = group
 
     def __setitem__(self, key, value):
-        self.group.create_dataset(str(key), data=to_numpy(value))
+        self.group.create_dataset(str(key), data=convert_to_numpy(value))
 
 
 class H5WeightsReader:

@@ -22,10 +22,11 @@ Loading walks the same graph, reads every array, checks every shape, and only
 then assigns: a bad file leaves the model untouched.
 """
 
-import re
 import warnings
 
 import numpy as np
+
+from minikeras.utils.naming import to_snake_case
 
 # Bookkeeping attributes of minikeras's own classes, not user state.
 _INTERNAL_ATTRIBUTES = frozenset({
@@ -52,13 +53,6 @@ def own_variables(obj):
     if isinstance(obj, Optimizer):
         return obj.variables
     return obj._trainable_variables + obj._non_trainable_variables
-
-
-def snake_case(name):
-    """``"MaxPooling2D"`` -> ``"max_pooling2d"``: Keras's key for a layer in a list."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _name_key(name):
@@ -125,7 +119,7 @@ def _walk_container(container, path, visited, visited_containers):
         if is_saveable(item):
             if id(item) in visited:
                 continue
-            yield from walk(item, f"{path}/{_unique_name(snake_case(type(item).__name__), used_names)}", visited)
+            yield from walk(item, f"{path}/{_unique_name(to_snake_case(type(item).__name__), used_names)}", visited)
         elif isinstance(item, (list, tuple, dict)):
             name = _unique_name("container", used_names)
             yield from _walk_container(item, f"{path}/{name}", visited, visited_containers)
@@ -210,7 +204,6 @@ def _errors_message(errors):
     listing = "\n".join(f"- {error_path}" for error_path, _ in errors)
     return (f"A total of {len(errors)} objects could not be loaded. Example error message for "
             f"object at '{path}':\n\n{first}\n\nList of objects that could not be loaded:\n{listing}")
-
 
 
 def build_by_running(model, build_config):

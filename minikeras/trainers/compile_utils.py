@@ -22,6 +22,7 @@ Read next: ``trainer.py``.
 from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
 from minikeras.autodiff import elementwise
+from minikeras.utils.batch_tuples import batch_size_of
 
 
 def flatten_outputs(structure, output_names=None):
@@ -156,10 +157,6 @@ def per_output_sample_weights(sample_weight, output_names):
     return [sample_weight for _ in output_names]
 
 
-def _batch_size(y_pred):
-    return y_pred.shape[0] if len(y_pred.shape) else 1
-
-
 class CompileLoss:
     """The total loss: sum over outputs of ``loss_weight * loss(y_true, y_pred)``.
 
@@ -207,7 +204,7 @@ class CompileLoss:
             if self.metrics:  # record each output's unweighted loss
                 # Raw values: the trackers must not be part of the recorded graph.
                 raw_value = getattr(value, "data", value)
-                self.metrics[index].update_state(raw_value, sample_weight=_batch_size(flat_pred[index]))
+                self.metrics[index].update_state(raw_value, sample_weight=batch_size_of(flat_pred[index]))
             if self.weights[index] is not None:
                 value = elementwise.multiply(value, float(self.weights[index]))
             total = value if total is None else elementwise.add(total, value)

@@ -36,6 +36,7 @@ from minikeras.trainers import loops
 from minikeras.trainers.compile_utils import CompileLoss
 from minikeras.trainers.compile_utils import CompileMetrics
 from minikeras.trainers.data_adapters import data_adapter_utils
+from minikeras.utils.batch_tuples import batch_size_of
 
 
 class Trainer:
@@ -176,7 +177,7 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
         # 2. Track the epoch's loss, weighted by the batch size.
-        self._loss_tracker.update_state(loss.data, sample_weight=_batch_size(x))
+        self._loss_tracker.update_state(loss.data, sample_weight=batch_size_of(x))
         # 3. Backward pass and update.
         trainable = self.trainable_variables
         if trainable:
@@ -190,7 +191,7 @@ class Trainer:
         with backend.no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
-        self._loss_tracker.update_state(loss.data, sample_weight=_batch_size(x))
+        self._loss_tracker.update_state(loss.data, sample_weight=batch_size_of(x))
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def predict_step(self, data):
@@ -268,10 +269,3 @@ class Trainer:
         """Keras's wording, whichever method asked (``method_name`` is informative only)."""
         if not self.compiled:
             raise ValueError("You must call `compile()` before using the model.")
-
-
-def _batch_size(x):
-    """The number of samples in a batch: the first axis of the first input."""
-    while isinstance(x, (list, tuple, dict)):
-        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
-    return x.shape[0]

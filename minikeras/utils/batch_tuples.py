@@ -52,3 +52,15 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
+
+
+def batch_size_of(structure):
+    """The number of samples in a batch: the first axis of its first leaf.
+
+    Args:
+        structure: an array, or a nest (tuple, list, dict) of arrays, e.g. a
+            multi-input ``x`` or a model's predictions. A scalar counts as 1.
+    """
+    while isinstance(structure, (list, tuple, dict)):
+        structure = next(iter(structure.values())) if isinstance(structure, dict) else structure[0]
+    return structure.shape[0] if len(structure.shape) else 1

@@ -1,11 +1,13 @@
 """Nested structures of tensors: flatten them, and rebuild them.
 
-Place in the stack: a tiny helper of ``minikeras.layers``. Layers take and
-return nested structures (a tensor, a list of tensors for ``Concatenate``, a
-dict of tensors for a functional model with named inputs). These three
-functions walk such structures the same way everywhere: lists and tuples in
-order, dicts in sorted-key order (as Keras's ``tree`` does), anything else is a
-leaf. Read next: ``keras_tensor.py``.
+Place in the stack: ``minikeras.utils``, just above the backend, so that the
+tape, the layers, the models and the data adapters all walk nests the same
+way. Layers take and return nested structures (a tensor, a list of tensors
+for ``Concatenate``, a dict of tensors for a functional model with named
+inputs); ``tape.gradient`` takes a nest of sources; a batch of ``fit`` is a
+nest of arrays. These functions walk them alike: lists and tuples in order,
+dicts in sorted-key order for ``flatten`` (as Keras's ``tree`` does),
+anything else is a leaf. Read next: ``minikeras/layers/keras_tensor.py``.
 """
 
 
@@ -26,14 +28,24 @@ def flatten(structure):
     return [structure]
 
 
-def map_structure(function, structure):
-    """Applies ``function`` to every leaf, keeping the containers."""
+def map_structure(function, structure, none_is_leaf=True):
+    """Applies ``function`` to every leaf, keeping the containers.
+
+    Args:
+        function: called once per leaf; its results replace the leaves.
+        structure: a leaf, or lists, tuples and dicts nesting leaves.
+        none_is_leaf: as in ``keras.tree.map_structure``; ``False`` keeps each
+            ``None`` as it is, without calling ``function`` (a batch without
+            ``sample_weight``).
+    """
+    if structure is None and not none_is_leaf:
+        return None
     if isinstance(structure, dict):
-        return {key: map_structure(function, value) for key, value in structure.items()}
+        return {key: map_structure(function, value, none_is_leaf) for key, value in structure.items()}
     if isinstance(structure, list):
-        return [map_structure(function, item) for item in structure]
+        return [map_structure(function, item, none_is_leaf) for item in structure]
     if isinstance(structure, tuple):
-        return tuple(map_structure(function, item) for item in structure)
+        return tuple(map_structure(function, item, none_is_leaf) for item in structure)
     return function(structure)
 
 

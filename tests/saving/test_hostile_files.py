@@ -187,7 +187,7 @@ def test_interrupted_weights_save_keeps_the_previous_file(tmp_path, monkeypatch)
         calls.append(key)
         if len(calls) == 3:
             raise RuntimeError("killed mid-save")
-        self.group.create_dataset(str(key), data=h5_store.to_numpy(value))
+        self.group.create_dataset(str(key), data=h5_store.convert_to_numpy(value))
 
     monkeypatch.setattr(h5_store._GroupWriter, "__setitem__", failing_setitem)
     with pytest.raises(RuntimeError, match="killed mid-save"):

@@ -21,6 +21,7 @@ import numpy as np
 from minikeras.trainers.data_adapters import array_conversion
 from minikeras.trainers.data_adapters import data_adapter_utils as utils
 from minikeras.trainers.data_adapters.data_adapter import DataAdapter
+from minikeras.utils import nest
 from minikeras.utils.batch_tuples import pack_x_y_sample_weight
 
 
@@ -44,7 +45,7 @@ class ArrayDataAdapter(DataAdapter):
         if not utils.is_array_like((x, y, sample_weight)):
             raise ValueError(f"Expected all elements of `x` to be array-like. Received invalid types: x={x}")
         # 1. Everything becomes NumPy once (pandas columns are checked here).
-        x, y, sample_weight = utils.map_structure(array_conversion.to_numpy_leaf, (x, y, sample_weight))
+        x, y, sample_weight = nest.map_structure(array_conversion.to_numpy_leaf, (x, y, sample_weight), none_is_leaf=False)
         for leaf in utils.flatten((x, y, sample_weight)):
             if leaf is not None and np.ndim(leaf) == 0:
                 raise ValueError(f"Each array passed to a model needs a first (sample) axis; received a scalar: {leaf!r}")
@@ -89,7 +90,7 @@ class ArrayDataAdapter(DataAdapter):
                 rows = permutation[start:stop]
             else:
                 rows = slice(start, stop)  # a view: no copy when nothing is cast
-            yield utils.map_structure(lambda array: _take_rows(array, rows), self._inputs)
+            yield nest.map_structure(lambda array: _take_rows(array, rows), self._inputs, none_is_leaf=False)
 
     @property
     def num_batches(self):
@@ -133,8 +134,8 @@ def _standardize_sample_weight(y, sample_weight, class_weight):
     if sample_weight is None or not utils.is_nested(y):
         return sample_weight
     if utils.is_nested(sample_weight):
-        if utils.structure_signature(utils.map_structure(lambda leaf: 0, y)) != utils.structure_signature(
-            utils.map_structure(lambda leaf: 0, sample_weight)
+        if utils.structure_signature(nest.map_structure(lambda leaf: 0, y, none_is_leaf=False)) != utils.structure_signature(
+            nest.map_structure(lambda leaf: 0, sample_weight, none_is_leaf=False)
         ):
             raise ValueError(
                 "You should provide one `sample_weight` array per output in `y`. "
@@ -148,4 +149,4 @@ def _standardize_sample_weight(y, sample_weight, class_weight):
             "If you want to use non-scalar sample weights, pass a `sample_weight` argument "
             "with one array per model output."
         )
-    return utils.map_structure(lambda leaf: sample_weight, y)
+    return nest.map_structure(lambda leaf: sample_weight, y, none_is_leaf=False)

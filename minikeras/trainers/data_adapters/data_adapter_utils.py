@@ -8,7 +8,7 @@ A *batch* is a tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``
 ``x``, ``y`` and ``sample_weight`` is an array or a *structure* of arrays: a
 tuple, a list or a dict nesting arrays (a multi-input model takes a list or a
 dict of arrays, keyed by its ``Input`` names). The structure helpers here
-(``map_structure``, ``flatten``, ``structure_signature``) walk such nests,
+(``flatten``, ``structure_signature``; ``map_structure`` is ``minikeras/utils/nest.py``'s) walk such nests,
 keeping ``None`` as it is. Read next: ``data_adapter.py``.
 """
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from minikeras.backend import floatx
 from minikeras.trainers.data_adapters import array_conversion
+from minikeras.utils import nest
 from minikeras.utils.batch_tuples import unpack_x_y_sample_weight
 
 
@@ -48,25 +49,10 @@ def numpy_batch(batch):
                 "Each batch must hold arrays (or nests of arrays): "
                 f"found a leaf of type {type(leaf).__name__}: {str(leaf)[:100]}"
             )
-    return map_structure(array_conversion.to_batch_leaf, batch)
+    return nest.map_structure(array_conversion.to_batch_leaf, batch, none_is_leaf=False)
 
 
 # -- nested structures ----------------------------------------------------------------------
-
-
-def map_structure(function, structure):
-    """Applies ``function`` to every non-None leaf of a nest of tuples/lists/dicts.
-
-    The result has the same nesting (tuples stay tuples, dict keys are kept);
-    ``None`` leaves stay None.
-    """
-    if structure is None:
-        return None
-    if isinstance(structure, dict):
-        return {key: map_structure(function, value) for key, value in structure.items()}
-    if isinstance(structure, (tuple, list)):
-        return type(structure)(map_structure(function, value) for value in structure)
-    return function(structure)
 
 
 def flatten(structure):
@@ -201,7 +187,7 @@ def train_validation_split(arrays, validation_split):
         )
     if all(leaf is None for leaf in leaves):
         return arrays, arrays
-    arrays = map_structure(array_conversion.to_numpy_leaf, arrays)
+    arrays = nest.map_structure(array_conversion.to_numpy_leaf, arrays, none_is_leaf=False)
     batch_dim = num_samples_of(next(leaf for leaf in flatten(arrays) if leaf is not None))
     split_at = int(math.floor(batch_dim * (1.0 - validation_split)))
     if split_at == 0 or split_at == batch_dim:
@@ -212,6 +198,6 @@ def train_validation_split(arrays, validation_split):
             "provide more data, or a different value for the "
             "`validation_split` argument."
         )
-    train = map_structure(lambda array: array[:split_at], arrays)
-    validation = map_structure(lambda array: array[split_at:], arrays)
+    train = nest.map_structure(lambda array: array[:split_at], arrays, none_is_leaf=False)
+    validation = nest.map_structure(lambda array: array[split_at:], arrays, none_is_leaf=False)
     return train, validation
