@@ -13,6 +13,7 @@ i.e. swap the operand's letters with the output's. Read next: ``matmul.py``.
 
 import string
 
+from minikeras.autodiff.contraction import einsum_pair
 from minikeras.autodiff.elementwise import absolute
 from minikeras.autodiff.elementwise import multiply
 from minikeras.autodiff.math import sqrt
@@ -38,7 +39,7 @@ class Einsum(Op):
 
     def forward(self, *xs):
         self.xs = xs
-        return get_xp(*xs).einsum(",".join(self.inputs) + "->" + self.output, *xs)
+        return _contract(self.inputs, self.output, xs)
 
     def backward(self, dy):
         return tuple(self._operand_gradient(dy, i) for i in range(len(self.xs)))
@@ -52,8 +53,8 @@ class Einsum(Op):
         others = [j for j in range(len(self.xs)) if j != i]
         available = set(self.output).union(*[self.inputs[j] for j in others])
         kept = "".join(c for c in letters if c in available)
-        spec = ",".join([self.output] + [self.inputs[j] for j in others]) + "->" + kept
-        dx = xp.einsum(spec, dy, *[self.xs[j] for j in others])
+        dx = _contract([self.output] + [self.inputs[j] for j in others], kept,
+                       [dy] + [self.xs[j] for j in others])
         # 2. Letters summed away inside operand i: broadcast back (size-1 axis first).
         for axis, c in enumerate(letters):
             if c not in available:
@@ -62,6 +63,14 @@ class Einsum(Op):
         # 3. Axes of size 1 in x that einsum broadcast: sum them back.
         ones = tuple(axis for axis, size in enumerate(x.shape) if size == 1 and dx.shape[axis] != 1)
         return dx.sum(axis=ones, keepdims=True) if ones else dx
+
+
+def _contract(inputs, output, arrays):
+    """Raw einsum: two operands through one batched matmul (``contraction.py``),
+    one operand or three and more through ``numpy.einsum``."""
+    if len(arrays) == 2:
+        return einsum_pair(inputs[0], inputs[1], output, arrays[0], arrays[1])
+    return get_xp(*arrays).einsum(",".join(inputs) + "->" + output, *arrays, optimize=len(arrays) > 2)
 
 
 def _parse_subscripts(subscripts, shapes):

@@ -9,8 +9,10 @@ the formulas and their gradients are in the engine files named below.
     autodiff/normalization.py  moments, batch_normalization
     autodiff/conv.py           conv            (kernels/ does the loops)
     autodiff/pool.py           max_pool, average_pool
+    autodiff/attention.py      dot_product_attention
 """
 
+from minikeras.autodiff import attention
 from minikeras.autodiff import conv as conv_op
 from minikeras.autodiff import crossentropy
 from minikeras.autodiff import nn
@@ -46,10 +48,11 @@ batch_normalization = functional_aware(normalization.batch_normalization)
 moments = functional_aware(normalization.moments)
 average_pool = functional_aware(pool.average_pool)
 max_pool = functional_aware(pool.max_pool)
+dot_product_attention = functional_aware(attention.dot_product_attention)
 
 __all__ = [
     "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv",
-    "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
+    "dot_product_attention", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
     "softsign", "sparse_categorical_crossentropy", "swish",
 ]

@@ -95,12 +95,23 @@ def np_pool_valid(x, size, reduce):
     return reduce(windows, axis=(-2, -1))
 
 
+def np_attention(q, k, v, bias=0.0, mask=None, causal=False):
+    """(B, T, N, H), (B, S, N, H), (B, S, N, Hv) -> (B, T, N, Hv), scale 1/sqrt(H)."""
+    logits = numpy.einsum("btnh,bsnh->bnts", q, k) / math.sqrt(q.shape[-1]) + bias
+    keep = numpy.ones(logits.shape, bool) if mask is None else numpy.broadcast_to(mask, logits.shape)
+    if causal:
+        keep = keep & numpy.tril(numpy.ones(logits.shape[2:], bool))
+    p = np_softmax(numpy.where(keep, logits, -1e30), axis=-1)
+    return numpy.einsum("bnts,bsnh->btnh", p, v)
+
+
 # fixed non-float arguments the rows close over
 CONDITION = numpy.array([[True, False, True], [False, True, True]])
 INDICES = numpy.array([2, 0, 2])
 ALONG = numpy.array([[1, 0, 1], [2, 2, 0]])
 ONE_HOT = numpy.eye(3)[[0, 2]]
 LABELS = numpy.array([1, 2])
+KEY_MASK = numpy.array([[True, True, False, True], [True, False, True, True]])[:, None, None, :]  # (B, 1, 1, S)
 SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
 
@@ -200,6 +211,26 @@ TABLE = [
          lambda a, b: numpy.einsum("bij,jk->bki", a, b), ((2, 3, 4), (4, 2))),
     Case("einsum", lambda a, b: ops.einsum("...i,i", a, b), lambda a, b: numpy.einsum("...i,i", a, b),
          ((2, 3, 4), (4,))),
+    # einsum patterns of EinsumDense and MultiHeadAttention (projections, scores, combination)
+    Case("einsum", lambda a, b: ops.einsum("abc,cde->abde", a, b), lambda a, b: numpy.einsum("abc,cde->abde", a, b),
+         ((2, 3, 4), (4, 2, 3))),
+    Case("einsum", lambda a, b: ops.einsum("abcd,cde->abe", a, b), lambda a, b: numpy.einsum("abcd,cde->abe", a, b),
+         ((2, 3, 2, 3), (2, 3, 4))),
+    Case("einsum", lambda a, b: ops.einsum("aecd,abcd->acbe", a, b),
+         lambda a, b: numpy.einsum("aecd,abcd->acbe", a, b), ((2, 4, 2, 3), (2, 3, 2, 3))),
+    Case("einsum", lambda a, b: ops.einsum("acbe,aecd->abcd", a, b),
+         lambda a, b: numpy.einsum("acbe,aecd->abcd", a, b), ((2, 2, 3, 4), (2, 4, 2, 3))),
+    Case("einsum", lambda a, b: ops.einsum("...b,bc->...c", a, b), lambda a, b: numpy.einsum("...b,bc->...c", a, b),
+         ((2, 3, 4), (4, 2))),
+    Case("einsum", lambda a, b: ops.einsum("ab,cb->ac", a, b), lambda a, b: numpy.einsum("ab,cb->ac", a, b),
+         ((2, 1), (3, 4))),  # a size-1 axis broadcast against 4: summed back
+    Case("einsum", lambda a, b: ops.einsum("abz,bc->ca", a, b), lambda a, b: numpy.einsum("abz,bc->ca", a, b),
+         ((2, 3, 2), (3, 4))),  # z only in a: summed away, broadcast back in the gradient
+    Case("dot_product_attention", ops.dot_product_attention, np_attention, ((2, 3, 2, 4), (2, 4, 2, 4), (2, 4, 2, 3))),
+    Case("dot_product_attention", lambda q, k, v: ops.dot_product_attention(q, k, v, mask=KEY_MASK, is_causal=True),
+         lambda q, k, v: np_attention(q, k, v, mask=KEY_MASK, causal=True), ((2, 4, 2, 3), (2, 4, 2, 3), (2, 4, 2, 3))),
+    Case("dot_product_attention", lambda q, k, v, b: ops.dot_product_attention(q, k, v, bias=b),
+         lambda q, k, v, b: np_attention(q, k, v, bias=b), ((2, 3, 2, 4), (2, 5, 2, 4), (2, 5, 2, 2), (2, 1, 3, 5))),
     Case("outer", ops.outer, numpy.outer, ((3,), (2,))),
     # activations (kinks of relu at 0, relu6 at 0 and 6, hard_sigmoid at -3 and 3)
     Case("relu", ops.relu, lambda x: numpy.maximum(x, 0), ((3, 4),), kinks=(0.0,)),

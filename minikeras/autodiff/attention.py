@@ -1,0 +1,131 @@
+"""Scaled dot-product attention as one op: ``dot_product_attention``.
+
+Place in the stack: an op family of ``minikeras.autodiff`` after ``nn.py``
+(softmax) and ``linalg.py`` (einsum); the ``MultiHeadAttention`` layer calls
+it. Attention reads like a soft dictionary lookup: each query compares itself
+with every key (a dot product), the comparisons become weights that sum to 1
+(a softmax over the keys), and the answer is the weighted sum of the values.
+
+It could be written with the ops already there (einsum, where, softmax,
+einsum) and its gradient would follow. As one op it keeps a single (B, N, T, S)
+probability array for backward instead of four, and the backward pass shows
+the chain of the four steps in six lines. The letters: B batch, T query
+length, S key length, N heads, H size per head. Read next:
+``minikeras/layers/attention/``.
+"""
+
+import math
+
+import numpy
+
+from minikeras.autodiff.contraction import einsum_pair
+from minikeras.autodiff.op import Op
+from minikeras.autodiff.op import unbroadcast
+from minikeras.autodiff.tensor import as_tensor
+from minikeras.backend import get_xp
+
+
+class DotProductAttention(Op):
+    """out = softmax(mask(scale * q.k + bias)) . v, the softmax over the keys S.
+
+    Shapes: q (B, T, N, H), k (B, S, N, H), v (B, S, N, Hv), optional bias
+    broadcastable to (B, N, T, S) -> out (B, T, N, Hv). With p the (B, N, T, S)
+    probabilities and dp = dout . v (over Hv):
+        dv = p^T . dout                      (B, S, N, Hv)
+        dlogits = p * (dp - sum(dp * p, S))  (the softmax VJP), 0 where masked
+        dq = scale * dlogits . k,  dk = scale * dlogits^T . q,  dbias = dlogits
+    ``mask`` (booleans broadcastable to (B, N, T, S), True = attend) is not an
+    input: nothing flows back into it. Masked logits become a large negative
+    number (-0.7 x the dtype's largest value, as Keras's JAX backend), so a
+    row with every key masked gets equal weights.
+    """
+    def __init__(self, scale, mask):
+        self.scale, self.mask = scale, mask
+
+    def forward(self, q, k, v, bias=None):
+        xp = get_xp(q, k, v)
+        self.q, self.k, self.v, self.bias_shape = q, k, v, None if bias is None else bias.shape
+        logits = einsum_pair("BTNH", "BSNH", "BNTS", q, k) * self.scale
+        if bias is not None:
+            logits = logits + bias
+        if self.mask is not None:
+            logits = xp.where(self.mask, logits, logits.dtype.type(-0.7 * xp.finfo(logits.dtype).max))
+        # Subtracting the row's max before exp changes nothing but avoids overflow.
+        e = xp.exp(logits - logits.max(axis=-1, keepdims=True))
+        self.p = e / e.sum(axis=-1, keepdims=True)
+        return einsum_pair("BNTS", "BSNH", "BTNH", self.p, v)
+
+    def backward(self, dy):
+        dv = einsum_pair("BNTS", "BTNH", "BSNH", self.p, dy)
+        dp = einsum_pair("BTNH", "BSNH", "BNTS", dy, self.v)
+        dlogits = self.p * (dp - (dp * self.p).sum(axis=-1, keepdims=True))
+        if self.mask is not None:
+            dlogits = dlogits * self.mask  # a replaced logit does not depend on q or k
+        dq = einsum_pair("BNTS", "BSNH", "BTNH", dlogits, self.k) * self.scale
+        dk = einsum_pair("BNTS", "BTNH", "BSNH", dlogits, self.q) * self.scale
+        if self.bias_shape is None:
+            return dq, dk, dv
+        return dq, dk, dv, unbroadcast(dlogits, self.bias_shape)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """Scaled dot-product attention, Keras 3's ``keras.ops.dot_product_attention``.
+
+    Args:
+        query: (B, T, N, H).
+        key: (B, S, N, H).
+        value: (B, S, N, Hv).
+        bias: optional, added to the logits; broadcastable to (B, N, T, S).
+        mask: optional booleans broadcastable to (B, N, T, S); True = attend.
+        scale: multiplies q.k; default ``1 / sqrt(H)``.
+        is_causal: query t attends only to keys s <= t (a lower-triangular mask).
+        flash_attention: ``None`` or ``False`` (no fused GPU kernel here).
+        attn_logits_soft_cap: must be None (Keras supports it on TPU only).
+    Returns:
+        (B, T, N, Hv).
+    """
+    if flash_attention:
+        raise ValueError("dot_product_attention: minikeras has no flash attention kernel. "
+                         f"Received: flash_attention={flash_attention}")
+    if attn_logits_soft_cap is not None:
+        raise ValueError("attn_logits_soft_cap is only supported for JAX on TPU. "
+                         "Set attn_logits_soft_cap=None when not using JAX on TPU.")
+    query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
+    _check_shapes(query.shape, key.shape, value.shape)
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1])
+    mask = _combined_mask(get_xp(query.data), query.shape, key.shape, mask, is_causal)
+    operands = (query, key, value) if bias is None else (query, key, value, as_tensor(bias))
+    return DotProductAttention(float(scale), mask)(*operands)
+
+
+def _check_shapes(query_shape, key_shape, value_shape):
+    """4-D inputs whose batch, head and length axes agree, else a clear error."""
+    if len(query_shape) != 4 or len(key_shape) != 4 or len(value_shape) != 4:
+        raise ValueError("`dot_product_attention` only supports 4D inputs. "
+                         f"Received: query.shape={query_shape}, key.shape={key_shape}, "
+                         f"value.shape={value_shape}.")
+    if key_shape[:3] != value_shape[:3] or key_shape[0] != query_shape[0] or key_shape[3] != query_shape[3]:
+        raise ValueError("dot_product_attention: expected query (B, T, N, H), key (B, S, N, H) and "
+                         f"value (B, S, N, Hv). Received: query.shape={query_shape}, "
+                         f"key.shape={key_shape}, value.shape={value_shape}.")
+    if key_shape[2] != query_shape[2]:
+        raise ValueError("dot_product_attention: grouped-query attention (fewer key heads than query "
+                         f"heads) is not supported. Received: query.shape={query_shape}, key.shape={key_shape}.")
+
+
+def _combined_mask(xp, query_shape, key_shape, mask, is_causal):
+    """The boolean mask as a raw ``xp`` array broadcastable to (B, N, T, S), or None."""
+    logits_shape = (query_shape[0], query_shape[2], query_shape[1], key_shape[1])
+    if mask is not None:
+        mask = xp.asarray(as_tensor(mask).data).astype(bool)
+        try:
+            numpy.broadcast_shapes(mask.shape, logits_shape)
+        except ValueError:
+            raise ValueError(f"dot_product_attention: the mask of shape {mask.shape} does not broadcast "
+                             f"to the logits' shape (B, N, T, S) = {logits_shape}.") from None
+    if is_causal:
+        causal = xp.tril(xp.ones(logits_shape[2:], dtype=bool))  # (T, S): key s <= query t
+        mask = causal if mask is None else xp.logical_and(mask, causal)
+    return mask
