@@ -47,3 +47,11 @@ from minikeras.layers.normalization import LayerNormalization
 from minikeras.layers.preprocessing import Rescaling
 from minikeras.layers.text_vectorization import TextVectorization
 from minikeras.layers.lambda_layer import Lambda
+# attention and transformer layers (issue 16)
+from minikeras.layers.einsum_dense import EinsumDense
+from minikeras.layers.attention import AdditiveAttention
+from minikeras.layers.attention import Attention
+from minikeras.layers.attention import MultiHeadAttention
+from minikeras.layers.normalization_per_sample import GroupNormalization
+from minikeras.layers.normalization_per_sample import RMSNormalization
+from minikeras.layers.normalization_per_sample import UnitNormalization

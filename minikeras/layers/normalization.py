@@ -165,7 +165,8 @@ class LayerNormalization(Layer):
     """Normalizes each sample over its features: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 
     Args:
-        axis: int or list of ints, the axes that share one mean (-1).
+        axis: int or list of ints, the axes that share one mean (-1); a
+            sorted list once built (``[-1]``), as in Keras's config.
         epsilon: added to the variance (1e-3).
         center, scale: learn ``beta`` / ``gamma``.
         rms_scaling: deprecated in Keras, kept for its configs: no centring
@@ -203,6 +204,8 @@ class LayerNormalization(Layer):
         return sorted(axis % ndim for axis in axes)
 
     def build(self, input_shape):
+        # As Keras: once built, `axis` is a sorted list, and the config stores it so.
+        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         axes = self._axes(len(input_shape))
         shape = tuple(input_shape[axis] for axis in axes)
         self.gamma = self.beta = None

@@ -36,6 +36,7 @@ PUBLIC_NAMES = {
             "Cropping2D", "UpSampling1D", "UpSampling2D", "Add", "Subtract", "Multiply",
             "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Identity",
             "TextVectorization", "StringLookup", "IntegerLookup", "Lambda",
+            "Attention", "AdditiveAttention", "MultiHeadAttention", "RMSNormalization", "UnitNormalization",
         ),
     ),
     "keras.activations": (
