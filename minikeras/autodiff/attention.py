@@ -31,13 +31,16 @@ class DotProductAttention(Op):
     Shapes: q (B, T, N, H), k (B, S, N, H), v (B, S, N, Hv), optional bias
     broadcastable to (B, N, T, S) -> out (B, T, N, Hv). With p the (B, N, T, S)
     probabilities and dp = dout . v (over Hv):
-        dv = p^T . dout                      (B, S, N, Hv)
-        dlogits = p * (dp - sum(dp * p, S))  (the softmax VJP), 0 where masked
+        dv = p^T . dout                         (B, S, N, Hv)
+        dlogits = p * (dp - sum_s(dp * p))      (the softmax VJP), 0 where masked
         dq = scale * dlogits . k,  dk = scale * dlogits^T . q,  dbias = dlogits
+    sum_s(dp * p) = sum_s p_ts (dout_t . v_s) = dout_t . out_t: a (B, T, N) sum
+    instead of a (B, N, T, S) one (FlashAttention's trick).
     ``mask`` (booleans broadcastable to (B, N, T, S), True = attend) is not an
     input: nothing flows back into it. Masked logits become a large negative
     number (-0.7 x the dtype's largest value, as Keras's JAX backend), so a
-    row with every key masked gets equal weights.
+    row with every key masked gets equal weights. The (B, N, T, S) arrays are
+    updated in place (``*=``, ``out=``): at T = S = 128 that halves the time.
     """
     def __init__(self, scale, mask):
         self.scale, self.mask = scale, mask
@@ -45,27 +48,34 @@ class DotProductAttention(Op):
     def forward(self, q, k, v, bias=None):
         xp = get_xp(q, k, v)
         self.q, self.k, self.v, self.bias_shape = q, k, v, None if bias is None else bias.shape
-        logits = einsum_pair("BTNH", "BSNH", "BNTS", q, k) * self.scale
+        logits = einsum_pair("BTNH", "BSNH", "BNTS", q, k)  # a new array: safe to update in place
+        logits *= logits.dtype.type(self.scale)
         if bias is not None:
-            logits = logits + bias
+            logits += bias
         if self.mask is not None:
-            logits = xp.where(self.mask, logits, logits.dtype.type(-0.7 * xp.finfo(logits.dtype).max))
+            xp.copyto(logits, logits.dtype.type(-0.7 * xp.finfo(logits.dtype).max), where=~self.mask)
         # Subtracting the row's max before exp changes nothing but avoids overflow.
-        e = xp.exp(logits - logits.max(axis=-1, keepdims=True))
-        self.p = e / e.sum(axis=-1, keepdims=True)
-        return einsum_pair("BNTS", "BSNH", "BTNH", self.p, v)
+        logits -= logits.max(axis=-1, keepdims=True)
+        self.p = xp.exp(logits, out=logits)
+        self.p *= 1.0 / self.p.sum(axis=-1, keepdims=True)
+        self.out = einsum_pair("BNTS", "BSNH", "BTNH", self.p, v)
+        return self.out
 
     def backward(self, dy):
-        dv = einsum_pair("BNTS", "BTNH", "BSNH", self.p, dy)
-        dp = einsum_pair("BTNH", "BSNH", "BNTS", dy, self.v)
-        dlogits = self.p * (dp - (dp * self.p).sum(axis=-1, keepdims=True))
+        # Operand order: the (B, N, T, S) array goes where einsum_pair needs no transposed copy of it.
+        dv = einsum_pair("BTNH", "BNTS", "BSNH", dy, self.p)
+        dlogits = einsum_pair("BTNH", "BSNH", "BNTS", dy, self.v)  # dp, then dlogits in place
+        row_sums = (dy * self.out).sum(axis=-1).transpose(0, 2, 1)[..., None]  # (B, T, N) -> (B, N, T, 1)
+        dlogits -= row_sums
+        dlogits *= self.p
         if self.mask is not None:
-            dlogits = dlogits * self.mask  # a replaced logit does not depend on q or k
-        dq = einsum_pair("BNTS", "BSNH", "BTNH", dlogits, self.k) * self.scale
-        dk = einsum_pair("BNTS", "BTNH", "BSNH", dlogits, self.q) * self.scale
-        if self.bias_shape is None:
-            return dq, dk, dv
-        return dq, dk, dv, unbroadcast(dlogits, self.bias_shape)
+            dlogits *= self.mask  # a replaced logit does not depend on q or k
+        dbias = None if self.bias_shape is None else unbroadcast(dlogits.copy(), self.bias_shape)
+        dq = einsum_pair("BNTS", "BSNH", "BTNH", dlogits, self.k)
+        dk = einsum_pair("BTNH", "BNTS", "BSNH", self.q, dlogits)
+        dq *= dq.dtype.type(self.scale)  # the scale on the small (B, T, N, H) results
+        dk *= dk.dtype.type(self.scale)
+        return (dq, dk, dv) if dbias is None else (dq, dk, dv, dbias)
 
 
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
