@@ -15,10 +15,17 @@ count, the two alternate for several rounds (minikeras, PyTorch, minikeras,
 ...), and the report takes the median ratio over the rounds: on a shared
 machine both speeds move from minute to minute.
 
+Memory: NumPy allocates every 2-8 MB intermediate afresh, and glibc's malloc
+returns such blocks to the system when they are freed, so each new one costs
+page faults (the kernel zeroing 4 KB pages). ``--keep-freed-memory`` sets
+``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_`` for both children,
+so freed blocks are reused; PyTorch's time does not change with it, minikeras's
+drops by about a third. RESULTS.md gives both.
+
 Usage::
 
     python bench/transformer.py                  # 3 rounds of 15 timed steps
-    python bench/transformer.py --rounds 5 --steps 20
+    python bench/transformer.py --rounds 5 --steps 20 --keep-freed-memory
 """
 
 import argparse
@@ -120,7 +127,10 @@ def run_torch(warmup, steps, threads):
 def child_result(framework, args):
     command = [sys.executable, __file__, "--child", framework, "--steps", str(args.steps),
                "--warmup", str(args.warmup), "--threads", str(args.threads)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    environment = dict(os.environ)
+    if args.keep_freed_memory:  # the same for both frameworks
+        environment.update(MALLOC_MMAP_THRESHOLD_=str(2 ** 28), MALLOC_TRIM_THRESHOLD_=str(2 ** 30))
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=environment).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -144,6 +154,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="untimed first steps")
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the two frameworks")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="glibc malloc keeps freed blocks (both frameworks)")
     parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "minikeras":
@@ -155,7 +167,8 @@ def main():
     # Same thread count for NumPy's BLAS, Numba and PyTorch, fixed before any import.
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
         os.environ[variable] = str(args.threads)
-    print(f"threads: {args.threads}; load average: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+    print(f"threads: {args.threads}; keep freed memory: {args.keep_freed_memory}; "
+          f"load average: {os.getloadavg()[0]:.2f} (the machine may be shared)")
     report([(child_result("minikeras", args), child_result("torch", args)) for _ in range(args.rounds)])
 
 
