@@ -11,9 +11,10 @@ this order, each file a lesson:
 5. the op families: ``elementwise.py`` (+ - * / where clip), ``math.py``
    (exp log sqrt...), ``reduce.py`` (sum mean max...), ``shape.py``
    (reshape transpose...), ``combine.py`` (concatenate split take pad...),
-   ``linalg.py`` (einsum dot), ``matmul.py``, ``nn.py`` (activations,
+   ``linalg.py`` (einsum dot), ``contraction.py`` (einsum as a
+   batched matmul), ``matmul.py``, ``nn.py`` (activations,
    softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
-   ``pool.py``.
+   ``pool.py``, ``attention.py`` (dot-product attention).
 """
 
 # tensor.py first: it loads the op families its operators use.

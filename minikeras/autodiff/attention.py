@@ -1,7 +1,7 @@
 """Scaled dot-product attention as one op: ``dot_product_attention``.
 
-Place in the stack: an op family of ``minikeras.autodiff`` after ``nn.py``
-(softmax) and ``linalg.py`` (einsum); the ``MultiHeadAttention`` layer calls
+Place in the stack: the last op family of ``minikeras.autodiff``, after
+``nn.py`` (softmax) and ``linalg.py`` (einsum); the ``MultiHeadAttention`` layer calls
 it. Attention reads like a soft dictionary lookup: each query compares itself
 with every key (a dot product), the comparisons become weights that sum to 1
 (a softmax over the keys), and the answer is the weighted sum of the values.
@@ -11,6 +11,7 @@ einsum) and its gradient would follow. As one op it keeps a single (B, N, T, S)
 probability array for backward instead of four, and the backward pass shows
 the chain of the four steps in six lines. The letters: B batch, T query
 length, S key length, N heads, H size per head. Read next:
+``minikeras/ops/`` (the public names), and for this op's layer
 ``minikeras/layers/attention/``.
 """
 

@@ -19,7 +19,7 @@ A letter of only one operand that the output drops is summed first.
 
 Cases this does not cover (a letter repeated inside one operand, sizes that
 differ by broadcasting, three or more operands) go to ``numpy.einsum``. Read
-next: ``linalg.py``.
+next: ``matmul.py``.
 """
 
 import math

@@ -8,7 +8,8 @@ einsum: for ``z = einsum("ij,jk->ik", a, b)``,
 
     da = einsum("ik,jk->ij", dz, b)      db = einsum("ik,ij->jk", dz, a)
 
-i.e. swap the operand's letters with the output's. Read next: ``matmul.py``.
+i.e. swap the operand's letters with the output's. Read next: ``contraction.py`` (how
+``Einsum`` runs as one matrix product).
 """
 
 import string
