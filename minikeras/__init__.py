@@ -1,14 +1,17 @@
 """minikeras: Keras 3, rebuilt from first principles in NumPy.
 
-Use it as Keras: ``import minikeras as keras``. The package reads bottom-up:
+Use it as Keras: ``import minikeras as keras``. The package reads bottom-up,
+in the order of its imports (the README's "Reading order";
+``tests/test_import_order.py`` checks it):
 
 * ``kernels``   -- the loops: conv, pooling, matmul (NumPy reference, Numba, CuPy);
 * ``backend``   -- NumPy or CuPy, floatx, the tape stack and the training flag;
+* ``utils``     -- small shared helpers: names, nests, argument checks, batches;
 * ``autodiff``  -- the engine: Tensor, Op, GradientTape, Variable, the op families;
-* ``ops`` and ``random`` -- Keras's op namespaces over the engine;
-* ``layers``, ``models`` -- the Layer contract, Sequential, functional, subclassed;
-* ``losses``, ``metrics``, ``optimizers``, ``trainers`` -- compile / fit / evaluate / predict;
-* ``callbacks``, ``saving``, ``datasets``, ``utils`` -- the rest of the guide.
+* ``random`` and ``ops`` -- Keras's op namespaces over the engine;
+* ``initializers``, ``activations``, ``regularizers``, ``constraints``, ``layers``;
+* ``losses``, ``metrics``, ``optimizers``, ``callbacks``, ``trainers`` -- compile / fit;
+* ``models`` (``Model`` inherits ``Trainer``), ``saving``, ``datasets``, ``config``.
 """
 
 from minikeras.version import __version__

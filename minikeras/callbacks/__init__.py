@@ -1,6 +1,8 @@
 """``minikeras.callbacks``: objects that act at moments of ``fit``, ``evaluate`` and ``predict``.
 
-Place in the stack: above ``minikeras.trainers`` and ``minikeras.saving``.
+Place in the stack: below ``minikeras.trainers``, whose loops call them, and
+above ``minikeras.utils`` (the progress bar). ``ModelCheckpoint`` saves
+through ``self.model.save``, so no callback imports ``minikeras.saving``.
 Read ``callback.py`` (the hooks), then ``callback_list.py`` (how the loops
 call them), then any callback: ``history.py``, ``progbar_logger.py``,
 ``monitor_callback.py`` (the base of ``early_stopping.py``,

@@ -1,7 +1,8 @@
 """``Callback``: the hooks that ``fit``, ``evaluate`` and ``predict`` call.
 
-Place in the stack: above ``minikeras.trainers`` (the loops call the hooks)
-and ``minikeras.models``. A callback is an object with one method per moment
+Place in the stack: below ``minikeras.trainers`` (the loops import and call
+the hooks) and ``minikeras.models``: a callback reaches the model it watches
+through ``self.model``, never by import. A callback is an object with one method per moment
 of training; the loops call every hook of every callback through a
 ``CallbackList`` (``callback_list.py``), so a subclass overrides only the
 hooks it needs. ``self.model`` is the model being trained and ``self.params``

@@ -1,7 +1,7 @@
 """``minikeras.trainers``: how a model learns from data.
 
-Place in the stack: above layers, losses, metrics and optimizers; below
-callbacks and saving. Read in this order:
+Place in the stack: above layers, losses, metrics, optimizers and callbacks;
+below models (``Model`` inherits ``Trainer``) and saving. Read in this order:
 
 1. ``trainer.py``      -- ``Trainer``, the half of ``Model`` with ``compile``,
    ``fit``, ``evaluate``, ``predict`` and the overridable steps

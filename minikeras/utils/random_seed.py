@@ -1,7 +1,8 @@
 """``set_random_seed``: one call that makes a minikeras program repeatable.
 
-Place in the stack: ``minikeras.utils`` (Keras's ``keras.utils``), above
-``minikeras.random``. It seeds every source of randomness the library uses:
+Place in the stack: ``minikeras.utils`` (Keras's ``keras.utils``), low in
+the stack: it reaches ``minikeras.random``'s global generator through the
+backend's context, without importing ``minikeras.random``. It seeds every source of randomness the library uses:
 Python's ``random`` (unseeded initializers draw their seeds there), NumPy's
 global state (used by user code and some data pipelines), and the global
 ``SeedGenerator`` of ``minikeras.random``, which is forgotten so that the next
