@@ -60,7 +60,8 @@ class TextVectorization(Layer):
         pad_to_max_tokens: non-int modes: rows have ``max_tokens`` entries
             even when the vocabulary is smaller.
         vocabulary: optional list of tokens (or a path to a file of one
-            token per line) instead of ``adapt``.
+            token per line) instead of ``adapt``. A path in a config is
+            refused while a model is loaded in safe mode.
         idf_weights: ``"tf_idf"`` with ``vocabulary``: one weight per token.
         **kwargs: ``Layer`` arguments.
 
@@ -144,10 +145,12 @@ class TextVectorization(Layer):
                 or be the path of a text file with one token per line.
             idf_weights: one float per token (``"tf_idf"`` mode only).
         """
-        # 1. Read a file, accept arrays, drop leading special tokens.
-        if isinstance(vocabulary, str) and os.path.isfile(vocabulary):
-            with open(vocabulary, encoding=self.encoding) as file:
-                vocabulary = file.read().splitlines()
+        # 1. Read a file (unless a safe-mode load is running), accept arrays,
+        #    drop leading special tokens.
+        vocabulary_file = vocabulary if isinstance(vocabulary, str) else None
+        if vocabulary_file is not None:
+            from minikeras.saving.config_files import read_vocabulary_file  # saving sits above layers
+            vocabulary = read_vocabulary_file(vocabulary_file, self.name, self.encoding)
         tokens = [self._decode(token) for token in numpy.asarray(vocabulary, dtype=object).ravel()]
         special = self._special_tokens
         if tokens[:len(special)] == special:
@@ -156,6 +159,9 @@ class TextVectorization(Layer):
                 idf_weights = list(idf_weights)[len(special):]
         # 2. Keras's checks.
         repeated = sorted(token for token, count in collections.Counter(tokens).items() if count > 1)
+        if repeated and vocabulary_file is not None:  # never quote a file's lines
+            raise ValueError(f"Layer '{self.name}': the vocabulary file {vocabulary_file!r} has "
+                             f"{len(repeated)} repeated terms. Please uniquify it.")
         if repeated:
             raise ValueError("The passed vocabulary has at least one repeated term. Please "
                              f"uniquify your dataset. The repeated terms are: {repeated}")
@@ -343,7 +349,8 @@ class TextVectorization(Layer):
             "pad_to_max_tokens": self.pad_to_max_tokens,
             "sparse": False,
             "ragged": False,
-            "vocabulary": _listify(self._input_vocabulary),
+            # A path is not kept (as in Keras): the tokens travel as an asset.
+            "vocabulary": None if isinstance(self._input_vocabulary, str) else _listify(self._input_vocabulary),
             "idf_weights": _listify(self._input_idf_weights),
             "encoding": self.encoding,
             "vocabulary_size": self.vocabulary_size(),

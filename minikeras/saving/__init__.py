@@ -8,7 +8,7 @@ configs and variables). Read in this order:
 2. ``public_api.py``: the literal table of classes a file may name;
 3. ``serialization_lib.py``: objects <-> JSON configs;
 4. ``object_graph.py`` and ``h5_store.py``: where each variable is stored;
-5. ``archive.py``: the ZIP file, atomic writes, checks against hostile files;
+5. ``archive.py`` and ``atomic_file.py``: the ZIP file read defensively, files written atomically;
 6. ``saving_lib.py``: ``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``.
 """
 

@@ -18,8 +18,9 @@ those of Keras 3 so that both libraries read each other's files:
   ``optimizer``;
 * an object reachable twice is saved once, at the first path met.
 
-Loading walks the same graph, reads every array, checks every shape, and only
-then assigns: a bad file leaves the model untouched.
+Loading walks the same graph and checks every name, count and shape from the
+file's metadata, then reads only the arrays that fit, and only then assigns: a
+bad file leaves the model untouched and costs no more memory than the model.
 """
 
 import warnings
@@ -155,14 +156,14 @@ def load_variables(root, reader, skip_mismatch=False):
         ValueError: "A total of N objects could not be loaded..." when some
             object's saved arrays do not match its variables.
     """
-    # 1. Read and check everything before touching the model.
+    # 1. Check names, counts and shapes from the file's metadata: nothing is read yet.
     plan, errors = [], []
     for path, obj in walk(root):
-        arrays = reader.get(path)
-        problem = _mismatch(obj, own_variables(obj), arrays)
+        specs = reader.specs(path)
+        problem = _mismatch(obj, own_variables(obj), specs)
         if problem is None:
-            plan.append((own_variables(obj), arrays))
-        elif _is_optimizer_count_mismatch(obj, arrays):
+            plan.append((path, own_variables(obj)))
+        elif _is_optimizer_count_mismatch(obj, specs):
             warnings.warn(problem, stacklevel=3)
         else:
             errors.append((path or "(root)", problem))
@@ -170,33 +171,35 @@ def load_variables(root, reader, skip_mismatch=False):
         raise ValueError(_errors_message(errors))
     for path, problem in errors:
         warnings.warn(f"Skipping loading weights for '{path}': {problem}", stacklevel=3)
-    # 2. Assign.
-    for variables, arrays in plan:
-        for index, variable in enumerate(variables):
-            variable.assign(arrays[str(index)].astype(np.dtype(variable.dtype)))
+    # 2. Read only the arrays that fit, all of them before assigning any.
+    arrays = [[reader.read(path, str(index)) for index in range(len(variables))] for path, variables in plan]
+    # 3. Assign.
+    for (_, variables), values in zip(plan, arrays):
+        for variable, value in zip(variables, values):
+            variable.assign(value.astype(np.dtype(variable.dtype)))
 
 
-def _mismatch(obj, variables, arrays):
-    """None if ``arrays`` fits ``variables`` exactly, else a message."""
+def _mismatch(obj, variables, specs):
+    """None if the saved ``{"0": (shape, dtype), ...}`` fits ``variables`` exactly, else a message."""
     from minikeras.optimizers.optimizer import Optimizer
     kind = "optimizer" if isinstance(obj, Optimizer) else "Layer"
-    if set(arrays) != {str(index) for index in range(len(arrays))} or len(arrays) != len(variables):
+    if set(specs) != {str(index) for index in range(len(specs))} or len(specs) != len(variables):
         if kind == "optimizer":
             return (f"Skipping variable loading for optimizer '{obj.name}', because it has "
-                    f"{len(variables)} variables whereas the saved optimizer has {len(arrays)} variables.")
-        return (f"Layer '{obj.name}' expected {len(variables)} variables, but received {len(arrays)} "
+                    f"{len(variables)} variables whereas the saved optimizer has {len(specs)} variables.")
+        return (f"Layer '{obj.name}' expected {len(variables)} variables, but received {len(specs)} "
                 f"variables during loading. Expected: {[variable.name for variable in variables]}")
     for index, variable in enumerate(variables):
-        saved_shape, expected_shape = arrays[str(index)].shape, tuple(variable.shape)
+        saved_shape, expected_shape = specs[str(index)][0], tuple(variable.shape)
         if saved_shape != expected_shape:
             return (f"The shape of variable '{variable.name}' of {kind} '{obj.name}' is "
                     f"{expected_shape}, but the saved value has shape {saved_shape}.")
     return None
 
 
-def _is_optimizer_count_mismatch(obj, arrays):
+def _is_optimizer_count_mismatch(obj, specs):
     from minikeras.optimizers.optimizer import Optimizer
-    return isinstance(obj, Optimizer) and len(arrays) != len(obj.variables)
+    return isinstance(obj, Optimizer) and len(specs) != len(obj.variables)
 
 
 def _errors_message(errors):

@@ -27,6 +27,7 @@ import tempfile
 import time
 
 from minikeras.saving import archive
+from minikeras.saving import atomic_file
 from minikeras.saving import h5_store
 from minikeras.saving import object_graph
 from minikeras.saving import serialization_lib
@@ -73,7 +74,7 @@ def save_model(model, filepath, overwrite=True):
         writer.close()
     assets = _collect_assets(model)
     # 2. Then one atomic write.
-    with archive.atomic_write(filepath) as temp_path:
+    with atomic_file.atomic_write(filepath) as temp_path:
         archive.write_archive(temp_path, _metadata(), config, weights.getvalue(), assets)
 
 
@@ -132,7 +133,7 @@ def _build_optimizer_if_saved(model, reader):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or getattr(optimizer, "built", True) or not getattr(model, "built", False):
         return
-    if len(reader.get("optimizer")) > len(optimizer.variables):
+    if len(reader.specs("optimizer")) > len(optimizer.variables):
         optimizer.build(model.trainable_variables)
 
 
@@ -152,7 +153,7 @@ def refuse_python_code(config):
 def _check_loadable_path(filepath):
     if not os.path.exists(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file.")
-    with open(filepath, "rb") as file:
+    with archive.open_regular_file(filepath) as file:  # not a FIFO, a device or a folder
         signature = file.read(8)
     if signature == _HDF5_SIGNATURE or filepath.endswith((".h5", ".hdf5")):
         raise ValueError(
@@ -232,7 +233,7 @@ def save_weights(model, filepath, overwrite=True):
     if not filepath.endswith(".weights.h5"):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={filepath}")
     _check_overwrite(filepath, overwrite)
-    with archive.atomic_write(filepath) as temp_path:
+    with atomic_file.atomic_write(filepath) as temp_path:
         writer = h5_store.H5WeightsWriter(temp_path)
         try:
             object_graph.save_variables(model, writer)

@@ -82,9 +82,14 @@ class SafeModeScope:
 
 
 def in_safe_mode():
-    """True unless a ``SafeModeScope(False)`` is active (TextVectorization asks before reading a path)
-    or ``enable_unsafe_deserialization()`` switched safe mode off for the whole process."""
-    return _SAFE_MODE[0] and _SAFE_MODE[-1]
+    """True while a load in safe mode is rebuilding objects (Keras's ``in_safe_mode``).
+
+    Layers ask before reading a file their config names (``TextVectorization``'s
+    vocabulary path). Outside any load it is False: a layer built in your own
+    code may read your files. ``enable_unsafe_deserialization()`` makes it False
+    everywhere.
+    """
+    return bool(_SAFE_MODE[0] and len(_SAFE_MODE) > 1 and _SAFE_MODE[-1])
 
 
 def enable_unsafe_deserialization():
@@ -151,7 +156,8 @@ def _serialize_special_value(obj):
     if isinstance(obj, np.ndarray):
         if obj.ndim == 0:
             return obj.item()
-        return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": obj.dtype.name}}
+        dtype = "string" if obj.dtype.kind == "U" else obj.dtype.name  # Keras's name for text
+        return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": dtype}}
     return None
 
 
@@ -234,6 +240,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
         ValueError: for Python lambdas and unsupported Keras options.
     """
     custom_objects = {**object_registration.active_custom_objects(), **(custom_objects or {})}
+    if len(_SAFE_MODE) > 1:  # nested in a load: the outer call's safe mode holds
+        safe_mode = _SAFE_MODE[-1]
     if config is None or isinstance(config, PLAIN_TYPES):
         if isinstance(config, str) and config in custom_objects:
             return custom_objects[config]
@@ -260,7 +268,9 @@ def _deserialize_special_value(config, custom_objects, safe_mode):
     if class_name == "__lambda__":
         raise ValueError(LAMBDA_ERROR)
     if class_name in ("__numpy__", "__tensor__"):
-        return np.array(inner["value"], dtype=_checked_dtype(inner.get("dtype")))
+        if not isinstance(inner, dict):
+            raise DeserializationError(f"Could not parse the saved array {config!r}.")
+        return array_from_config(inner)
     if class_name == "__bytes__":
         return str(inner["value"]).encode("utf-8")
     if class_name == "__ellipsis__":
@@ -274,12 +284,51 @@ def _deserialize_special_value(config, custom_objects, safe_mode):
     return _NOT_SPECIAL
 
 
-def _checked_dtype(name):
-    """Only numeric, bool and string dtypes: never ``object`` (which could hold anything)."""
-    dtype = np.dtype(str(name) if name is not None else "float32")
-    if dtype.kind not in "biufcU":
-        raise DeserializationError(f"Refusing to load an array of dtype {dtype}.")
-    return dtype
+# The dtypes a ``__numpy__`` entry may ask for. Not ``object`` (it could hold
+# anything), not a fixed-width string such as ``U250000000`` (one element of
+# 1 GB from a 20-byte config), not a structured or sub-array dtype.
+ARRAY_DTYPES = frozenset({
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "string",
+})
+MAX_CONFIG_ARRAY_BYTES = 64 * 2**20
+
+
+def array_from_config(inner):
+    """The NumPy array of a ``__numpy__`` entry ``{"value": nested lists, "dtype": name}``.
+
+    Strings get the width of their longest item, and the whole array must stay
+    under 64 MiB: a config cannot ask for more memory than it spells out.
+    """
+    name = inner.get("dtype")
+    name = "float32" if name is None else str(name)
+    if name == "str" or name.startswith("str") and name[3:].isdigit():
+        name = "string"  # older minikeras files wrote NumPy's name, e.g. "str160"
+    if name not in ARRAY_DTYPES:
+        raise DeserializationError(f"Refusing to load an array of dtype {name}: a saved array may only "
+                                   f"have one of the dtypes {sorted(ARRAY_DTYPES)}.")
+    value = inner.get("value")
+    if name != "string":
+        return np.array(value, dtype=name)
+    leaves = _flatten_lists(value)
+    if not all(isinstance(leaf, str) for leaf in leaves):
+        raise DeserializationError("A saved array of dtype 'string' must hold only strings.")
+    width = max((len(leaf) for leaf in leaves), default=1) or 1
+    if 4 * width * len(leaves) > MAX_CONFIG_ARRAY_BYTES:
+        raise DeserializationError(f"Refusing to load a string array of {len(leaves)} items of up to "
+                                   f"{width} characters: over the {MAX_CONFIG_ARRAY_BYTES} byte limit.")
+    return np.array(value, dtype=f"U{width}")
+
+
+def _flatten_lists(value):
+    leaves, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            leaves.append(item)
+    return leaves
 
 
 def _deserialize_function(config, custom_objects):
