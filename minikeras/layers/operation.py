@@ -7,7 +7,10 @@ that node's layer is an ``Operation``: a ``Layer`` with no weights whose
 ``call`` applies the op function. Being a layer, it gets everything the
 functional API gives layers, with no new code: output shape and dtype from
 trial calls on zeros (``layer_symbolic.py``), a ``Node`` that
-``Model(inputs, outputs)`` finds, a row in ``summary()``.
+``Model(inputs, outputs)`` finds, a row in ``summary()``. One exception: when
+inputs or output are big, the shape comes from the op's rule
+(``operation_rules.py``) instead of a trial call, so that a saved config
+cannot make loading allocate a huge array.
 
 As in Keras, an op node splits its arguments in two (``operation_table.py``):
 the static ones (``axis=-1`` of ``concatenate``) belong to the node and are
@@ -18,6 +21,10 @@ Read next: ``minikeras/models/functional.py`` (saving op nodes).
 """
 
 from minikeras.backend import context
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers import nest
+from minikeras.layers import operation_rules
+from minikeras.layers import operation_shapes
 from minikeras.layers.layer import Layer
 from minikeras.layers.operation_table import KERAS_MODULES
 from minikeras.layers.operation_table import OPERATIONS
@@ -74,6 +81,32 @@ class Operation(Layer):
             else:
                 call_args.append(named[parameter])
         return cls(function, spec, arguments), tuple(call_args), call_kwargs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The symbolic output, from the op's shape rule when running it on zeros would be big.
+
+        The trial call (``layer_symbolic.py``) gives the exact dtype and Python's
+        errors for bad arguments, so it is used whenever inputs and output are
+        small; a saved config asking for a huge output (``ops.tile(x, [1, 10**9])``)
+        is then answered from the rule, without allocating it.
+        """
+        if self.spec is None:
+            return super().compute_output_spec(*args, **kwargs)
+        function_name = self.function.__name__
+        named = {**dict(zip(self.spec.call_parameters(), args)), **kwargs, **self.arguments}
+        inputs = [leaf for leaf in nest.flatten([list(args), dict(kwargs)]) if isinstance(leaf, KerasTensor)]
+        size = sum(operation_shapes.num_elements(tensor.shape) for tensor in inputs)
+        try:
+            spec = operation_rules.output_spec(function_name, named)
+        except operation_shapes.ShapeRuleError as error:
+            if function_name in operation_rules.AMPLIFYING or size > operation_shapes.TRIAL_LIMIT:
+                raise ValueError(f"Op node '{self.name}' ({self.class_name}): {error}. Inputs: "
+                                 f"{[tensor.shape for tensor in inputs]}, arguments: {self.arguments}") from None
+            return super().compute_output_spec(*args, **kwargs)  # Python's own error, or a form the rule lacks
+        size += sum(operation_shapes.num_elements(tensor.shape) for tensor in nest.flatten(spec))
+        if size <= operation_shapes.TRIAL_LIMIT:
+            return super().compute_output_spec(*args, **kwargs)
+        return spec
 
     def call(self, *args, **kwargs):
         if self.spec is None:

@@ -123,3 +123,23 @@ def test_numeric_arrays_round_trip(dtype):
     loaded = saving.deserialize_keras_object(saving.serialize_keras_object(array))
     assert loaded.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(loaded, array)
+
+
+@pytest.mark.parametrize("edit, shape", [
+    (lambda config: config.update(repeats=[1, 200_000_000]), (None, 800_000_000)),
+    (lambda config: config.update(repeats=[300_000, 1, 1_000]), (300_000, None, 4_000)),
+])
+def test_a_huge_op_node_output_loads_without_being_allocated(tmp_path, edit, shape):
+    import time
+
+    import minikeras as keras
+    from minikeras import ops
+    path = str(tmp_path / "tile.keras")
+    x = keras.Input((4,))
+    saving.save_model(keras.Model(x, ops.tile(x, [1, 3])), path)
+    rewrite_config(path, lambda config: edit(config["config"]["layers"][1]["config"]))
+    assert os.path.getsize(path) < 20_000
+    start = time.perf_counter()
+    model = saving.load_model(path)
+    assert time.perf_counter() - start < 10
+    assert tuple(model.output.shape) == shape
