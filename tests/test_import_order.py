@@ -38,6 +38,8 @@ LAZY_IMPORTS = {
         "an op called on a KerasTensor becomes a graph node, and graph nodes are layers",
     ("minikeras.layers.lambda_layer", "saving"):
         "Lambda.get_config serialises its Python function with the .keras format's rules",
+    ("minikeras.layers.text_vectorization", "saving"):
+        "a vocabulary path is read only if no safe-mode load is running (saving.config_files)",
     ("minikeras.models", "saving"):
         "model.save(), a model's config and keras.models.load_model: Keras puts saving on the model",
 }
