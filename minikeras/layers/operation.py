@@ -22,7 +22,6 @@ Read next: ``minikeras/models/functional.py`` (saving op nodes).
 
 from minikeras.backend import context
 from minikeras.backend.keras_tensor import KerasTensor
-from minikeras.layers import nest
 from minikeras.layers import operation_rules
 from minikeras.layers import operation_shapes
 from minikeras.layers.layer import Layer
@@ -30,6 +29,7 @@ from minikeras.layers.operation_table import KERAS_MODULES
 from minikeras.layers.operation_table import OPERATIONS
 from minikeras.layers.operation_table import REQUIRED
 from minikeras.layers.operation_table import spec_by_keras_name
+from minikeras.utils import nest
 from minikeras.utils.naming import to_snake_case
 
 

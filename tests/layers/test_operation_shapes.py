@@ -15,10 +15,10 @@ import pytest
 from minikeras import ops
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers import layer_symbolic
-from minikeras.layers import nest
 from minikeras.layers import operation_rules
 from minikeras.layers.operation import Operation
 from minikeras.layers.operation_table import OPERATIONS
+from minikeras.utils import nest
 
 X = KerasTensor((None, 4, 6))
 Y = KerasTensor((4, 1))
