@@ -196,3 +196,81 @@ def test_ctrl_c_during_training_leaves_no_worker_process():
     time.sleep(0.2)
     for pid in worker_pids:
         assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
+
+
+_DYING_WORKER_SCRIPT = textwrap.dedent(
+    """
+    import multiprocessing, os, signal, sys, time
+    import numpy as np
+    import minikeras
+    from minikeras.utils import PyDataset
+
+    workers, how = int(sys.argv[1]), sys.argv[2]
+
+    class Dying(PyDataset):
+        def __len__(self):
+            return 8
+
+        def __getitem__(self, index):
+            if index == 3:
+                if how == "exit":
+                    os._exit(3)
+                os.kill(os.getpid(), signal.SIGKILL)   # what the out-of-memory killer does
+            time.sleep(0.01)
+            return np.ones((2, 1), "float32"), np.ones((2, 1), "float32")
+
+    model = minikeras.Sequential([minikeras.Input((1,)), minikeras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    try:
+        model.fit(Dying(workers=workers, use_multiprocessing=True), epochs=1, verbose=0)
+    except RuntimeError as error:
+        print("ERROR:", error, flush=True)
+    print("children left:", len(multiprocessing.active_children()), flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("workers, how, says", [(2, "exit", "exited with code 3"),
+                                                (1, "kill", "killed by signal 9")])
+def test_a_dead_worker_process_stops_fit_with_a_clear_error(workers, how, says):
+    # Before: a multiprocessing.Pool silently replaced the dead worker and
+    # `fit` waited forever for batch 3. The timeout turns a hang into a failure.
+    result = subprocess.run([sys.executable, "-c", _DYING_WORKER_SCRIPT, str(workers), how],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ERROR: A PyDataset worker process" in result.stdout, result.stdout + result.stderr[-3000:]
+    assert "while loading batch 3" in result.stdout and says in result.stdout
+    assert "children left: 0" in result.stdout
+
+
+def test_sys_exit_in_a_worker_thread_is_an_error_not_a_hang():
+    class Exiting(Squares):
+        def __getitem__(self, index):
+            if index == 2:
+                sys.exit(5)
+            return super().__getitem__(index)
+
+    batches = get_data_adapter(Exiting(num_batches=6, workers=2)).get_numpy_iterator()
+    outcome = []
+    runner = threading.Thread(target=lambda: outcome.append(_collect(batches)), daemon=True)
+    runner.start()
+    runner.join(timeout=30)
+    assert outcome, "the pass hung on a worker thread that ended with SystemExit"
+    assert isinstance(outcome[0], RuntimeError) and "while loading batch 2" in str(outcome[0])
+    assert isinstance(outcome[0].__cause__, SystemExit)
+
+
+def _collect(batches):
+    try:
+        return list(batches)
+    except Exception as error:
+        return error
+
+
+def test_worker_process_exception_keeps_its_type_and_remote_traceback():
+    dataset = Squares(num_batches=10, fail_at=4, workers=2, use_multiprocessing=True)
+    with pytest.raises(RuntimeError, match="broken batch 4") as info:
+        list(get_data_adapter(dataset).get_numpy_iterator())
+    notes = "".join(getattr(info.value, "__notes__", []))
+    assert "__getitem__(4)" in notes and "in __getitem__" in notes and "raise RuntimeError" in notes
+    assert not multiprocessing.active_children()
