@@ -71,6 +71,8 @@ class BaseConv(Layer):
         **kwargs: ``Layer`` arguments.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",

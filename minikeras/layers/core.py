@@ -43,6 +43,8 @@ class Dense(Layer):
         ``(input_dim, units)``, the bias ``(units,)``.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
@@ -121,6 +123,8 @@ class Activation(Layer):
         output shape = input shape.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -151,6 +155,8 @@ class Dropout(Layer):
         seed: optional int, for reproducible masks.
         **kwargs: ``Layer`` arguments.
     """
+
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -53,6 +53,14 @@ def _walk_attribute(value, found, seen):
             _walk_attribute(item, found, seen)
 
 
+def _holds_strings(array):
+    """True for a NumPy array of ``str`` / ``bytes`` (dtype ``<U``, ``S``, or
+    ``object`` holding Python strings)."""
+    if array.dtype.kind in "US":
+        return True
+    return array.size > 0 and isinstance(array.flat[0], (str, bytes))
+
+
 class Layer:
     """Base class of all layers (and, through ``Model``, of all models).
 
@@ -66,6 +74,12 @@ class Layer:
         input_shape, input_dim, batch_size: legacy ``tf.keras`` keywords for a
             first layer of a ``Sequential`` (prefer ``keras.Input``).
     """
+
+    # Built-in layers that compute with numbers set this to True, so that a
+    # string array reaching them is refused with a clear error. Layers you
+    # write yourself may take strings (and turn them into numbers), so the
+    # default is False: their inputs pass through as they are.
+    _numeric_inputs_only = False
 
     def __init__(self, name=None, trainable=True, dtype=None, autocast=True,
                  activity_regularizer=None, **kwargs):
@@ -422,6 +436,12 @@ class Layer:
             if not (isinstance(leaf, numpy.ndarray) or backend.is_cupy_array(leaf)):
                 return leaf
             if leaf.dtype.kind in "OUS":
+                if self._numeric_inputs_only and _holds_strings(leaf):
+                    raise ValueError(
+                        f"Layer '{self.name}' ({type(self).__name__}) computes with numbers, but it "
+                        f"received an array of strings: dtype {leaf.dtype}, shape {leaf.shape}. Turn "
+                        "the strings into numbers first (for example with a `TextVectorization` "
+                        "layer), or cast the array to a numeric dtype.")
                 return leaf
             dtype = self.compute_dtype if leaf.dtype.kind == "f" and self.autocast else None
             if dtype == "string":

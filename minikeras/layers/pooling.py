@@ -35,6 +35,8 @@ class BasePooling(Layer):
         **kwargs: ``Layer`` arguments.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, rank, pool_function, pool_size, strides=None, padding="valid",
                  data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -109,6 +111,8 @@ class BaseGlobalPooling(Layer):
         keepdims: keep the reduced axes with size 1.
         **kwargs: ``Layer`` arguments.
     """
+
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
 
     def __init__(self, rank, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)

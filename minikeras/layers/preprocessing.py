@@ -27,6 +27,8 @@ class Rescaling(Layer):
         output shape = input shape (integer inputs become the layer's float dtype).
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale = scale

@@ -272,3 +272,50 @@ def test_variables_assigned_before_super_init_raise():
 
     with pytest.raises(RuntimeError, match="forgot to call `super"):
         Broken()
+
+
+@pytest.mark.parametrize("strings", [numpy.array([["a", "b"]]), numpy.array([[b"a", b"b"]]),
+                                     numpy.array([["a", "b"]], dtype=object)])
+def test_strings_given_to_a_numeric_model_name_the_layer_and_the_dtype(strings):
+    # Before: numpy's UFuncTypeError from inside matmul.py, naming no layer.
+    model = minikeras.Sequential([Input((2,)), minikeras.layers.Dense(1, name="scores")])
+    model.compile(optimizer="sgd", loss="mse")
+    expected = rf"Layer 'scores' \(Dense\) computes with numbers, but it received an array of strings: dtype {strings.dtype}, shape \(1, 2\)"
+    with pytest.raises(ValueError, match=expected):
+        model.predict(strings, verbose=0)
+    with pytest.raises(ValueError, match=expected):
+        model.fit(strings, numpy.ones((1, 1)), verbose=0)
+
+
+def test_strings_still_reach_text_vectorization_and_custom_layers():
+    vectorize = minikeras.layers.TextVectorization(vocabulary=["cat", "dog"], output_mode="multi_hot")
+    model = minikeras.Sequential([Input((1,), dtype="string"), vectorize,
+                                  minikeras.layers.Dense(1, kernel_initializer="ones", use_bias=False)])
+    numpy.testing.assert_allclose(model.predict(numpy.array([["cat dog"], ["bird"]]), verbose=0),
+                                  [[2.0], [1.0]])
+
+    class Length(Layer):  # a layer of your own may take strings: it is not checked
+        def call(self, inputs):
+            return minikeras.ops.convert_to_tensor([[float(len(text))] for text in inputs.ravel()])
+
+    assert Length()(numpy.array(["abc", "hello"])).numpy().ravel().tolist() == [3.0, 5.0]
+
+
+@pytest.mark.parametrize("arguments, argument, why", [
+    ({"shape": (-1,)}, "shape", "Negative dimensions are not allowed"),
+    ({"shape": (4, -2)}, "shape", "Negative dimensions are not allowed"),
+    ({"shape": (2,), "batch_size": -1}, "batch_size", "Negative dimensions are not allowed"),
+    ({"batch_shape": (None, -3)}, "batch_shape", "Negative dimensions are not allowed"),
+    ({"shape": (2.5,)}, "shape", "Found invalid dimension '2.5' of type '<class 'float'>'"),
+    ({"shape": ("a",)}, "shape", "Found invalid dimension 'a'"),
+    ({"shape": 2.5}, "shape", "cannot convert '2.5' to a shape"),
+])
+def test_input_refuses_negative_and_non_integer_dimensions(arguments, argument, why):
+    # Before: Input(shape=(-1,)) returned a KerasTensor of shape (None, -1).
+    with pytest.raises(ValueError, match=rf"Invalid `{argument}` argument of `Input`.*{why}"):
+        Input(**arguments)
+
+
+def test_input_accepts_none_zero_and_numpy_integers():
+    assert Input(shape=(None, 0, numpy.int64(3))).shape == (None, None, 0, 3)
+    assert Input(shape=4, batch_size=2).shape == (2, 4)
