@@ -10,6 +10,8 @@ flow through the graph as NumPy arrays, without gradients. Read next:
 ``minikeras/models/functional_graph.py``.
 """
 
+import numbers
+
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.keras_tensor import Node
 from minikeras.layers.keras_tensor import standardize_keras_dtype
@@ -78,10 +80,41 @@ def _batch_shape(shape, batch_size, batch_shape, input_tensor):
             raise ValueError("You must pass a `shape` argument.")
         return tuple(input_tensor.shape)
     if batch_shape is not None:
-        return tuple(batch_shape)
-    if isinstance(shape, int):
+        return _checked("batch_shape", batch_shape, _as_tuple("batch_shape", batch_shape))
+    if isinstance(shape, numbers.Integral):
         shape = (shape,)
-    return (batch_size,) + tuple(shape)
+    shape = _checked("shape", shape, _as_tuple("shape", shape))
+    return _checked("batch_size", batch_size, (batch_size,) + shape)
+
+
+def _as_tuple(argument, value):
+    """``value`` as a tuple, or a ValueError naming ``argument`` if it is not a sequence."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"Invalid `{argument}` argument of `Input`: cannot convert '{value}' to a shape. "
+                         f"Received: {argument}={value}")
+    return tuple(value)
+
+
+def _checked(argument, received, dimensions):
+    """Returns ``dimensions`` if each is None or an int >= 0, else raises naming ``argument``.
+
+    Keras refuses the same shapes with "Cannot convert ... to a shape"; a
+    ``-1`` here would otherwise travel into every layer's shape arithmetic.
+    """
+    for size in dimensions:
+        if size is None:
+            continue
+        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
+            raise ValueError(
+                f"Invalid `{argument}` argument of `Input`: cannot convert '{dimensions}' to a shape. "
+                f"Found invalid dimension '{size}' of type '{type(size)}'. Received: {argument}={received}"
+            )
+        if size < 0:
+            raise ValueError(
+                f"Invalid `{argument}` argument of `Input`: cannot convert '{dimensions}' to a shape. "
+                f"Negative dimensions are not allowed. Received: {argument}={received}"
+            )
+    return tuple(None if size is None else int(size) for size in dimensions)
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,

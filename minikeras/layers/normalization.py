@@ -23,6 +23,18 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 
 
+def _check_axis(layer, axis, input_shape):
+    """Refuses an axis the input does not have (``axis=5`` on a 2-D input), which
+    would otherwise fail later with a bare ``IndexError`` or, taken modulo the
+    rank, quietly normalize the wrong axis."""
+    rank = len(input_shape)
+    if not -rank <= axis < rank:
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}': `axis={axis}` is out of range for an input of "
+            f"rank {rank} (shape {tuple(input_shape)}); the axis must be in [{-rank}, {rank - 1}]."
+        )
+
+
 class BatchNormalization(Layer):
     """Normalizes each feature with the statistics of the batch.
 
@@ -49,6 +61,8 @@ class BatchNormalization(Layer):
         output shape = input shape; the four weights are ``(C,)``, in the order
         gamma, beta, moving_mean, moving_variance.
     """
+
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
@@ -77,6 +91,7 @@ class BatchNormalization(Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        _check_axis(self, self.axis, input_shape)
         features = input_shape[self.axis]
         if features is None:
             raise ValueError(f"BatchNormalization ('{self.name}'): axis {self.axis} of the input "
@@ -181,6 +196,8 @@ class LayerNormalization(Layer):
         the normalized axes.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
@@ -204,8 +221,11 @@ class LayerNormalization(Layer):
         return sorted(axis % ndim for axis in axes)
 
     def build(self, input_shape):
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        for axis in axes:
+            _check_axis(self, axis, input_shape)
         # As Keras: once built, `axis` is a sorted list, and the config stores it so.
-        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        self.axis = sorted(axes)
         axes = self._axes(len(input_shape))
         shape = tuple(input_shape[axis] for axis in axes)
         self.gamma = self.beta = None

@@ -100,3 +100,18 @@ def test_bad_inputs():
         layer(random_batch((2, 4)))
     with pytest.raises(ValueError, match="renormalization"):
         layers.BatchNormalization(renorm=True)
+
+
+@pytest.mark.parametrize("layer_class, axis", [(layers.BatchNormalization, 5), (layers.BatchNormalization, -3),
+                                               (layers.LayerNormalization, 5), (layers.LayerNormalization, [0, 7])])
+def test_an_axis_the_input_lacks_names_the_layer_the_axis_and_the_rank(layer_class, axis):
+    # Before: a bare IndexError (BatchNormalization), or LayerNormalization
+    # quietly normalizing axis 5 % 2 = 1.
+    layer = layer_class(axis=axis, name="norm")
+    bad = 7 if isinstance(axis, list) else axis
+    message = rf"{layer_class.__name__} 'norm': `axis={bad}` is out of range for an input of rank 2 \(shape \(4, 3\)\)"
+    with pytest.raises(ValueError, match=message):
+        layer(np.ones((4, 3), "float32"))
+    from minikeras.layers import Input
+    with pytest.raises(ValueError, match=r"out of range for an input of rank 2 \(shape \(None, 3\)\)"):
+        layer_class(axis=axis)(Input((3,)))
