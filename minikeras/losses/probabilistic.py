@@ -20,6 +20,8 @@ Read next: ``regression.py``.
 
 import warnings
 
+import numpy
+
 from minikeras import backend
 from minikeras import ops
 from minikeras.losses.loss import Loss
@@ -106,6 +108,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
             "`sparse_categorical_crossentropy`: Arguments `target` and `output` must have the same shape "
             f"up until the last dimension: target.shape={tuple(labels.shape)}, "
             f"output.shape={tuple(y_pred.shape)}"
+        )
+    if labels.dtype.kind in "fc" and numpy.isnan(labels).any():
+        # Without this check NaN becomes the int64 -9223372036854775808 below and
+        # the error speaks of a label range the data never had.
+        raise ValueError(
+            f"`sparse_categorical_crossentropy`: the labels contain NaN ({int(numpy.isnan(labels).sum())} "
+            f"of {labels.size} values). Labels must be integer class indices in "
+            f"[0, {y_pred.shape[axis]}); drop or fill the missing labels first."
         )
     valid = None
     if ignore_class is not None:

@@ -16,6 +16,8 @@ Read next: ``compile_utils.py`` (what ``compile`` stores), then
 ``minikeras/callbacks/``.
 """
 
+import numbers
+
 import numpy as np
 
 from minikeras import backend
@@ -46,6 +48,21 @@ def _should_eval(epoch, validation_freq):
     )
 
 
+def _check_validation_split(validation_split):
+    """A fraction in [0, 1): 0 keeps everything for training, 1 would keep nothing.
+
+    Keras 3.15.1 accepts 1.5 or -0.1: 1.5 splits at ``floor(N * -0.5)``, an
+    index counted from the end, and trains on a split nobody asked for. We
+    refuse such values, naming the argument.
+    """
+    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
+            or not 0.0 <= validation_split < 1.0:
+        raise ValueError(
+            "`validation_split` must be a float in [0, 1): the fraction of the samples kept "
+            f"aside for validation. Received: validation_split={validation_split!r}"
+        )
+
+
 def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
         validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
         sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -72,6 +89,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         The ``History`` callback (also ``model.history``).
     """
     model._assert_compile_called("fit")
+    _check_validation_split(validation_split)
     # 1. Data: split off the validation arrays, then the training iterator.
     if validation_split and validation_data is None:
         (x, y, sample_weight), validation_data = data_adapter_utils.train_validation_split(

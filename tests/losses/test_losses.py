@@ -239,3 +239,12 @@ def test_resolve_loss_keeps_loss_objects_and_names_functions():
         return losses.mean_absolute_error(y_true, y_pred)
 
     assert losses.resolve_loss(my_loss, np.zeros((2, 1)), np.zeros((2, 1))).name == "my_loss"
+
+
+@pytest.mark.parametrize("ignore_class", [None, 2])
+def test_nan_labels_of_a_sparse_loss_are_named_as_nan(ignore_class):
+    # Before: NaN became int64's minimum and the error spoke of labels
+    # "from -9223372036854775808".
+    y_pred = np.full((3, 3), 1.0 / 3.0, "float32")
+    with pytest.raises(ValueError, match=r"the labels contain NaN \(1 of 3 values\)"):
+        losses.SparseCategoricalCrossentropy(ignore_class=ignore_class)(np.array([0.0, np.nan, 2.0]), y_pred)

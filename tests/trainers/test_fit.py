@@ -279,3 +279,21 @@ def test_evaluate_needs_compile():
     x, y = digits(8)
     with pytest.raises(ValueError, match=r"You must call `compile\(\)` before using the model."):
         mlp().evaluate(x, y, verbose=0)
+
+
+@pytest.mark.parametrize("split", [1.0, 1.5, -0.1, float("nan"), "0.2", True])
+def test_validation_split_outside_zero_one_is_refused_by_name(split):
+    # Before: 1.5 trained on everything and validated on nothing; -0.1 spoke of empty arrays.
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((10, 2), "float32"), np.ones((10, 1), "float32")
+    with pytest.raises(ValueError, match=r"`validation_split` must be a float in \[0, 1\).*Received: validation_split="):
+        model.fit(x, y, validation_split=split, verbose=0)
+
+
+def test_nan_labels_reach_fit_as_a_clear_error():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    y = np.array([0.0, 1.0, np.nan, 2.0])
+    with pytest.raises(ValueError, match="labels contain NaN"):
+        model.fit(np.ones((4, 2), "float32"), y, verbose=0)
