@@ -34,6 +34,7 @@ import collections
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.pool
+import pickle
 import signal
 import traceback
 
@@ -65,11 +66,9 @@ def _worker_loop(dataset, connection):
 def _portable_error(error):
     """``(error, traceback text)``, with the error itself replaced by a
     ``RuntimeError`` carrying its text when it cannot be pickled."""
-    import pickle
-
     text = "".join(traceback.format_exception(error))
     try:
-        pickle.dumps(error)
+        pickle.loads(pickle.dumps(error))  # some exception classes cannot be rebuilt
     except Exception:
         error = RuntimeError(f"{type(error).__name__}: {error}")
     return error, text
@@ -91,13 +90,17 @@ class _ProcessWorkers:
         self.backlog = collections.deque()   # indices waiting for a free worker
         self.done = {}           # index -> (ok, batch or (error, traceback text))
         self.all = []
-        for _ in range(workers):
-            parent_end, child_end = context.Pipe()
-            process = context.Process(target=_worker_loop, args=(dataset, child_end), daemon=True)
-            process.start()
-            child_end.close()  # the child's copy is the one that matters
-            self.all.append((process, parent_end))
-            self.idle.append((process, parent_end))
+        try:
+            for _ in range(workers):
+                parent_end, child_end = context.Pipe()
+                process = context.Process(target=_worker_loop, args=(dataset, child_end), daemon=True)
+                process.start()
+                child_end.close()  # the child's copy is the one that matters
+                self.all.append((process, parent_end))
+                self.idle.append((process, parent_end))
+        except BaseException:
+            self.close()  # the workers already started
+            raise
 
     def submit(self, index):
         self.backlog.append(index)
@@ -107,8 +110,11 @@ class _ProcessWorkers:
         while self.backlog and self.idle:
             process, connection = self.idle.pop()
             index = self.backlog.popleft()
-            connection.send(index)
             self.busy[connection] = (process, index)
+            try:
+                connection.send(index)
+            except OSError:  # the worker died while idle: its pipe is broken
+                self._raise_dead(process, index)
 
     def result(self, index):
         """The batch ``index`` (submitted earlier), waiting as long as a worker is alive to send it."""
@@ -145,7 +151,10 @@ class _ProcessWorkers:
     def _raise_dead(process, index):
         process.join(timeout=5)
         code = process.exitcode
-        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+        if code is not None and code < 0:
+            how = f"was killed by signal {-code} ({signal.strsignal(-code)})"
+        else:
+            how = f"exited with code {code}"
         raise RuntimeError(
             f"A PyDataset worker process (pid {process.pid}) {how} while loading batch {index} "
             f"(`__getitem__({index})`). It may have run out of memory, been killed, or called "

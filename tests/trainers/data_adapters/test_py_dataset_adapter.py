@@ -274,3 +274,37 @@ def test_worker_process_exception_keeps_its_type_and_remote_traceback():
     notes = "".join(getattr(info.value, "__notes__", []))
     assert "__getitem__(4)" in notes and "in __getitem__" in notes and "raise RuntimeError" in notes
     assert not multiprocessing.active_children()
+
+
+def test_a_worker_process_that_died_while_idle_is_reported_at_the_next_request():
+    from minikeras.trainers.data_adapters.ordered_enqueuer import _ProcessWorkers
+
+    pool = _ProcessWorkers(Squares(num_batches=4), workers=1)
+    try:
+        process = pool.all[0][0]
+        os.kill(process.pid, signal.SIGKILL)
+        process.join(timeout=10)
+        with pytest.raises(RuntimeError, match=r"was killed by signal 9 \(Killed\) while loading batch 2"):
+            pool.submit(2)
+            pool.result(2)
+    finally:
+        pool.close()
+    assert not multiprocessing.active_children()
+
+
+class Picky(Exception):
+    """Pickles, but unpickling calls ``Picky("this and that")``: one argument, two needed."""
+
+    def __init__(self, first, second):
+        super().__init__(f"{first} and {second}")
+
+
+def test_an_exception_that_cannot_be_rebuilt_still_reaches_the_caller():
+    class Raising(Squares):
+        def __getitem__(self, index):
+            raise Picky("this", "that")
+
+    dataset = Raising(num_batches=3, workers=2, use_multiprocessing=True)
+    with pytest.raises(RuntimeError, match="Picky: this and that"):
+        list(get_data_adapter(dataset).get_numpy_iterator())
+    assert not multiprocessing.active_children()
