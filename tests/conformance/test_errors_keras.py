@@ -18,6 +18,8 @@ keras = pytest.importorskip("keras")
 
 import minikeras  # noqa: E402
 
+pytestmark = pytest.mark.layers
+
 
 @pytest.mark.parametrize("arguments, phrase", [
     ({"shape": (-1,)}, "Negative dimensions are not allowed"),
