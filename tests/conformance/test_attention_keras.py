@@ -18,6 +18,7 @@ keras = pytest.importorskip("keras")
 import minikeras  # noqa: E402
 from minikeras import layers  # noqa: E402
 
+pytestmark = pytest.mark.layers
 RNG = np.random.default_rng(0)
 
 
