@@ -91,3 +91,19 @@ def matmul_function(a, b):
     # (a transformer block's step: 235 -> 150 ms of CPU time).
     _prepare_numba()
     return numpy.matmul
+
+
+def recurrent_kernels(*arrays):
+    """Returns the module of whole-sequence LSTM / GRU / simple RNN kernels.
+
+    ``kernels/numba_recurrent.py`` by default, ``kernels/recurrent_reference.py``
+    when ``MINIKERAS_KERNELS=reference``. NumPy arrays only: the recurrent
+    layers run their step loop on CuPy arrays (``layers/rnn/fused.py``).
+    """
+    if _cpu_kernel_name() == "reference":
+        from minikeras.kernels import recurrent_reference
+
+        return recurrent_reference
+    from minikeras.kernels import numba_recurrent
+
+    return numba_recurrent

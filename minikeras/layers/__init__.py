@@ -55,3 +55,16 @@ from minikeras.layers.attention import MultiHeadAttention
 from minikeras.layers.normalization_per_sample import GroupNormalization
 from minikeras.layers.normalization_per_sample import RMSNormalization
 from minikeras.layers.normalization_per_sample import UnitNormalization
+# Sequences: recurrent layers, their wrappers, masking (issue 16, recurrent half).
+from minikeras.layers.sequence import Masking
+from minikeras.layers.sequence import RepeatVector
+from minikeras.layers.rnn import GRU
+from minikeras.layers.rnn import LSTM
+from minikeras.layers.rnn import RNN
+from minikeras.layers.rnn import Bidirectional
+from minikeras.layers.rnn import GRUCell
+from minikeras.layers.rnn import LSTMCell
+from minikeras.layers.rnn import SimpleRNN
+from minikeras.layers.rnn import SimpleRNNCell
+from minikeras.layers.rnn import StackedRNNCells
+from minikeras.layers.rnn import TimeDistributed

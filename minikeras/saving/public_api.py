@@ -37,6 +37,8 @@ PUBLIC_NAMES = {
             "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Identity",
             "TextVectorization", "StringLookup", "IntegerLookup", "Lambda",
             "Attention", "AdditiveAttention", "MultiHeadAttention", "RMSNormalization", "UnitNormalization",
+            "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell",
+            "StackedRNNCells", "Bidirectional", "TimeDistributed", "Masking",
         ),
     ),
     "keras.activations": (

@@ -21,6 +21,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras import ops
 from minikeras.autodiff.conv import conv_bias
+from minikeras.autodiff.recurrent import gru_sequence
+from minikeras.autodiff.recurrent import lstm_sequence
+from minikeras.autodiff.recurrent import simple_rnn_sequence
 
 
 @dataclass
@@ -106,6 +109,37 @@ def np_attention(q, k, v, bias=0.0, mask=None, causal=False):
 
 
 # fixed non-float arguments the rows close over
+def np_lstm(x, h, c, kernel, recurrent_kernel, bias):
+    """The LSTM over a sequence, step by step: h_1..h_T then c_T, (N, T+1, U)."""
+    outputs = []
+    for t in range(x.shape[1]):
+        i, f, g, o = numpy.split(x[:, t] @ kernel + h @ recurrent_kernel + bias, 4, axis=1)
+        c = np_sigmoid(f) * c + np_sigmoid(i) * numpy.tanh(g)
+        h = np_sigmoid(o) * numpy.tanh(c)
+        outputs.append(h)
+    return numpy.stack(outputs + [c], axis=1)
+
+
+def np_gru(x, h, kernel, recurrent_kernel, bias):
+    """The GRU (reset_after=True) over a sequence: h_1..h_T, (N, T, U)."""
+    outputs = []
+    for t in range(x.shape[1]):
+        x_z, x_r, x_g = numpy.split(x[:, t] @ kernel + bias[0], 3, axis=1)
+        h_z, h_r, h_g = numpy.split(h @ recurrent_kernel + bias[1], 3, axis=1)
+        z, r = np_sigmoid(x_z + h_z), np_sigmoid(x_r + h_r)
+        h = z * h + (1 - z) * numpy.tanh(x_g + r * h_g)
+        outputs.append(h)
+    return numpy.stack(outputs, axis=1)
+
+
+def np_simple_rnn(x, h, kernel, recurrent_kernel, bias):
+    outputs = []
+    for t in range(x.shape[1]):
+        h = numpy.tanh(x[:, t] @ kernel + bias + h @ recurrent_kernel)
+        outputs.append(h)
+    return numpy.stack(outputs, axis=1)
+
+
 CONDITION = numpy.array([[True, False, True], [False, True, True]])
 INDICES = numpy.array([2, 0, 2])
 ALONG = numpy.array([[1, 0, 1], [2, 2, 0]])
@@ -284,6 +318,13 @@ TABLE = [
          direction=True),
     Case("conv_bias", conv_bias, lambda x, k, b: np_conv2d_valid(x[:, None], k[None])[:, 0] + b,
          ((2, 7, 3), (3, 3, 2), (2,)), direction=True),  # 1-D
+    # whole-sequence recurrent ops (the fast path of LSTM / GRU / SimpleRNN): N=2, T=4, D=3, U=2
+    Case("lstm_sequence", lstm_sequence, np_lstm, ((2, 4, 3), (2, 2), (2, 2), (3, 8), (2, 8), (8,)),
+         low=-1.0, high=1.0),
+    Case("gru_sequence", gru_sequence, np_gru, ((2, 4, 3), (2, 2), (3, 6), (2, 6), (2, 6)),
+         low=-1.0, high=1.0),
+    Case("simple_rnn_sequence", simple_rnn_sequence, np_simple_rnn,
+         ((2, 4, 3), (2, 2), (3, 2), (2, 2), (2,)), low=-1.0, high=1.0),
     Case("max_pool", lambda x: ops.max_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.max), ((2, 4, 4, 3),),
          direction=True),
     Case("average_pool", lambda x: ops.average_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.mean),
@@ -293,6 +334,8 @@ TABLE = [
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
 INTERNAL = {
     "conv_bias",  # minikeras.autodiff.conv: conv + bias (+ relu) in one op, for Conv1D/Conv2D
+    # minikeras.autodiff.recurrent: a whole sequence as one op, for LSTM / GRU / SimpleRNN
+    "lstm_sequence", "gru_sequence", "simple_rnn_sequence",
 }
 
 # Public ops with nothing to differentiate: integer, boolean or constant
