@@ -422,6 +422,13 @@ class Layer:
         """Attaches the output mask and adds the activity regularization loss."""
         if self.supports_masking and isinstance(outputs, Tensor):
             outputs._keras_mask = self.compute_mask(first_input, previous_mask)
+        elif self.supports_masking and isinstance(outputs, (list, tuple)):
+            # Several outputs (an RNN's [output, *states]): one mask each, or None.
+            masks = self.compute_mask(first_input, previous_mask)
+            if isinstance(masks, (list, tuple)) and len(masks) == len(outputs):
+                for output, mask in zip(outputs, masks):
+                    if isinstance(output, Tensor):
+                        output._keras_mask = mask
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
                 loss = self.activity_regularizer(output)

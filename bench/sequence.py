@@ -1,0 +1,137 @@
+"""Training speed of minikeras's LSTM and GRU against PyTorch eager ``nn.LSTM`` / ``nn.GRU``.
+
+The model: one recurrent layer of 128 units over batches of 64 sequences of
+100 steps x 32 features, its last output into a Dense(10), mean squared
+error, Adam(1e-3); random float32 data. In minikeras the layer takes its
+whole-sequence op (``kernels/numba_recurrent.py``); ``--path loop`` times the
+readable step-by-step path instead (``use_cudnn=False``).
+
+Each framework runs in its own subprocess (Numba's and PyTorch's thread pools
+would otherwise disturb each other), with the same thread count, and the
+two alternate for several rounds (minikeras, PyTorch, minikeras, ...). Each
+round gives the median time of its steps; the report gives each round's
+ratio and the median of the ratios. minikeras is timed through
+``model.fit`` (the trainer's per-step overhead included), PyTorch through
+the usual eager loop. The first steps (warm-up: compilation) are not timed.
+
+Usage::
+
+    python bench/sequence.py                      # LSTM and GRU, 3 rounds of 10 timed steps
+    python bench/sequence.py --layer gru --rounds 5
+    python bench/sequence.py --path loop --rounds 1 --steps 3
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+BATCH, STEPS, FEATURES, UNITS, OUTPUTS = 64, 100, 32, 128, 10
+
+
+def data(count):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((count * BATCH, STEPS, FEATURES)).astype("float32")
+    y = rng.standard_normal((count * BATCH, OUTPUTS)).astype("float32")
+    return x, y
+
+
+def run_minikeras(layer, warmup, steps, path):
+    import minikeras as keras
+
+    x, y = data(warmup + steps)
+    recurrent = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[layer]
+    model = keras.Sequential([keras.layers.Input((STEPS, FEATURES)),
+                              recurrent(UNITS, use_cudnn=path == "fused"),
+                              keras.layers.Dense(OUTPUTS)])
+    model.compile(loss="mse", optimizer=keras.optimizers.Adam(1e-3))
+    times = []
+
+    class StepTimer(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            times.append(time.perf_counter() - self.start)
+
+    history = model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0,
+                        callbacks=[StepTimer()])
+    return {"seconds_per_step": float(np.median(times[warmup:])), "loss": history.history["loss"][-1]}
+
+
+def run_torch(layer, warmup, steps, threads):
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    x, y = (torch.from_numpy(array) for array in data(warmup + steps))
+    recurrent = {"lstm": nn.LSTM, "gru": nn.GRU}[layer](FEATURES, UNITS, batch_first=True)
+    head = nn.Linear(UNITS, OUTPUTS)
+    parameters = list(recurrent.parameters()) + list(head.parameters())
+    optimizer = torch.optim.Adam(parameters, lr=1e-3, eps=1e-7)
+    times = []
+    for step in range(warmup + steps):
+        start = time.perf_counter()
+        batch = slice(step * BATCH, (step + 1) * BATCH)
+        optimizer.zero_grad()
+        outputs, _ = recurrent(x[batch])
+        loss = torch.mean((head(outputs[:, -1]) - y[batch]) ** 2)
+        loss.backward()
+        optimizer.step()
+        float(loss)
+        times.append(time.perf_counter() - start)
+    return {"seconds_per_step": float(np.median(times[warmup:])), "loss": float(loss)}
+
+
+def child_result(framework, layer, args):
+    command = [sys.executable, __file__, "--child", framework, "--layer", layer, "--path", args.path,
+               "--steps", str(args.steps), "--warmup", str(args.warmup), "--threads", str(args.threads)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def report(layer, path, rounds):
+    print(f"\n{layer.upper()}({UNITS}), batch {BATCH} x {STEPS} steps x {FEATURES} features, "
+          f"Adam, minikeras path: {path}")
+    print(f"{'round':6s} {'minikeras ms/step':>18s} {'PyTorch ms/step':>16s} {'ratio':>6s}")
+    ratios = []
+    for number, (ours, theirs) in enumerate(rounds, 1):
+        ratios.append(ours["seconds_per_step"] / theirs["seconds_per_step"])
+        print(f"{number:<6d} {ours['seconds_per_step'] * 1000:18.1f} "
+              f"{theirs['seconds_per_step'] * 1000:16.1f} {ratios[-1]:5.2f}x")
+    print(f"time per step, minikeras / PyTorch: {float(np.median(ratios)):.2f}x, median of "
+          f"{len(ratios)} round(s) ({min(ratios):.2f}-{max(ratios):.2f}x) (target <= 1.25x)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--layer", choices=["lstm", "gru", "both"], default="both")
+    parser.add_argument("--path", choices=["fused", "loop"], default="fused")
+    parser.add_argument("--steps", type=int, default=10, help="timed steps")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed first steps")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two frameworks")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "minikeras":
+        print(json.dumps(run_minikeras(args.layer, args.warmup, args.steps, args.path)))
+        return
+    if args.child == "torch":
+        print(json.dumps(run_torch(args.layer, args.warmup, args.steps, args.threads)))
+        return
+    # Same thread count for NumPy's BLAS, Numba and PyTorch, fixed before any import.
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)
+    print(f"threads: {args.threads}; load average: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+    for layer in (["lstm", "gru"] if args.layer == "both" else [args.layer]):
+        rounds = [(child_result("minikeras", layer, args), child_result("torch", layer, args))
+                  for _ in range(args.rounds)]
+        report(layer, args.path, rounds)
+
+
+if __name__ == "__main__":
+    main()
