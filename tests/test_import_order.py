@@ -40,6 +40,9 @@ LAZY_IMPORTS = {
         "Lambda.get_config serialises its Python function with the .keras format's rules",
     ("minikeras.layers.text_vectorization", "saving"):
         "a vocabulary path is read only if no safe-mode load is running (saving.config_files)",
+    ("minikeras.layers.rnn", "saving"):
+        "RNN, StackedRNNCells, Bidirectional and TimeDistributed configs hold their cells' or "
+        "layer's serialized configs, as Keras's do",
     ("minikeras.models", "saving"):
         "model.save(), a model's config and keras.models.load_model: Keras puts saving on the model",
 }

@@ -14,7 +14,8 @@ this order, each file a lesson:
    ``linalg.py`` (einsum dot), ``contraction.py`` (einsum as a
    batched matmul), ``matmul.py``, ``nn.py`` (activations,
    softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
-   ``pool.py``, ``attention.py`` (dot-product attention).
+   ``pool.py``, ``recurrent.py`` (an LSTM, GRU or simple RNN over a
+   whole sequence as one op), ``attention.py`` (dot-product attention).
 """
 
 # tensor.py first: it loads the op families its operators use.

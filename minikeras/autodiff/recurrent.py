@@ -14,8 +14,8 @@ One op has one output, so the LSTM op returns ``(N, T + 1, U)``: the outputs
 ``h`` of the ``T`` steps, then the final memory ``c`` as an extra row. The
 layer slices what it needs (the sequence, the last output, the states).
 Activations are fixed (``sigmoid`` gates, ``tanh`` candidates), as in cuDNN;
-the layer falls back to its step loop for any other choice.
-Read next: ``layers/rnn/fused.py``.
+the layer falls back to its step loop for any other choice (the layer side
+is ``minikeras/layers/rnn/fused.py``). Read next: ``attention.py``.
 """
 
 from minikeras.autodiff.op import Op

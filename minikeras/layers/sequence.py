@@ -36,9 +36,6 @@ class Masking(Layer):
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(mask_value, dict) and mask_value.get("config"):
-            from minikeras.saving import deserialize_keras_object
-            mask_value = deserialize_keras_object(mask_value)
         self.mask_value = mask_value
         self.supports_masking = True
 

@@ -32,7 +32,7 @@ from minikeras import backend
 from minikeras import ops
 from minikeras.autodiff import Tensor
 from minikeras.autodiff import Variable
-from minikeras.layers import nest
+from minikeras.utils import nest
 from minikeras.layers.layer import Layer
 from minikeras.layers.layer_utils import call_arguments
 from minikeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell

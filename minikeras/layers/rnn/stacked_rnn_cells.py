@@ -15,7 +15,7 @@ holder's, ``lstm/lstm_cell/kernel``). Read next: ``rnn.py``.
 
 from minikeras import ops
 from minikeras.backend import context
-from minikeras.layers import nest
+from minikeras.utils import nest
 from minikeras.layers.layer import Layer
 from minikeras.layers.layer_utils import call_arguments
 
