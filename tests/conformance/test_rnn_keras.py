@@ -21,6 +21,7 @@ pytest.importorskip("jax")
 import minikeras  # noqa: E402
 from minikeras import layers  # noqa: E402
 
+pytestmark = pytest.mark.layers
 RNG = np.random.default_rng(0)
 N, T, D, UNITS = 3, 5, 4, 3
 X = RNG.uniform(-1, 1, (N, T, D)).astype("float32")
@@ -266,7 +267,6 @@ def _train_a_little(model, library, x):
     model.fit(x, y, epochs=1, verbose=0)
 
 
-@pytest.mark.saving
 @pytest.mark.parametrize("case", sorted(FILE_CASES))
 def test_keras_file_loads_in_minikeras(case, tmp_path):
     build, make_input = FILE_CASES[case]
@@ -279,7 +279,6 @@ def test_keras_file_loads_in_minikeras(case, tmp_path):
                                atol=1e-5)
 
 
-@pytest.mark.saving
 @pytest.mark.parametrize("case", sorted(FILE_CASES))
 def test_minikeras_file_loads_in_keras(case, tmp_path):
     build, make_input = FILE_CASES[case]

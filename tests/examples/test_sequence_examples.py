@@ -21,7 +21,6 @@ import minikeras as keras
 from minikeras import layers
 from minikeras import ops
 
-pytestmark = pytest.mark.layers
 RNG = np.random.default_rng(0)
 
 
