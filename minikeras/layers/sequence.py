@@ -34,6 +34,8 @@ class Masking(Layer):
         ``(N, T, D)`` -> ``(N, T, D)``, masked steps set to 0; mask ``(N, T)``.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = mask_value
@@ -63,6 +65,8 @@ class RepeatVector(Layer):
     Shapes:
         ``(N, D)`` -> ``(N, n, D)``.
     """
+
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)

@@ -58,6 +58,8 @@ class Bidirectional(Layer):
         ``return_sequences``.
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `Bidirectional` layer with a "

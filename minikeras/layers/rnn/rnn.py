@@ -70,6 +70,8 @@ class RNN(Layer):
         training: passed to the cell (dropout).
     """
 
+    _numeric_inputs_only = True  # strings are refused with a clear error (layer.py)
+
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
         if isinstance(cell, (list, tuple)):

@@ -256,3 +256,5 @@ def test_errors_name_the_layer_and_the_shapes():
         layers.Bidirectional(layers.LSTM(2), merge_mode="max")
     with pytest.raises(ValueError, match="TimeDistributed.*at least 3 dimensions"):
         layers.TimeDistributed(layers.Dense(2))(batch(2, 3))
+    with pytest.raises(ValueError, match=r"Layer 'text_lstm' \(LSTM\) computes with numbers"):
+        layers.LSTM(2, name="text_lstm")(np.array([[["a"]]]))
