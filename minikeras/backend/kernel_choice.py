@@ -106,4 +106,5 @@ def recurrent_kernels(*arrays):
         return recurrent_reference
     from minikeras.kernels import numba_recurrent
 
+    _prepare_numba()
     return numba_recurrent
