@@ -105,7 +105,6 @@ def run_minikeras(kind, warmup, steps):
 
 # ----- PyTorch -----
 def torch_model(kind):
-    import torch
     from torch import nn
 
     if kind == "mlp":

@@ -9,6 +9,7 @@ import json
 import os
 
 from tests.conftest import CHAPTERS
+
 _deselected = []
 
 

@@ -30,9 +30,9 @@ import numpy
 
 from minikeras import backend
 from minikeras import random
-from minikeras.random.seed_generator import make_default_seed
 from minikeras.initializers.initializer import Initializer
 from minikeras.initializers.initializer import _dtype
+from minikeras.random.seed_generator import make_default_seed
 
 
 def compute_fans(shape, input_axes=None, output_axes=None):

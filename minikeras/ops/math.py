@@ -13,7 +13,6 @@ from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
 from minikeras.ops.symbolic import functional_aware
 
-
 # ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
 erf = functional_aware(math.erf)
 rsqrt = functional_aware(math.rsqrt)

@@ -20,7 +20,6 @@ from minikeras.autodiff import normalization
 from minikeras.autodiff import pool
 from minikeras.ops.symbolic import functional_aware
 
-
 # ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
 conv = functional_aware(conv_op.conv)
 binary_crossentropy = functional_aware(crossentropy.binary_crossentropy)

@@ -16,7 +16,8 @@ import time
 import numpy as np
 import pytest
 
-from minikeras.datasets import download, mnist
+from minikeras.datasets import download
+from minikeras.datasets import mnist
 
 pytestmark = pytest.mark.data
 

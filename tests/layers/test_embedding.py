@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from minikeras import GradientTape
-from minikeras import ops
 from minikeras import layers
+from minikeras import ops
 from tests.layers.harness import check_layer
 
 

@@ -22,7 +22,7 @@ from minikeras.utils import nest
 
 X = KerasTensor((None, 4, 6))
 Y = KerasTensor((4, 1))
-I = KerasTensor((None, 4, 6), dtype="int32")
+INTEGERS = KerasTensor((None, 4, 6), dtype="int32")
 V = KerasTensor((None, 5))
 IMAGE = KerasTensor((None, 7, 8, 3))
 
@@ -33,11 +33,11 @@ REDUCTIONS = ["sum", "max", "min", "mean", "std", "var", "logsumexp", "all", "an
 
 SAMPLES = [
     *[(name, (X,), {}) for name in UNARY if name != "clip"],
-    *[(name, (I,), {}) for name in UNARY if name not in ("clip", "sign", "negative", "round")],
+    *[(name, (INTEGERS,), {}) for name in UNARY if name not in ("clip", "sign", "negative", "round")],
     ("clip", (X, 0.0, 1.0), {}),
     *[(name, (X, Y), {}) for name in BINARY],
     *[(name, (X, 2.0), {}) for name in BINARY],
-    *[(name, (I, I), {}) for name in BINARY if name != "power"],
+    *[(name, (INTEGERS, INTEGERS), {}) for name in BINARY if name != "power"],
     *[(name, (X,), {"axis": axis, "keepdims": keepdims}) for name in REDUCTIONS
       for axis, keepdims in [(1, False), (None, False), ((1, 2), True), (-1, True)]],
     *[(name, (X,), {"axis": axis}) for name in ("argmax", "argmin", "count_nonzero", "average")

@@ -1,10 +1,10 @@
 """Metrics: hand-computed values, sample weights, state and reset, name resolution."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-import pytest
 
 from minikeras import GradientTape
 from minikeras import Variable

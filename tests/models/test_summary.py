@@ -1,7 +1,6 @@
 """``summary()`` prints exactly Keras 3.15's tables (pinned below, captured
 once from real Keras with the same models and ``line_length``)."""
 
-import numpy
 import pytest
 
 import minikeras as keras

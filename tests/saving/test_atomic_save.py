@@ -11,7 +11,8 @@ import pytest
 
 from minikeras import saving
 from minikeras.saving import atomic_file
-from tests.saving.helpers import TwoBlocks, built
+from tests.saving.helpers import TwoBlocks
+from tests.saving.helpers import built
 
 pytestmark = pytest.mark.saving
 

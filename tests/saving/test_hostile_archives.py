@@ -16,7 +16,8 @@ import zipfile
 import pytest
 
 from minikeras import saving
-from tests.saving.helpers import TwoBlocks, built
+from tests.saving.helpers import TwoBlocks
+from tests.saving.helpers import built
 
 pytestmark = pytest.mark.saving
 

@@ -13,12 +13,18 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from minikeras import saving
-from minikeras.saving import archive, h5_store
-from tests.saving.helpers import TwoBlocks, built, rewrite_config, rewrite_member
+from minikeras.saving import archive
+from minikeras.saving import h5_store
+from tests.saving.helpers import TwoBlocks
+from tests.saving.helpers import built
+from tests.saving.helpers import rewrite_config
+from tests.saving.helpers import rewrite_member
 
 pytestmark = pytest.mark.saving
 

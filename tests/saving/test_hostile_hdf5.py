@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 
 from minikeras import saving
-from tests.saving.helpers import TwoBlocks, built, rewrite_member
+from tests.saving.helpers import TwoBlocks
+from tests.saving.helpers import built
+from tests.saving.helpers import rewrite_member
 
 pytestmark = pytest.mark.saving
 

@@ -21,12 +21,10 @@ counter behind ``resource.getrusage(...).ru_maxrss``, reset between cases by
 writing 5 to ``/proc/self/clear_refs``).
 """
 
-import io
 import json
 import os
 import subprocess
 import sys
-import zipfile
 
 import h5py
 import numpy as np
@@ -35,7 +33,8 @@ import pytest
 import minikeras as keras
 from minikeras import ops
 from minikeras import saving
-from tests.saving.helpers import rewrite_config, rewrite_member
+from tests.saving.helpers import rewrite_config
+from tests.saving.helpers import rewrite_member
 from tests.saving.test_hostile_archives import _add_understated_member
 
 pytestmark = [pytest.mark.saving, pytest.mark.skipif(

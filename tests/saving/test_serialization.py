@@ -6,7 +6,8 @@ import pytest
 from minikeras import saving
 from minikeras.saving import keras_compat
 from minikeras.saving import serialization_lib
-from tests.saving.helpers import Linear, built
+from tests.saving.helpers import Linear
+from tests.saving.helpers import built
 
 pytestmark = pytest.mark.saving
 
