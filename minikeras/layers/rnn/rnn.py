@@ -32,13 +32,13 @@ from minikeras import backend
 from minikeras import ops
 from minikeras.autodiff import Tensor
 from minikeras.autodiff import Variable
-from minikeras.utils import nest
 from minikeras.layers.layer import Layer
 from minikeras.layers.layer_utils import call_arguments
 from minikeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from minikeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from minikeras.layers.rnn.stacked_rnn_cells import build_sublayer
 from minikeras.layers.rnn.stacked_rnn_cells import check_cell
+from minikeras.utils import nest
 
 
 class RNN(Layer):

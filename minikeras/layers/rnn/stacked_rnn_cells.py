@@ -15,9 +15,9 @@ holder's, ``lstm/lstm_cell/kernel``). Read next: ``rnn.py``.
 
 from minikeras import ops
 from minikeras.backend import context
-from minikeras.utils import nest
 from minikeras.layers.layer import Layer
 from minikeras.layers.layer_utils import call_arguments
+from minikeras.utils import nest
 
 
 def check_cell(cell, owner):
