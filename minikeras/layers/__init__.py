@@ -68,3 +68,32 @@ from minikeras.layers.rnn import SimpleRNN
 from minikeras.layers.rnn import SimpleRNNCell
 from minikeras.layers.rnn import StackedRNNCells
 from minikeras.layers.rnn import TimeDistributed
+
+# ----- issue 17: activation and regularisation layers, Dot, and Keras's aliases -----
+from minikeras.layers.activations import ELU
+from minikeras.layers.activations import LeakyReLU
+from minikeras.layers.activations import PReLU
+from minikeras.layers.activations import ReLU
+from minikeras.layers.activations import Softmax
+from minikeras.layers.core import Identity
+from minikeras.layers.dot import Dot
+from minikeras.layers.dot import dot
+from minikeras.layers.regularization import ActivityRegularization
+from minikeras.layers.regularization import AlphaDropout
+from minikeras.layers.regularization import GaussianDropout
+from minikeras.layers.regularization import GaussianNoise
+from minikeras.layers.regularization import SpatialDropout1D
+from minikeras.layers.regularization import SpatialDropout2D
+from minikeras.layers.regularization import SpatialDropout3D
+
+# Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D

@@ -1,4 +1,4 @@
-"""The core layers: ``Dense``, ``Activation``, ``Dropout``.
+"""The core layers: ``Dense``, ``Activation``, ``Dropout``, ``Identity``.
 
 Place in the stack: concrete layers over ``layer.py`` (the build/call
 contract) and ``minikeras.ops``. ``Dense`` is the layer to read first: its
@@ -185,3 +185,22 @@ class Dropout(Layer):
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed,
                 "noise_shape": self.noise_shape}
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder in a list of blocks, or a
+    named point of a functional graph). Masks pass through.
+
+    Args:
+        **kwargs: ``Layer`` arguments.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

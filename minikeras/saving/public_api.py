@@ -39,6 +39,8 @@ PUBLIC_NAMES = {
             "Attention", "AdditiveAttention", "MultiHeadAttention", "RMSNormalization", "UnitNormalization",
             "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell",
             "StackedRNNCells", "Bidirectional", "TimeDistributed", "Masking",
+            # issue 17
+            "SpatialDropout3D", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
         ),
     ),
     "keras.activations": (
