@@ -1,4 +1,4 @@
-"""Pooling, 1-D and 2-D, channels-last: ``max_pool`` and ``average_pool``.
+"""Pooling, 1-D, 2-D and 3-D, channels-last: ``max_pool`` and ``average_pool``.
 
 Place in the stack: an op family of ``minikeras.autodiff``, after ``conv.py``
 (whose padding helpers it shares). As for convolution, the op shows the math
@@ -22,6 +22,7 @@ from minikeras.autodiff.conv import promote
 from minikeras.autodiff.conv import to_channels_last
 from minikeras.autodiff.conv import to_data_format
 from minikeras.autodiff.op import Op
+from minikeras.autodiff.shape import reshape
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import kernel_choice
 from minikeras.utils.argument_validation import check_data_format
@@ -79,10 +80,10 @@ def _pool(op_class, function_name, inputs, pool_size, strides, padding, data_for
     data_format = check_data_format(data_format, function_name)
     inputs = to_channels_last(as_tensor(inputs), data_format)
     in_shape = tuple(inputs.shape)
-    if len(in_shape) not in (3, 4):
+    if len(in_shape) not in (3, 4, 5):
         raise ValueError(
-            f"`{function_name}` supports 1D and 2D pooling: `inputs` must have rank 3 (N, W, C) "
-            f"or 4 (N, H, W, C). Received inputs of shape {in_shape}."
+            f"`{function_name}` supports 1D, 2D and 3D pooling: `inputs` must have rank 3 (N, W, C), "
+            f"4 (N, H, W, C) or 5 (N, D, H, W, C). Received inputs of shape {in_shape}."
         )
     # 2. Keras's arguments -> pairs of ints (strides default to the pool size).
     rank = len(in_shape) - 2
@@ -91,15 +92,38 @@ def _pool(op_class, function_name, inputs, pool_size, strides, padding, data_for
     pads = explicit_padding(padding, in_shape[1:-1], pool_size, strides, (1,) * rank, function_name)
     if rank == 1:
         pool_size, strides, pads = (1,) + pool_size, (1,) + strides, ((0, 0),) + pads
-    outputs = op_class(pool_size, strides, pads)(inputs)
+    if rank == 3:
+        outputs = _pool_3d(op_class, inputs, pool_size, strides, pads)
+    else:
+        outputs = op_class(pool_size, strides, pads)(inputs)
     return to_data_format(outputs, data_format)
 
 
+def _pool_3d(op_class, inputs, pool_size, strides, pads):
+    """3-D pooling as 2-D pooling of every depth slice, then 1-D pooling along the depth.
+
+    A box window is separable: the max (or the mean of the real cells) over
+    ``(KD, KH, KW)`` is the max (mean) over the depth of the per-slice
+    ``(KH, KW)`` results, because the count of real cells is a product of
+    per-axis counts. The first maximum in scan order stays the first, so the
+    gradient goes where Keras sends it. The 2-D ops bring the backward pass.
+    """
+    batch, depth, height, width, channels = inputs.shape
+    # 1. Each depth slice as an image: (N, D, H, W, C) -> (N*D, H, W, C) -> (N*D, OH, OW, C).
+    slices = reshape(inputs, (batch * depth, height, width, channels))
+    slices = op_class(pool_size[1:], strides[1:], pads[1:])(slices)
+    out_height, out_width = slices.shape[1:3]
+    # 2. The depth as the width of a one-row image: (N, 1, D, OH*OW*C) -> (N, 1, OD, OH*OW*C).
+    rows = reshape(slices, (batch, 1, depth, out_height * out_width * channels))
+    rows = op_class((1, pool_size[0]), (1, strides[0]), ((0, 0), pads[0]))(rows)
+    return reshape(rows, (batch, rows.shape[2], out_height, out_width, channels))
+
+
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Max pooling, 1-D or 2-D, Keras's ``keras.ops.max_pool``.
+    """Max pooling, 1-D, 2-D or 3-D, Keras's ``keras.ops.max_pool``.
 
     Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
+        inputs: ``(N, W, C)``, ``(N, H, W, C)`` or ``(N, D, H, W, C)`` (channels first: ``(N, C, ...)``).
         pool_size: int or tuple, the window.
         strides: int or tuple; ``None`` means ``pool_size`` (windows side by side).
         padding: ``"valid"`` or ``"same"`` (output size ``ceil(size / stride)``).
@@ -111,13 +135,13 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Average pooling, 1-D or 2-D, Keras's ``keras.ops.average_pool``.
+    """Average pooling, 1-D, 2-D or 3-D, Keras's ``keras.ops.average_pool``.
 
     With ``padding="same"`` each output is the mean of the real cells of its
     window only (padded cells are not counted), as in Keras.
 
     Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
+        inputs: ``(N, W, C)``, ``(N, H, W, C)`` or ``(N, D, H, W, C)`` (channels first: ``(N, C, ...)``).
         pool_size: int or tuple, the window.
         strides: int or tuple; ``None`` means ``pool_size``.
         padding: ``"valid"`` or ``"same"``.

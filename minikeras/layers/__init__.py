@@ -85,15 +85,38 @@ from minikeras.layers.regularization import GaussianNoise
 from minikeras.layers.regularization import SpatialDropout1D
 from minikeras.layers.regularization import SpatialDropout2D
 from minikeras.layers.regularization import SpatialDropout3D
+from minikeras.layers.pooling import AveragePooling3D
+from minikeras.layers.pooling import GlobalAveragePooling3D
+from minikeras.layers.pooling import GlobalMaxPooling3D
+from minikeras.layers.pooling import MaxPooling3D
+from minikeras.layers.adaptive_pooling import AdaptiveAveragePooling1D
+from minikeras.layers.adaptive_pooling import AdaptiveAveragePooling2D
+from minikeras.layers.adaptive_pooling import AdaptiveAveragePooling3D
+from minikeras.layers.adaptive_pooling import AdaptiveMaxPooling1D
+from minikeras.layers.adaptive_pooling import AdaptiveMaxPooling2D
+from minikeras.layers.adaptive_pooling import AdaptiveMaxPooling3D
+from minikeras.layers.resampling import Cropping1D
+from minikeras.layers.resampling import Cropping2D
+from minikeras.layers.resampling import Cropping3D
+from minikeras.layers.resampling import UpSampling1D
+from minikeras.layers.resampling import UpSampling2D
+from minikeras.layers.resampling import UpSampling3D
+from minikeras.layers.resampling import ZeroPadding1D
+from minikeras.layers.resampling import ZeroPadding2D
+from minikeras.layers.resampling import ZeroPadding3D
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D
 AvgPool2D = AveragePooling2D
+AvgPool3D = AveragePooling3D
 Convolution1D = Conv1D
 Convolution2D = Conv2D
 GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalAvgPool3D = GlobalAveragePooling3D
 GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalMaxPool3D = GlobalMaxPooling3D
 MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
+MaxPool3D = MaxPooling3D

@@ -25,7 +25,7 @@ class BasePooling(Layer):
     """What the windowed pooling layers share.
 
     Args:
-        rank: 1 or 2, the number of spatial axes.
+        rank: 1, 2 or 3, the number of spatial axes.
         pool_function: ``ops.max_pool`` or ``ops.average_pool``.
         pool_size: int or tuple of ``rank`` ints, the window.
         strides: int or tuple; None (default) means ``pool_size``, so windows
@@ -102,11 +102,26 @@ class AveragePooling2D(BasePooling):
         super().__init__(2, ops.average_pool, pool_size, strides, padding, data_format, **kwargs)
 
 
+class MaxPooling3D(BasePooling):
+    """The maximum of each ``pool_size`` box of a volume (default 2 x 2 x 2):
+    ``(N, D, H, W, C)`` -> ``(N, OD, OH, OW, C)``."""
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(3, ops.max_pool, pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling3D(BasePooling):
+    """The mean of each ``pool_size`` box of a volume (no default, as in Keras 3)."""
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(3, ops.average_pool, pool_size, strides, padding, data_format, **kwargs)
+
+
 class BaseGlobalPooling(Layer):
     """What the global pooling layers share: reduce every spatial axis.
 
     Args:
-        rank: 1 or 2, the number of spatial axes.
+        rank: 1, 2 or 3, the number of spatial axes.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         keepdims: keep the reduced axes with size 1.
         **kwargs: ``Layer`` arguments.
@@ -187,6 +202,26 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(2, data_format, keepdims, **kwargs)
+
+    def call(self, inputs):
+        return ops.max(inputs, axis=self._spatial_axes, keepdims=self.keepdims)
+
+
+class GlobalAveragePooling3D(BaseGlobalPooling):
+    """The mean over depth, height and width: ``(N, D, H, W, C)`` -> ``(N, C)``."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(3, data_format, keepdims, **kwargs)
+
+    def call(self, inputs):
+        return ops.mean(inputs, axis=self._spatial_axes, keepdims=self.keepdims)
+
+
+class GlobalMaxPooling3D(BaseGlobalPooling):
+    """The maximum over depth, height and width: ``(N, D, H, W, C)`` -> ``(N, C)``."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(3, data_format, keepdims, **kwargs)
 
     def call(self, inputs):
         return ops.max(inputs, axis=self._spatial_axes, keepdims=self.keepdims)

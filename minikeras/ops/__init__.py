@@ -19,6 +19,7 @@ Every value these return is a ``minikeras`` Tensor; ``np.asarray(t)`` or
 ``ops.convert_to_numpy(t)`` gives the plain array (outside the graph).
 """
 
+from minikeras.ops import image  # keras.ops.image: resize ... (issue 17)
 from minikeras.ops.core import cast
 from minikeras.ops.core import convert_to_numpy
 from minikeras.ops.core import convert_to_tensor
@@ -33,6 +34,8 @@ from minikeras.ops.math import in_top_k
 from minikeras.ops.math import logsumexp
 from minikeras.ops.math import rsqrt
 from minikeras.ops.math import top_k
+from minikeras.ops.nn import adaptive_average_pool
+from minikeras.ops.nn import adaptive_max_pool
 from minikeras.ops.nn import average_pool
 from minikeras.ops.nn import batch_normalization
 from minikeras.ops.nn import binary_crossentropy

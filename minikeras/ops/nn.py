@@ -10,6 +10,7 @@ the formulas and their gradients are in the engine files named below.
     autodiff/conv.py           conv            (kernels/ does the loops)
     autodiff/pool.py           max_pool, average_pool
     autodiff/attention.py      dot_product_attention
+    autodiff/resample.py       adaptive_average_pool, adaptive_max_pool
 """
 
 from minikeras.autodiff import attention
@@ -18,6 +19,7 @@ from minikeras.autodiff import crossentropy
 from minikeras.autodiff import nn
 from minikeras.autodiff import normalization
 from minikeras.autodiff import pool
+from minikeras.autodiff import resample
 from minikeras.ops.symbolic import functional_aware
 
 # ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
@@ -52,6 +54,12 @@ dot_product_attention = functional_aware(attention.dot_product_attention)
 __all__ = [
     "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv",
     "dot_product_attention", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
+adaptive_average_pool = functional_aware(resample.adaptive_average_pool)
+adaptive_max_pool = functional_aware(resample.adaptive_max_pool)
+
+__all__ = [
+    "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv",
+    "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
     "softsign", "sparse_categorical_crossentropy", "swish",
 ]

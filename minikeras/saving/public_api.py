@@ -41,6 +41,10 @@ PUBLIC_NAMES = {
             "StackedRNNCells", "Bidirectional", "TimeDistributed", "Masking",
             # issue 17
             "SpatialDropout3D", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+            "MaxPooling3D", "AveragePooling3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D",
+            "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+            "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+            "UpSampling3D", "ZeroPadding3D", "Cropping3D",
         ),
     ),
     "keras.activations": (

@@ -24,6 +24,7 @@ from minikeras.autodiff.conv import conv_bias
 from minikeras.autodiff.recurrent import gru_sequence
 from minikeras.autodiff.recurrent import lstm_sequence
 from minikeras.autodiff.recurrent import simple_rnn_sequence
+from minikeras.autodiff.resample import along_axis
 
 
 @dataclass
@@ -106,6 +107,33 @@ def np_attention(q, k, v, bias=0.0, mask=None, causal=False):
         keep = keep & numpy.tril(numpy.ones(logits.shape[2:], bool))
     p = np_softmax(numpy.where(keep, logits, -1e30), axis=-1)
     return numpy.einsum("bnts,bsnh->btnh", p, v)
+def np_pool3d(x, window, strides, padding, reduce):
+    """3-D pooling by loops over output cells; "same" windows use only the real cells."""
+    size = numpy.array(x.shape[1:4])
+    if padding == "same":
+        out = -(-size // numpy.array(strides))
+        total = numpy.maximum((out - 1) * strides + numpy.array(window) - size, 0)
+        before = total // 2
+    else:
+        out, before = (size - window) // strides + 1, numpy.zeros(3, int)
+    y = numpy.empty((x.shape[0], *out, x.shape[-1]))
+    for index in numpy.ndindex(*out):
+        start = numpy.array(index) * strides - before
+        low, high = numpy.maximum(start, 0), numpy.minimum(start + window, size)
+        block = x[:, low[0]:high[0], low[1]:high[1], low[2]:high[2]]
+        y[(slice(None),) + index] = reduce(block, axis=(1, 2, 3))
+    return y
+
+
+def np_adaptive(x, output_size, reduce):
+    """Adaptive pooling by loops: output i covers cells floor(i L / O) to ceil((i + 1) L / O)."""
+    rank = len(output_size)
+    y = numpy.empty((x.shape[0], *output_size, x.shape[-1]))
+    for index in numpy.ndindex(*output_size):
+        cells = tuple(slice(math.floor(i * L / O), math.ceil((i + 1) * L / O))
+                      for i, L, O in zip(index, x.shape[1:1 + rank], output_size))
+        y[(slice(None),) + index] = reduce(x[(slice(None),) + cells], axis=tuple(range(1, rank + 1)))
+    return y
 
 
 # fixed non-float arguments the rows close over
@@ -140,6 +168,7 @@ def np_simple_rnn(x, h, kernel, recurrent_kernel, bias):
     return numpy.stack(outputs, axis=1)
 
 
+ALONG_MATRIX = numpy.array([[0.75, 0.25, 0.0], [0.25, 0.75, 0.0], [0.0, 0.75, 0.25], [0.0, 0.25, 0.75]])
 CONDITION = numpy.array([[True, False, True], [False, True, True]])
 INDICES = numpy.array([2, 0, 2])
 ALONG = numpy.array([[1, 0, 1], [2, 2, 0]])
@@ -329,10 +358,27 @@ TABLE = [
          direction=True),
     Case("average_pool", lambda x: ops.average_pool(x, 2), lambda x: np_pool_valid(x, 2, numpy.mean),
          ((2, 4, 4, 3),), direction=True),
+    # 3-D pooling (separable: 2-D per depth slice, then along the depth), "same" padding included
+    Case("max_pool", lambda x: ops.max_pool(x, (2, 2, 3), strides=(1, 2, 2), padding="same"),
+         lambda x: np_pool3d(x, (2, 2, 3), (1, 2, 2), "same", numpy.max), ((2, 3, 4, 5, 2),), direction=True),
+    Case("average_pool", lambda x: ops.average_pool(x, (2, 2, 2), padding="same"),
+         lambda x: np_pool3d(x, (2, 2, 2), (2, 2, 2), "same", numpy.mean), ((1, 3, 4, 3, 2),), direction=True),
+    # adaptive pooling: 5 cells to 3 windows [0, 2), [1, 4), [3, 5); 4 cells to 6 (upsampling)
+    Case("adaptive_average_pool", lambda x: ops.adaptive_average_pool(x, (3, 6)),
+         lambda x: np_adaptive(x, (3, 6), numpy.mean), ((2, 5, 4, 2),), direction=True),
+    Case("adaptive_max_pool", lambda x: ops.adaptive_max_pool(x, 3),
+         lambda x: np_adaptive(x, (3,), numpy.max), ((2, 7, 2),), direction=True),
+    Case("adaptive_average_pool", lambda x: ops.adaptive_average_pool(x, 2, data_format="channels_first"),
+         lambda x: np_adaptive(x.transpose(0, 2, 3, 4, 1), (2, 2, 2), numpy.mean).transpose(0, 4, 1, 2, 3),
+         ((1, 2, 3, 4, 5),), direction=True),
+    # one constant matrix along one axis (the resizes of ops.image are built on it)
+    Case("along_axis", lambda x: along_axis(x, ALONG_MATRIX, 1), lambda x: numpy.einsum("ol,nlc->noc", ALONG_MATRIX, x),
+         ((2, 3, 2),)),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
 INTERNAL = {
+    "along_axis",  # minikeras.autodiff.resample: a constant matrix along one axis, for ops.image.resize
     "conv_bias",  # minikeras.autodiff.conv: conv + bias (+ relu) in one op, for Conv1D/Conv2D
     # minikeras.autodiff.recurrent: a whole sequence as one op, for LSTM / GRU / SimpleRNN
     "lstm_sequence", "gru_sequence", "simple_rnn_sequence",
