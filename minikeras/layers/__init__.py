@@ -104,6 +104,12 @@ from minikeras.layers.resampling import UpSampling3D
 from minikeras.layers.resampling import ZeroPadding1D
 from minikeras.layers.resampling import ZeroPadding2D
 from minikeras.layers.resampling import ZeroPadding3D
+from minikeras.layers.pipeline import Pipeline
+from minikeras.layers.preprocessing_image import CenterCrop
+from minikeras.layers.preprocessing_image import Resizing
+from minikeras.layers.preprocessing_numeric import CategoryEncoding
+from minikeras.layers.preprocessing_numeric import Discretization
+from minikeras.layers.preprocessing_numeric import Normalization
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D

@@ -45,6 +45,7 @@ PUBLIC_NAMES = {
             "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
             "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
             "UpSampling3D", "ZeroPadding3D", "Cropping3D",
+            "Discretization", "CategoryEncoding", "Resizing", "CenterCrop", "Pipeline",
         ),
     ),
     "keras.activations": (
