@@ -43,6 +43,8 @@ LAZY_IMPORTS = {
     ("minikeras.layers.rnn", "saving"):
         "RNN, StackedRNNCells, Bidirectional and TimeDistributed configs hold their cells' or "
         "layer's serialized configs, as Keras's do",
+    ("minikeras.layers.pipeline", "saving"):
+        "Pipeline's config holds its layers serialised with the .keras format's rules, as in Keras",
     ("minikeras.models", "saving"):
         "model.save(), a model's config and keras.models.load_model: Keras puts saving on the model",
 }

@@ -13,6 +13,8 @@ keras = pytest.importorskip("keras")
 
 from minikeras import layers  # noqa: E402
 
+pytestmark = pytest.mark.layers
+
 RNG = np.random.default_rng(4)
 DATA = RNG.normal(3.0, 2.0, size=(40, 3, 4)).astype("float32")
 IMAGES = RNG.uniform(0, 255, size=(2, 7, 9, 3)).astype("float32")

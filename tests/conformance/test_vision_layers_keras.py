@@ -17,6 +17,8 @@ keras = pytest.importorskip("keras")
 
 from minikeras import layers  # noqa: E402
 
+pytestmark = pytest.mark.layers
+
 RNG = np.random.default_rng(17)
 
 
