@@ -59,8 +59,8 @@ def test_discretization_adapt_makes_equal_bins():
     layer = layers.Discretization(num_bins=4)
     layer.adapt(np.arange(1.0, 101.0))
     counts = np.bincount(np.asarray(layer(np.arange(1.0, 101.0))), minlength=4)
-    # boundaries at the 25th, 50th, 75th values; a value equal to a boundary goes up
-    np.testing.assert_allclose(layer.bin_boundaries, [25.0, 50.0, 75.0])
+    # boundaries at the 25th, 50th, 75th values, a hair below in float32 (as Keras), so 25 goes up
+    np.testing.assert_allclose(layer.bin_boundaries, [25.0, 50.0, 75.0], rtol=1e-5)
     assert counts.tolist() == [24, 25, 25, 26]
 
 
