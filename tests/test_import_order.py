@@ -43,6 +43,8 @@ LAZY_IMPORTS = {
     ("minikeras.layers.rnn", "saving"):
         "RNN, StackedRNNCells, Bidirectional and TimeDistributed configs hold their cells' or "
         "layer's serialized configs, as Keras's do",
+    ("minikeras.layers.index_lookup", "saving"):
+        "a vocabulary file named in a config is refused inside a safe-mode load, as Keras does",
     ("minikeras.layers.pipeline", "saving"):
         "Pipeline's config holds its layers serialised with the .keras format's rules, as in Keras",
     ("minikeras.models", "saving"):

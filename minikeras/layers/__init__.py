@@ -110,6 +110,10 @@ from minikeras.layers.preprocessing_image import Resizing
 from minikeras.layers.preprocessing_numeric import CategoryEncoding
 from minikeras.layers.preprocessing_numeric import Discretization
 from minikeras.layers.preprocessing_numeric import Normalization
+from minikeras.layers.hashing import HashedCrossing
+from minikeras.layers.hashing import Hashing
+from minikeras.layers.index_lookup import IntegerLookup
+from minikeras.layers.index_lookup import StringLookup
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D

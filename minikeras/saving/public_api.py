@@ -46,6 +46,7 @@ PUBLIC_NAMES = {
             "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
             "UpSampling3D", "ZeroPadding3D", "Cropping3D",
             "Discretization", "CategoryEncoding", "Resizing", "CenterCrop", "Pipeline",
+            "Hashing", "HashedCrossing",
         ),
     ),
     "keras.activations": (
