@@ -16,6 +16,8 @@ this order, each file a lesson:
    softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
    ``pool.py``, ``recurrent.py`` (an LSTM, GRU or simple RNN over a
    whole sequence as one op), ``attention.py`` (dot-product attention).
+   ``pool.py``, ``attention.py`` (dot-product attention).
+   ``pool.py``, ``resample.py`` (adaptive pooling, resizing).
 """
 
 # tensor.py first: it loads the op families its operators use.

@@ -5,6 +5,8 @@ Place in the stack: an op family of ``minikeras.autodiff``, after ``conv.py``
 and ``minikeras.kernels`` runs the loops (``kernels/reference.py`` defines
 them). ``minikeras.ops`` and the ``MaxPooling*``/``AveragePooling*`` layers
 call these functions. Read next: ``recurrent.py``.
+call these functions. Read next: ``attention.py``.
+call these functions. Read next: ``resample.py``.
 
 Two details follow Keras exactly:
 

@@ -16,7 +16,8 @@ they build are *separable*: a 2-D adaptive pool or a bilinear resize is the
   downsampling, and the other way round.
 
 ``adaptive_average_pool`` and ``adaptive_max_pool`` are Keras's
-``keras.ops`` functions. Read next: ``minikeras/ops/image.py``.
+``keras.ops`` functions. Read next: ``minikeras/ops/`` (its ``image.py``
+builds the resize matrices).
 """
 
 import math
