@@ -18,6 +18,8 @@ this order, each file a lesson:
    whole sequence as one op), ``attention.py`` (dot-product attention).
    ``pool.py``, ``attention.py`` (dot-product attention).
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing).
+   ``pool.py``, ``resample.py`` (adaptive pooling, resizing),
+   ``conv_transpose.py``.
 """
 
 # tensor.py first: it loads the op families its operators use.

@@ -16,8 +16,8 @@ they build are *separable*: a 2-D adaptive pool or a bilinear resize is the
   downsampling, and the other way round.
 
 ``adaptive_average_pool`` and ``adaptive_max_pool`` are Keras's
-``keras.ops`` functions. Read next: ``minikeras/ops/`` (its ``image.py``
-builds the resize matrices).
+``keras.ops`` functions (``minikeras/ops/image.py`` builds the resize
+matrices). Read next: ``conv_transpose.py``.
 """
 
 import math

@@ -114,6 +114,8 @@ from minikeras.layers.hashing import HashedCrossing
 from minikeras.layers.hashing import Hashing
 from minikeras.layers.index_lookup import IntegerLookup
 from minikeras.layers.index_lookup import StringLookup
+from minikeras.layers.convolutional_transpose import Conv1DTranspose
+from minikeras.layers.convolutional_transpose import Conv2DTranspose
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D
@@ -121,6 +123,8 @@ AvgPool2D = AveragePooling2D
 AvgPool3D = AveragePooling3D
 Convolution1D = Conv1D
 Convolution2D = Conv2D
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
 GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D

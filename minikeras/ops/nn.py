@@ -11,10 +11,12 @@ the formulas and their gradients are in the engine files named below.
     autodiff/pool.py           max_pool, average_pool
     autodiff/attention.py      dot_product_attention
     autodiff/resample.py       adaptive_average_pool, adaptive_max_pool
+    autodiff/conv_transpose.py conv_transpose
 """
 
 from minikeras.autodiff import attention
 from minikeras.autodiff import conv as conv_op
+from minikeras.autodiff import conv_transpose as conv_transpose_op
 from minikeras.autodiff import crossentropy
 from minikeras.autodiff import nn
 from minikeras.autodiff import normalization
@@ -24,6 +26,7 @@ from minikeras.ops.symbolic import functional_aware
 
 # ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
 conv = functional_aware(conv_op.conv)
+conv_transpose = functional_aware(conv_transpose_op.conv_transpose)
 binary_crossentropy = functional_aware(crossentropy.binary_crossentropy)
 categorical_crossentropy = functional_aware(crossentropy.categorical_crossentropy)
 one_hot = functional_aware(crossentropy.one_hot)
@@ -58,7 +61,7 @@ adaptive_average_pool = functional_aware(resample.adaptive_average_pool)
 adaptive_max_pool = functional_aware(resample.adaptive_max_pool)
 
 __all__ = [
-    "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv",
+    "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv", "conv_transpose",
     "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
     "softsign", "sparse_categorical_crossentropy", "swish",

@@ -125,6 +125,26 @@ def np_pool3d(x, window, strides, padding, reduce):
     return y
 
 
+def np_conv_transpose(x, kernel, stride, valid=False):
+    """Scatter form, by loops: input pixel (i, j) adds kernel * x[i, j] to the window at (i s, j s);
+    "same" then keeps the (H s, W s) window that Keras keeps, "valid" everything."""
+    n, h, w, _ = x.shape
+    kh, kw = kernel.shape[:2]
+    # "valid" ends with zeros when the kernel is shorter than the stride: length (h - 1) s + max(kh, s)
+    full = numpy.zeros((n, (h - 1) * stride + max(kh, stride), (w - 1) * stride + max(kw, stride), kernel.shape[2]))
+    for i in range(h):
+        for j in range(w):
+            full[:, i * stride:i * stride + kh, j * stride:j * stride + kw] += numpy.einsum(
+                "nc,hwfc->nhwf", x[:, i, j], kernel)
+    if valid:
+        return full
+    before_h = min((stride + kh - 2) // 2 + (stride + kh - 2) % 2, kh - 1)
+    before_w = min((stride + kw - 2) // 2 + (stride + kw - 2) % 2, kw - 1)
+    # the spread-and-pad form starts (kh - 1 - before) cells into the scatter's full output
+    start_h, start_w = kh - 1 - before_h, kw - 1 - before_w
+    return full[:, start_h:start_h + h * stride, start_w:start_w + w * stride]
+
+
 def np_adaptive(x, output_size, reduce):
     """Adaptive pooling by loops: output i covers cells floor(i L / O) to ceil((i + 1) L / O)."""
     rank = len(output_size)
@@ -371,6 +391,12 @@ TABLE = [
     Case("adaptive_average_pool", lambda x: ops.adaptive_average_pool(x, 2, data_format="channels_first"),
          lambda x: np_adaptive(x.transpose(0, 2, 3, 4, 1), (2, 2, 2), numpy.mean).transpose(0, 4, 1, 2, 3),
          ((1, 2, 3, 4, 5),), direction=True),
+    # transposed convolution: spread, pad, convolve with the flipped kernel
+    Case("conv_transpose", lambda x, k: ops.conv_transpose(x, k, strides=2, padding="same"),
+         lambda x, k: np_conv_transpose(x, k, 2), ((2, 3, 3, 2), (3, 3, 4, 2)), direction=True),
+    Case("conv_transpose", lambda x, k: ops.conv_transpose(x, k, strides=3),
+         lambda x, k: np_conv_transpose(x[:, None], k[None], 3, valid=True)[:, 0], ((2, 3, 2), (2, 3, 2)),
+         direction=True),
     # one constant matrix along one axis (the resizes of ops.image are built on it)
     Case("along_axis", lambda x: along_axis(x, ALONG_MATRIX, 1), lambda x: numpy.einsum("ol,nlc->noc", ALONG_MATRIX, x),
          ((2, 3, 2),)),

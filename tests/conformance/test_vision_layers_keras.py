@@ -88,6 +88,16 @@ CASES = [
     ("Cropping2D", {"cropping": ((1, 0), (2, 1))}, _batch(2, 4, 5, 2), {}),
     ("Cropping2D", {"cropping": 1, "data_format": "channels_first"}, _batch(2, 2, 4, 5), {}),
     ("Cropping3D", {}, _batch(2, 4, 3, 5, 2), {}),
+    # transposed convolutions
+    ("Conv2DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"}, _batch(2, 4, 4, 2), {}),
+    ("Conv2DTranspose", {"filters": 2, "kernel_size": (2, 3), "strides": (2, 1), "activation": "relu"},
+     _batch(2, 3, 4, 3), {}),
+    ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": 1}, _batch(1, 3, 3, 2), {}),
+    ("Conv2DTranspose", {"filters": 2, "kernel_size": 2, "dilation_rate": 2, "data_format": "channels_first"},
+     _batch(1, 2, 3, 3), {}),
+    ("Conv1DTranspose", {"filters": 3, "kernel_size": 2, "strides": 3}, _batch(2, 4, 2), {}),
+    ("Conv1DTranspose", {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same", "output_padding": 1},
+     _batch(2, 5, 3), {}),
 ]
 IDS = [f"{case[0]}-{index}" for index, case in enumerate(CASES)]
 
@@ -191,3 +201,23 @@ def test_mobilenet_style_relu6_model_loads_in_keras(tmp_path):
     loaded.save(back)
     again = minikeras.saving.load_model(back)
     np.testing.assert_allclose(np.asarray(again(x)), np.asarray(model(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_convolutional_autoencoder_loads_both_ways(tmp_path):
+    """Conv2D x 2 down, Conv2DTranspose and UpSampling2D up: the files load in both libraries."""
+    import minikeras
+    inputs = minikeras.Input((8, 8, 1))
+    x = layers.Conv2D(4, 3, strides=2, padding="same", activation="relu")(inputs)
+    x = layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.UpSampling2D(interpolation="bilinear")(x)
+    outputs = layers.Conv2D(1, 3, padding="same", activation="sigmoid")(x)
+    model = minikeras.Model(inputs, outputs)
+    images = _batch(2, 8, 8, 1)
+    expected = np.asarray(model(images))
+    model.save(tmp_path / "autoencoder.keras")
+    loaded = keras.saving.load_model(tmp_path / "autoencoder.keras")
+    np.testing.assert_allclose(np.asarray(loaded(images)), expected, rtol=1e-5, atol=1e-5)
+    loaded.save(tmp_path / "back.keras")
+    again = minikeras.saving.load_model(tmp_path / "back.keras")
+    np.testing.assert_allclose(np.asarray(again(images)), expected, rtol=1e-5, atol=1e-5)
