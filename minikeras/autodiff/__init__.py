@@ -19,7 +19,7 @@ this order, each file a lesson:
    ``pool.py``, ``attention.py`` (dot-product attention).
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing).
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing),
-   ``conv_transpose.py``.
+   ``conv_transpose.py``, ``attention.py`` (dot-product attention).
 """
 
 # tensor.py first: it loads the op families its operators use.

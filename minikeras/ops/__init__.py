@@ -41,8 +41,8 @@ from minikeras.ops.nn import batch_normalization
 from minikeras.ops.nn import binary_crossentropy
 from minikeras.ops.nn import categorical_crossentropy
 from minikeras.ops.nn import conv
-from minikeras.ops.nn import dot_product_attention
 from minikeras.ops.nn import conv_transpose
+from minikeras.ops.nn import dot_product_attention
 from minikeras.ops.nn import elu
 from minikeras.ops.nn import gelu
 from minikeras.ops.nn import hard_sigmoid

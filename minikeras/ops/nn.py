@@ -53,15 +53,12 @@ moments = functional_aware(normalization.moments)
 average_pool = functional_aware(pool.average_pool)
 max_pool = functional_aware(pool.max_pool)
 dot_product_attention = functional_aware(attention.dot_product_attention)
-
-__all__ = [
-    "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv",
-    "dot_product_attention", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
 adaptive_average_pool = functional_aware(resample.adaptive_average_pool)
 adaptive_max_pool = functional_aware(resample.adaptive_max_pool)
 
 __all__ = [
-    "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "conv", "conv_transpose",
+    "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy",
+    "categorical_crossentropy", "conv", "conv_transpose", "dot_product_attention",
     "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
     "softsign", "sparse_categorical_crossentropy", "swish",
