@@ -33,10 +33,10 @@ from minikeras.layers.preprocessing_numeric import encode_categories
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
-def _vocabulary_file_allowed():
-    """Reading a vocabulary file named by a config is refused inside a safe-mode load."""
-    from minikeras.saving import serialization_lib  # saving sits above layers: asked on use only
-    return not serialization_lib.in_safe_mode()
+def _read_vocabulary_file(path, layer_name, encoding):
+    """The file's lines; refused inside a safe-mode load (``saving/config_files.py`` decides)."""
+    from minikeras.saving import config_files  # saving sits above layers: asked on use only
+    return config_files.read_vocabulary_file(path, layer_name, encoding)
 
 
 class IndexLookup(Layer):
@@ -141,16 +141,9 @@ class IndexLookup(Layer):
         """
         # 1. A file: read it (never inside a safe-mode load, where the path came from a config).
         if isinstance(vocabulary, str):
-            if not _vocabulary_file_allowed():
-                raise ValueError("Requested the loading of a vocabulary file outside of the model archive. This "
-                                 "is disallowed in safe mode; pass `safe_mode=False` to the loading function if "
-                                 "you trust the source of the file.")
-            if not os.path.isfile(vocabulary):
-                raise ValueError(f"Vocabulary file {vocabulary} does not exist.")
             if self.output_mode == "tf_idf":
                 raise ValueError("output_mode `'tf_idf'` does not support loading a vocabulary from file.")
-            with open(vocabulary, encoding=getattr(self, "encoding", "utf-8")) as file:
-                vocabulary = file.read().splitlines()
+            vocabulary = _read_vocabulary_file(vocabulary, self.name, getattr(self, "encoding", "utf-8"))
         # 2. Values in the layer's type; drop the special tokens when they lead.
         if self.output_mode == "tf_idf" and idf_weights is None:
             raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
