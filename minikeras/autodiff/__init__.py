@@ -14,12 +14,9 @@ this order, each file a lesson:
    ``linalg.py`` (einsum dot), ``contraction.py`` (einsum as a
    batched matmul), ``matmul.py``, ``nn.py`` (activations,
    softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
-   ``pool.py``, ``recurrent.py`` (an LSTM, GRU or simple RNN over a
-   whole sequence as one op), ``attention.py`` (dot-product attention).
-   ``pool.py``, ``attention.py`` (dot-product attention).
-   ``pool.py``, ``resample.py`` (adaptive pooling, resizing).
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing),
-   ``conv_transpose.py``, ``attention.py`` (dot-product attention).
+   ``conv_transpose.py``, ``recurrent.py`` (an LSTM, GRU or simple RNN
+   over a whole sequence as one op), ``attention.py`` (dot-product attention).
 """
 
 # tensor.py first: it loads the op families its operators use.

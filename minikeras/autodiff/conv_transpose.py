@@ -19,7 +19,7 @@ decoder's "upsampling convolution"). Written as a forward computation:
 
 ``tests/autodiff/test_conv_transpose.py`` checks the identity: with the same
 kernel, ``conv_transpose(dy, k)`` equals the gradient of ``<conv(x, k), dy>``
-with respect to ``x``. Read next: ``attention.py``.
+with respect to ``x``. Read next: ``recurrent.py``.
 """
 
 from minikeras.autodiff.combine import pad

@@ -4,8 +4,6 @@ Place in the stack: an op family of ``minikeras.autodiff``, after ``conv.py``
 (whose padding helpers it shares). As for convolution, the op shows the math
 and ``minikeras.kernels`` runs the loops (``kernels/reference.py`` defines
 them). ``minikeras.ops`` and the ``MaxPooling*``/``AveragePooling*`` layers
-call these functions. Read next: ``recurrent.py``.
-call these functions. Read next: ``attention.py``.
 call these functions. Read next: ``resample.py``.
 
 Two details follow Keras exactly:
