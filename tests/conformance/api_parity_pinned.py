@@ -1,0 +1,162 @@
+"""The Keras names minikeras has: they must stay (written by ``api_parity.py --pin``).
+
+Regenerate after adding names; never remove one by hand to make the test pass.
+"""
+
+PINNED = {
+    '': (
+        'Input', 'KerasTensor', 'Layer', 'Model', 'Sequential', 'Variable', 'activations', 'backend',
+        'callbacks', 'config', 'constraints', 'datasets', 'initializers', 'layers', 'losses', 'metrics',
+        'models', 'ops', 'optimizers', 'random', 'regularizers', 'saving', 'utils',
+    ),
+    'ops': (
+        'abs', 'absolute', 'add', 'all', 'any', 'append', 'arange', 'argmax', 'argmin', 'argsort', 'average',
+        'average_pool', 'batch_normalization', 'binary_crossentropy', 'broadcast_to', 'cast',
+        'categorical_crossentropy', 'ceil', 'clip', 'concatenate', 'conv', 'convert_to_numpy',
+        'convert_to_tensor', 'copy', 'cos', 'count_nonzero', 'cumsum', 'diagonal', 'divide', 'dot', 'dtype',
+        'einsum', 'elu', 'equal', 'erf', 'exp', 'expand_dims', 'expm1', 'eye', 'flip', 'floor',
+        'floor_divide', 'full', 'full_like', 'gelu', 'get_item', 'greater', 'greater_equal', 'hard_sigmoid',
+        'hard_silu', 'hard_swish', 'hstack', 'identity', 'in_top_k', 'is_tensor', 'isfinite', 'isinf',
+        'isnan', 'leaky_relu', 'less', 'less_equal', 'linspace', 'log', 'log1p', 'log_sigmoid', 'log_softmax',
+        'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'matmul', 'max', 'max_pool',
+        'maximum', 'mean', 'min', 'minimum', 'mod', 'moments', 'moveaxis', 'multiply', 'nan_to_num', 'ndim',
+        'negative', 'nn', 'norm', 'not_equal', 'numpy', 'one_hot', 'ones', 'ones_like', 'outer', 'pad',
+        'power', 'ravel', 'reciprocal', 'relu', 'relu6', 'repeat', 'reshape', 'round', 'rsqrt', 'selu',
+        'shape', 'sigmoid', 'sign', 'silu', 'sin', 'size', 'softmax', 'softplus', 'softsign', 'sort',
+        'sparse_categorical_crossentropy', 'split', 'sqrt', 'square', 'squeeze', 'stack', 'std',
+        'stop_gradient', 'subtract', 'sum', 'swapaxes', 'swish', 'take', 'take_along_axis', 'tanh',
+        'tensordot', 'tile', 'top_k', 'trace', 'transpose', 'tri', 'tril', 'triu', 'true_divide', 'var',
+        'vstack', 'where', 'zeros', 'zeros_like',
+    ),
+    'ops.numpy': (
+        'abs', 'absolute', 'add', 'all', 'any', 'append', 'arange', 'argmax', 'argmin', 'argsort', 'average',
+        'broadcast_to', 'ceil', 'clip', 'concatenate', 'copy', 'cos', 'count_nonzero', 'cumsum', 'diagonal',
+        'divide', 'dot', 'einsum', 'equal', 'exp', 'expand_dims', 'expm1', 'eye', 'flip', 'floor',
+        'floor_divide', 'full', 'full_like', 'get_item', 'greater', 'greater_equal', 'hstack', 'identity',
+        'isfinite', 'isinf', 'isnan', 'less', 'less_equal', 'linspace', 'log', 'log1p', 'logical_and',
+        'logical_not', 'logical_or', 'logical_xor', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum',
+        'mod', 'moveaxis', 'multiply', 'nan_to_num', 'negative', 'not_equal', 'ones', 'ones_like', 'outer',
+        'pad', 'power', 'ravel', 'reciprocal', 'repeat', 'reshape', 'round', 'sign', 'sin', 'sort', 'split',
+        'sqrt', 'square', 'squeeze', 'stack', 'std', 'subtract', 'sum', 'swapaxes', 'take', 'take_along_axis',
+        'tanh', 'tensordot', 'tile', 'trace', 'transpose', 'tri', 'tril', 'triu', 'true_divide', 'var',
+        'vstack', 'where', 'zeros', 'zeros_like',
+    ),
+    'ops.nn': (
+        'average_pool', 'batch_normalization', 'binary_crossentropy', 'categorical_crossentropy', 'conv',
+        'elu', 'gelu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'leaky_relu', 'log_sigmoid', 'log_softmax',
+        'max_pool', 'moments', 'one_hot', 'relu', 'relu6', 'selu', 'sigmoid', 'silu', 'softmax', 'softplus',
+        'softsign', 'sparse_categorical_crossentropy', 'swish',
+    ),
+    'ops.linalg': (
+    ),
+    'ops.image': (
+    ),
+    'losses': (
+        'BinaryCrossentropy', 'CategoricalCrossentropy', 'CosineSimilarity', 'Hinge', 'Huber', 'KLDivergence',
+        'Loss', 'MeanAbsoluteError', 'MeanSquaredError', 'SparseCategoricalCrossentropy',
+        'binary_crossentropy', 'categorical_crossentropy', 'cosine_similarity', 'deserialize', 'get', 'hinge',
+        'huber', 'kl_divergence', 'mean_absolute_error', 'mean_squared_error', 'serialize',
+        'sparse_categorical_crossentropy',
+    ),
+    'metrics': (
+        'AUC', 'Accuracy', 'BinaryAccuracy', 'CategoricalAccuracy', 'Mean', 'MeanAbsoluteError',
+        'MeanMetricWrapper', 'MeanSquaredError', 'Metric', 'Precision', 'Recall', 'RootMeanSquaredError',
+        'SparseCategoricalAccuracy', 'SparseTopKCategoricalAccuracy', 'Sum', 'TopKCategoricalAccuracy',
+        'binary_accuracy', 'categorical_accuracy', 'deserialize', 'get', 'serialize',
+        'sparse_categorical_accuracy', 'sparse_top_k_categorical_accuracy', 'top_k_categorical_accuracy',
+    ),
+    'optimizers': (
+        'Adagrad', 'Adam', 'AdamW', 'Nadam', 'Optimizer', 'RMSprop', 'SGD', 'deserialize', 'get', 'schedules',
+        'serialize',
+    ),
+    'optimizers.schedules': (
+        'CosineDecay', 'ExponentialDecay', 'LearningRateSchedule', 'PiecewiseConstantDecay', 'deserialize',
+        'serialize',
+    ),
+    'callbacks': (
+        'CSVLogger', 'Callback', 'CallbackList', 'EarlyStopping', 'History', 'LambdaCallback',
+        'LearningRateScheduler', 'ModelCheckpoint', 'ProgbarLogger', 'ReduceLROnPlateau', 'TerminateOnNaN',
+    ),
+    'activations': (
+        'deserialize', 'elu', 'exponential', 'gelu', 'get', 'hard_sigmoid', 'hard_silu', 'hard_swish',
+        'leaky_relu', 'linear', 'log_sigmoid', 'log_softmax', 'mish', 'relu', 'relu6', 'selu', 'serialize',
+        'sigmoid', 'silu', 'softmax', 'softplus', 'softsign', 'swish', 'tanh',
+    ),
+    'initializers': (
+        'Constant', 'GlorotNormal', 'GlorotUniform', 'HeNormal', 'HeUniform', 'Identity', 'Initializer',
+        'LecunNormal', 'LecunUniform', 'Ones', 'Orthogonal', 'RandomNormal', 'RandomUniform',
+        'TruncatedNormal', 'VarianceScaling', 'Zeros', 'deserialize', 'get', 'serialize',
+    ),
+    'regularizers': (
+        'L1', 'L1L2', 'L2', 'Regularizer', 'deserialize', 'get', 'l1', 'l1_l2', 'l2', 'serialize',
+    ),
+    'constraints': (
+        'Constraint', 'MaxNorm', 'MinMaxNorm', 'NonNeg', 'UnitNorm', 'deserialize', 'get', 'max_norm',
+        'min_max_norm', 'non_neg', 'serialize', 'unit_norm',
+    ),
+    'random': (
+        'SeedGenerator', 'beta', 'binomial', 'categorical', 'dropout', 'gamma', 'normal', 'randint',
+        'shuffle', 'truncated_normal', 'uniform',
+    ),
+    'utils': (
+        'Progbar', 'PyDataset', 'clear_session', 'pack_x_y_sample_weight', 'set_random_seed',
+        'unpack_x_y_sample_weight',
+    ),
+    'models': (
+        'Model', 'Sequential', 'load_model', 'model_from_json',
+    ),
+    'saving': (
+        'CustomObjectScope', 'custom_object_scope', 'deserialize_keras_object', 'get_custom_objects',
+        'get_registered_name', 'get_registered_object', 'load_model', 'load_weights',
+        'register_keras_serializable', 'save_model', 'save_weights', 'serialize_keras_object',
+    ),
+    'config': (
+        'backend', 'enable_unsafe_deserialization', 'epsilon', 'floatx', 'image_data_format', 'set_epsilon',
+        'set_floatx', 'set_image_data_format',
+    ),
+    'backend': (
+        'backend', 'clear_session', 'epsilon', 'floatx', 'image_data_format', 'is_float_dtype', 'set_epsilon',
+        'set_floatx', 'standardize_dtype',
+    ),
+    'datasets': (
+        'mnist',
+    ),
+    'datasets.mnist': (
+        'load_data',
+    ),
+    'datasets.fashion_mnist': (
+    ),
+    'datasets.cifar10': (
+    ),
+    'datasets.cifar100': (
+    ),
+    'datasets.imdb': (
+    ),
+    'datasets.reuters': (
+    ),
+    'datasets.boston_housing': (
+    ),
+    'datasets.california_housing': (
+    ),
+    'preprocessing': (
+    ),
+    'preprocessing.image': (
+    ),
+    'preprocessing.sequence': (
+    ),
+    'mixed_precision': (
+    ),
+    'dtype_policies': (
+    ),
+    'layers': (
+        'Activation', 'Add', 'Average', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization',
+        'Concatenate', 'Conv1D', 'Conv2D', 'Dense', 'Dropout', 'Embedding', 'Flatten',
+        'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
+        'Input', 'InputLayer', 'InputSpec', 'Lambda', 'Layer', 'LayerNormalization', 'MaxPooling1D',
+        'MaxPooling2D', 'Maximum', 'Minimum', 'Multiply', 'Permute', 'Rescaling', 'Reshape', 'Subtract',
+        'TextVectorization', 'add', 'average', 'concatenate', 'maximum', 'minimum', 'multiply', 'subtract',
+    ),
+}
+
+# Namespaces where every Keras name not in EXCLUDED must exist.
+COMPLETE = ('constraints', 'random', 'datasets.mnist')
