@@ -7,6 +7,7 @@ the coverage table that the README shows:
     python -m tests.conformance.api_parity            # Markdown table
     python -m tests.conformance.api_parity --missing  # and every missing name
     python -m tests.conformance.api_parity --pin      # rewrite api_parity_pinned.py
+    python -m tests.conformance.api_parity --readme   # rewrite the README's table
 
 A Keras name counts as present when minikeras has an attribute of the same
 name under the same path (``keras.ops.linalg.solve`` ->
@@ -20,6 +21,7 @@ out and the excluded names are literal tables, each entry with its reason.
 
 import argparse
 import importlib
+import os
 import types
 
 # Keras namespaces compared with minikeras ("" is the top level, ``keras.X``).
@@ -173,13 +175,28 @@ def pinned_source(rows, complete):
     return "\n".join(lines)
 
 
+def write_readme_table(table, path=None):
+    """Replaces the text between the README's two ``api-parity-table`` markers."""
+    path = path or os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+    with open(path) as file:
+        text = file.read()
+    start, end = "<!-- api-parity-table -->\n", "<!-- /api-parity-table -->"
+    before, rest = text.split(start)
+    after = rest.split(end)[1]
+    with open(path, "w") as file:
+        file.write(before + start + table + "\n" + end + after)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--missing", action="store_true", help="also list every missing name")
     parser.add_argument("--pin", action="store_true", help="rewrite api_parity_pinned.py from what exists now")
+    parser.add_argument("--readme", action="store_true", help="rewrite the table in README.md")
     arguments = parser.parse_args()
     rows = coverage()
     print(markdown_table(rows))
+    if arguments.readme:
+        write_readme_table(markdown_table(rows))
     if arguments.pin:
         # Pins only grow: names and complete namespaces pinned before are kept.
         from tests.conformance import api_parity_pinned as old
