@@ -33,6 +33,7 @@ from minikeras import callbacks
 from minikeras import saving
 from minikeras import datasets
 from minikeras import utils
+from minikeras import preprocessing
 from minikeras import config
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers import Input

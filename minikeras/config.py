@@ -13,6 +13,9 @@ from minikeras.backend.config import image_data_format
 from minikeras.backend.config import set_epsilon
 from minikeras.backend.config import set_floatx
 from minikeras.saving.serialization_lib import enable_unsafe_deserialization
+from minikeras.utils.io_utils import disable_interactive_logging
+from minikeras.utils.io_utils import enable_interactive_logging
+from minikeras.utils.io_utils import is_interactive_logging_enabled
 
 
 def set_image_data_format(data_format):
@@ -24,4 +27,5 @@ def set_image_data_format(data_format):
 
 
 __all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format",
-           "set_epsilon", "set_floatx", "set_image_data_format"]
+           "set_epsilon", "set_floatx", "set_image_data_format",
+           "disable_interactive_logging", "enable_interactive_logging", "is_interactive_logging_enabled"]

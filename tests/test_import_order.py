@@ -25,7 +25,7 @@ READING_ORDER = [
     "version", "kernels", "backend", "utils", "autodiff", "random", "ops",
     "initializers", "activations", "regularizers", "constraints", "layers",
     "losses", "metrics", "optimizers", "callbacks", "trainers", "models",
-    "saving", "datasets", "config", "minikeras", "examples",
+    "saving", "datasets", "preprocessing", "config", "minikeras", "examples",
 ]
 
 # (importing module or package, imported part): why it is imported on use.
@@ -49,6 +49,14 @@ LAZY_IMPORTS = {
         "Pipeline's config holds its layers serialised with the .keras format's rules, as in Keras",
     ("minikeras.models", "saving"):
         "model.save(), a model's config and keras.models.load_model: Keras puts saving on the model",
+    ("minikeras.layers.serialization", "saving"):
+        "keras.layers.serialize/deserialize are the .keras format's object configs",
+    ("minikeras.utils.serialization", "saving"):
+        "keras.utils.serialize_keras_object/deserialize_keras_object are the .keras format's functions",
+    ("minikeras.utils.numerical_utils", "ops"):
+        "to_categorical/normalize given a Tensor return a Tensor computed with ops, as Keras does",
+    ("minikeras.utils.numerical_utils", "autodiff"):
+        "to_categorical/normalize recognise a Tensor input",
 }
 
 

@@ -16,6 +16,7 @@ import math
 import os
 
 from minikeras.callbacks.callback import Callback
+from minikeras.utils import io_utils
 
 
 class CSVLogger(Callback):
@@ -101,7 +102,7 @@ class TerminateOnNaN(Callback):
                 f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                 "Terminating training immediately."
             )
-        print(f"Batch {batch}: Invalid loss, terminating training")
+        io_utils.print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True
 
 

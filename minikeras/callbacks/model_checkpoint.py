@@ -16,6 +16,7 @@ import os
 import warnings
 
 from minikeras.callbacks.monitor_callback import MonitorCallback
+from minikeras.utils import io_utils
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -97,7 +98,7 @@ class ModelCheckpoint(MonitorCallback):
         """Always, unless ``save_best_only`` and the value did not improve."""
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                io_utils.print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
         current = (logs or {}).get(self.monitor)
         if current is None:
@@ -106,12 +107,12 @@ class ModelCheckpoint(MonitorCallback):
         best_text = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
+                io_utils.print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
                       f"{current:.5f}, saving model to {filepath}")
             self.best = current
             return True
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
+            io_utils.print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
         return False
 
     def _save_model(self, epoch, batch, logs):
@@ -132,7 +133,7 @@ class ModelCheckpoint(MonitorCallback):
         else:
             self.model.save(filepath, overwrite=True)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+            io_utils.print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
 
     def _get_file_path(self, epoch, batch, logs):
         """Fills the template: ``epoch`` 1-based, ``batch`` 1-based, the logs keys."""

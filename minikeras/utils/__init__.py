@@ -11,3 +11,26 @@ from minikeras.utils.batch_tuples import unpack_x_y_sample_weight
 from minikeras.utils.progbar import Progbar
 from minikeras.utils.py_dataset import PyDataset
 from minikeras.utils.random_seed import set_random_seed
+
+# ----- issue 18: the rest of keras.utils -----
+from minikeras.backend import standardize_dtype
+from minikeras.backend.keras_tensor import is_keras_tensor
+from minikeras.utils.object_registration import CustomObjectScope
+from minikeras.utils.object_registration import custom_object_scope
+from minikeras.utils.object_registration import get_custom_objects
+from minikeras.utils.object_registration import get_registered_name
+from minikeras.utils.object_registration import get_registered_object
+from minikeras.utils.object_registration import register_keras_serializable
+from minikeras.utils.serialization import deserialize_keras_object
+from minikeras.utils.serialization import serialize_keras_object
+from minikeras.utils.graph_utils import get_source_inputs
+from minikeras.utils.io_utils import disable_interactive_logging
+from minikeras.utils.io_utils import enable_interactive_logging
+from minikeras.utils.io_utils import is_interactive_logging_enabled
+from minikeras.utils.numerical_utils import normalize
+from minikeras.utils.numerical_utils import to_categorical
+from minikeras.utils.sequence_utils import pad_sequences
+from minikeras.utils.timeseries_dataset import timeseries_dataset_from_array
+
+# Keras 2's name for PyDataset, kept by Keras 3 as an alias.
+Sequence = PyDataset

@@ -34,6 +34,8 @@ import time
 
 import numpy as np
 
+from minikeras.utils import io_utils
+
 # The clock every Progbar reads unless given ``time_fn``. Tests replace it
 # (``monkeypatch.setattr(progbar, "clock", fake)``) to pin times in fit().
 clock = time.time
@@ -99,7 +101,9 @@ class Progbar:
         return self._stream if self._stream is not None else sys.stdout
 
     def _is_dynamic(self):
-        """Redraw in place only on a terminal or in a Jupyter kernel."""
+        """Redraw in place only on a terminal or in a Jupyter kernel, never into a log."""
+        if self._stream is None and not io_utils.is_interactive_logging_enabled():
+            return False
         if self._dynamic_display is not None:
             return self._dynamic_display
         stream = self._out()
@@ -107,6 +111,9 @@ class Progbar:
         return bool(is_tty or "ipykernel" in sys.modules)
 
     def _write(self, text):
+        if self._stream is None and not io_utils.is_interactive_logging_enabled():
+            io_utils.print_msg(text.rstrip("\n"))  # one log record per finished line
+            return
         stream = self._out()
         stream.write(text)
         stream.flush()
