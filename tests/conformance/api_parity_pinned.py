@@ -7,7 +7,7 @@ PINNED = {
     '': (
         'Input', 'KerasTensor', 'Layer', 'Model', 'Sequential', 'Variable', 'activations', 'backend',
         'callbacks', 'config', 'constraints', 'datasets', 'initializers', 'layers', 'losses', 'metrics',
-        'models', 'ops', 'optimizers', 'random', 'regularizers', 'saving', 'utils',
+        'models', 'ops', 'optimizers', 'preprocessing', 'random', 'regularizers', 'saving', 'utils',
     ),
     'ops': (
         'abs', 'absolute', 'add', 'all', 'any', 'append', 'arange', 'argmax', 'argmin', 'argsort', 'average',
@@ -99,8 +99,12 @@ PINNED = {
         'shuffle', 'truncated_normal', 'uniform',
     ),
     'utils': (
-        'Progbar', 'PyDataset', 'clear_session', 'pack_x_y_sample_weight', 'set_random_seed',
-        'unpack_x_y_sample_weight',
+        'CustomObjectScope', 'Progbar', 'PyDataset', 'Sequence', 'clear_session', 'custom_object_scope',
+        'deserialize_keras_object', 'disable_interactive_logging', 'enable_interactive_logging',
+        'get_custom_objects', 'get_registered_name', 'get_registered_object', 'get_source_inputs',
+        'is_interactive_logging_enabled', 'is_keras_tensor', 'normalize', 'pack_x_y_sample_weight',
+        'pad_sequences', 'register_keras_serializable', 'serialize_keras_object', 'set_random_seed',
+        'standardize_dtype', 'timeseries_dataset_from_array', 'to_categorical', 'unpack_x_y_sample_weight',
     ),
     'models': (
         'Model', 'Sequential', 'load_model', 'model_from_json',
@@ -111,8 +115,9 @@ PINNED = {
         'register_keras_serializable', 'save_model', 'save_weights', 'serialize_keras_object',
     ),
     'config': (
-        'backend', 'enable_unsafe_deserialization', 'epsilon', 'floatx', 'image_data_format', 'set_epsilon',
-        'set_floatx', 'set_image_data_format',
+        'backend', 'disable_interactive_logging', 'enable_interactive_logging',
+        'enable_unsafe_deserialization', 'epsilon', 'floatx', 'image_data_format',
+        'is_interactive_logging_enabled', 'set_epsilon', 'set_floatx', 'set_image_data_format',
     ),
     'backend': (
         'backend', 'clear_session', 'epsilon', 'floatx', 'image_data_format', 'is_float_dtype', 'set_epsilon',
@@ -139,10 +144,12 @@ PINNED = {
     'datasets.california_housing': (
     ),
     'preprocessing': (
+        'sequence', 'timeseries_dataset_from_array',
     ),
     'preprocessing.image': (
     ),
     'preprocessing.sequence': (
+        'pad_sequences',
     ),
     'mixed_precision': (
     ),
@@ -159,4 +166,4 @@ PINNED = {
 }
 
 # Namespaces where every Keras name not in EXCLUDED must exist.
-COMPLETE = ('constraints', 'random', 'datasets.mnist')
+COMPLETE = ('constraints', 'random', 'datasets.mnist', 'preprocessing.sequence')
