@@ -38,6 +38,30 @@ from minikeras.losses.regression import mean_absolute_error
 from minikeras.losses.regression import mean_squared_error
 from minikeras.utils.naming import to_snake_case
 
+# ----- issue 18: the rest of Keras's losses -----
+from minikeras.losses.focal import BinaryFocalCrossentropy  # noqa: E402
+from minikeras.losses.focal import CategoricalFocalCrossentropy  # noqa: E402
+from minikeras.losses.focal import CategoricalGeneralizedCrossEntropy  # noqa: E402
+from minikeras.losses.focal import binary_focal_crossentropy  # noqa: E402
+from minikeras.losses.focal import categorical_focal_crossentropy  # noqa: E402
+from minikeras.losses.focal import categorical_generalized_cross_entropy  # noqa: E402
+from minikeras.losses.log_and_ratio import LogCosh  # noqa: E402
+from minikeras.losses.log_and_ratio import MeanAbsolutePercentageError  # noqa: E402
+from minikeras.losses.log_and_ratio import MeanSquaredLogarithmicError  # noqa: E402
+from minikeras.losses.log_and_ratio import Poisson  # noqa: E402
+from minikeras.losses.log_and_ratio import log_cosh  # noqa: E402
+from minikeras.losses.log_and_ratio import mean_absolute_percentage_error  # noqa: E402
+from minikeras.losses.log_and_ratio import mean_squared_logarithmic_error  # noqa: E402
+from minikeras.losses.log_and_ratio import poisson  # noqa: E402
+from minikeras.losses.margin_and_overlap import CategoricalHinge  # noqa: E402
+from minikeras.losses.margin_and_overlap import Dice  # noqa: E402
+from minikeras.losses.margin_and_overlap import SquaredHinge  # noqa: E402
+from minikeras.losses.margin_and_overlap import Tversky  # noqa: E402
+from minikeras.losses.margin_and_overlap import categorical_hinge  # noqa: E402
+from minikeras.losses.margin_and_overlap import dice  # noqa: E402
+from minikeras.losses.margin_and_overlap import squared_hinge  # noqa: E402
+from minikeras.losses.margin_and_overlap import tversky  # noqa: E402
+
 # Keras's short aliases.
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -56,6 +80,18 @@ ALL_CLASSES = {
     "Huber": Huber,
     "Hinge": Hinge,
     "CosineSimilarity": CosineSimilarity,
+    # issue 18
+    "BinaryFocalCrossentropy": BinaryFocalCrossentropy,
+    "CategoricalFocalCrossentropy": CategoricalFocalCrossentropy,
+    "CategoricalGeneralizedCrossEntropy": CategoricalGeneralizedCrossEntropy,
+    "LogCosh": LogCosh,
+    "MeanAbsolutePercentageError": MeanAbsolutePercentageError,
+    "MeanSquaredLogarithmicError": MeanSquaredLogarithmicError,
+    "Poisson": Poisson,
+    "CategoricalHinge": CategoricalHinge,
+    "SquaredHinge": SquaredHinge,
+    "Dice": Dice,
+    "Tversky": Tversky,
 }
 
 # The loss functions, by every name Keras accepts for them.
@@ -76,6 +112,21 @@ ALL_FUNCTIONS = {
     "huber": huber,
     "hinge": hinge,
     "cosine_similarity": cosine_similarity,
+    # issue 18
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
+    "log_cosh": log_cosh,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error,
+    "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error,
+    "MSLE": mean_squared_logarithmic_error,
+    "poisson": poisson,
+    "categorical_hinge": categorical_hinge,
+    "squared_hinge": squared_hinge,
+    "dice": dice,
+    "tversky": tversky,
 }
 
 

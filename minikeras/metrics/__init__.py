@@ -39,6 +39,43 @@ from minikeras.metrics.regression import MeanSquaredError
 from minikeras.metrics.regression import RootMeanSquaredError
 from minikeras.utils.naming import to_snake_case
 
+# ----- issue 18: the rest of Keras's metrics -----
+from minikeras.metrics.loss_metrics import BinaryCrossentropy  # noqa: E402
+from minikeras.metrics.loss_metrics import CategoricalCrossentropy  # noqa: E402
+from minikeras.metrics.loss_metrics import SparseCategoricalCrossentropy  # noqa: E402
+from minikeras.metrics.loss_metrics import KLDivergence  # noqa: E402
+from minikeras.metrics.loss_metrics import Poisson  # noqa: E402
+from minikeras.metrics.loss_metrics import Hinge  # noqa: E402
+from minikeras.metrics.loss_metrics import SquaredHinge  # noqa: E402
+from minikeras.metrics.loss_metrics import CategoricalHinge  # noqa: E402
+from minikeras.metrics.loss_metrics import LogCoshError  # noqa: E402
+from minikeras.metrics.loss_metrics import MeanAbsolutePercentageError  # noqa: E402
+from minikeras.metrics.loss_metrics import MeanSquaredLogarithmicError  # noqa: E402
+from minikeras.metrics.loss_metrics import CosineSimilarity  # noqa: E402
+from minikeras.metrics.condition_counts import TruePositives  # noqa: E402
+from minikeras.metrics.condition_counts import FalsePositives  # noqa: E402
+from minikeras.metrics.condition_counts import TrueNegatives  # noqa: E402
+from minikeras.metrics.condition_counts import FalseNegatives  # noqa: E402
+from minikeras.metrics.f_score import FBetaScore  # noqa: E402
+from minikeras.metrics.f_score import F1Score  # noqa: E402
+from minikeras.metrics.r2_score import R2Score  # noqa: E402
+from minikeras.losses import binary_crossentropy  # noqa: E402
+from minikeras.losses import binary_focal_crossentropy  # noqa: E402
+from minikeras.losses import categorical_crossentropy  # noqa: E402
+from minikeras.losses import categorical_focal_crossentropy  # noqa: E402
+from minikeras.losses import categorical_hinge  # noqa: E402
+from minikeras.losses import hinge  # noqa: E402
+from minikeras.losses import huber  # noqa: E402
+from minikeras.losses import kl_divergence  # noqa: E402
+from minikeras.losses import log_cosh  # noqa: E402
+from minikeras.losses import mean_absolute_error  # noqa: E402
+from minikeras.losses import mean_absolute_percentage_error  # noqa: E402
+from minikeras.losses import mean_squared_error  # noqa: E402
+from minikeras.losses import mean_squared_logarithmic_error  # noqa: E402
+from minikeras.losses import poisson  # noqa: E402
+from minikeras.losses import sparse_categorical_crossentropy  # noqa: E402
+from minikeras.losses import squared_hinge  # noqa: E402
+
 # Metric classes by class name and by snake_case name, plus Keras's short aliases.
 ALL_CLASSES = {
     "Mean": Mean,
@@ -55,6 +92,26 @@ ALL_CLASSES = {
     "MeanSquaredError": MeanSquaredError,
     "MeanAbsoluteError": MeanAbsoluteError,
     "RootMeanSquaredError": RootMeanSquaredError,
+    # issue 18
+    "BinaryCrossentropy": BinaryCrossentropy,
+    "CategoricalCrossentropy": CategoricalCrossentropy,
+    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
+    "KLDivergence": KLDivergence,
+    "Poisson": Poisson,
+    "Hinge": Hinge,
+    "SquaredHinge": SquaredHinge,
+    "CategoricalHinge": CategoricalHinge,
+    "LogCoshError": LogCoshError,
+    "MeanAbsolutePercentageError": MeanAbsolutePercentageError,
+    "MeanSquaredLogarithmicError": MeanSquaredLogarithmicError,
+    "CosineSimilarity": CosineSimilarity,
+    "TruePositives": TruePositives,
+    "FalsePositives": FalsePositives,
+    "TrueNegatives": TrueNegatives,
+    "FalseNegatives": FalseNegatives,
+    "FBetaScore": FBetaScore,
+    "F1Score": F1Score,
+    "R2Score": R2Score,
 }
 NAMES = {
     "mean": Mean,
@@ -74,6 +131,30 @@ NAMES = {
     "MSE": MeanSquaredError,
     "mae": MeanAbsoluteError,
     "MAE": MeanAbsoluteError,
+    # issue 18
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "kl_divergence": KLDivergence,
+    "poisson": Poisson,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
+    "log_cosh_error": LogCoshError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "cosine_similarity": CosineSimilarity,
+    "true_positives": TruePositives,
+    "false_positives": FalsePositives,
+    "true_negatives": TrueNegatives,
+    "false_negatives": FalseNegatives,
+    "f_beta_score": FBetaScore,
+    "f1_score": F1Score,
+    "r2_score": R2Score,
+    "mape": MeanAbsolutePercentageError,
+    "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "MSLE": MeanSquaredLogarithmicError,
 }
 # "accuracy" alone names the exact-match function (resolve_metric refines it).
 FUNCTIONS = {"accuracy": accuracy}
