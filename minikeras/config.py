@@ -12,18 +12,11 @@ from minikeras.backend.config import floatx
 from minikeras.backend.config import image_data_format
 from minikeras.backend.config import set_epsilon
 from minikeras.backend.config import set_floatx
+from minikeras.backend.config import set_image_data_format
 from minikeras.saving.serialization_lib import enable_unsafe_deserialization
 from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
-
-
-def set_image_data_format(data_format):
-    """minikeras computes in ``"channels_last"`` (NHWC) only, Keras's default."""
-    if data_format != "channels_last":
-        raise ValueError(
-            f"minikeras supports only data_format='channels_last'. Received: data_format={data_format}"
-        )
 
 
 __all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format",

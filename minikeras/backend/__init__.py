@@ -36,3 +36,8 @@ from minikeras.backend.context import clear_session
 from minikeras.backend.context import in_training
 from minikeras.backend.context import no_grad
 from minikeras.backend.context import training_scope
+# ----- issue 18: the rest of keras.backend -----
+from minikeras.backend.arrays import is_int_dtype  # noqa: E402
+from minikeras.backend.config import set_image_data_format  # noqa: E402
+from minikeras.backend.context import get_uid  # noqa: E402
+from minikeras.backend.keras_tensor import is_keras_tensor  # noqa: E402

@@ -72,6 +72,11 @@ def is_float_dtype(dtype):
     return numpy.dtype(dtype).kind == "f"
 
 
+def is_int_dtype(dtype):
+    """True for signed and unsigned integer dtypes (``"int32"``, ``"uint8"``...)."""
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
 def convert_to_tensor(value, dtype=None):
     """Returns ``value`` as a raw array of the configured backend.
 

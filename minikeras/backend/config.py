@@ -106,3 +106,11 @@ def configure_process():
 def image_data_format():
     """minikeras supports only ``"channels_last"`` (NHWC), Keras's default."""
     return "channels_last"
+
+
+def set_image_data_format(data_format):
+    """minikeras computes in ``"channels_last"`` (NHWC) only, Keras's default."""
+    if data_format != "channels_last":
+        raise ValueError(
+            f"minikeras supports only data_format='channels_last'. Received: data_format={data_format}"
+        )

@@ -85,6 +85,14 @@ def unique_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
+def get_uid(prefix=""):
+    """How many times ``prefix`` has been used as a name, this call included
+    (Keras's ``keras.backend.get_uid``; shares the counters of ``unique_name``)."""
+    with _name_lock:
+        _name_counts[prefix] = _name_counts.get(prefix, 0) + 1
+        return _name_counts[prefix]
+
+
 # ----- the global SeedGenerator of minikeras.random (made there, kept here) -----
 _global_seed_generator = None
 

@@ -104,3 +104,20 @@ __all__ = [
     "RandomInitializer", "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling",
     "Zeros", "compute_fans", "deserialize", "get", "serialize",
 ]
+
+# ----- issue 18: Keras's module-level aliases of the classes (keras.initializers.glorot_uniform...) -----
+constant = Constant
+glorot_normal = GlorotNormal
+glorot_uniform = GlorotUniform
+he_normal = HeNormal
+he_uniform = HeUniform
+identity = IdentityInitializer = Identity
+lecun_normal = LecunNormal
+lecun_uniform = LecunUniform
+ones = Ones
+orthogonal = OrthogonalInitializer = Orthogonal
+random_normal = RandomNormal
+random_uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+zeros = Zeros

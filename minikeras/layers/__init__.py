@@ -134,3 +134,7 @@ GlobalMaxPool3D = GlobalMaxPooling3D
 MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
 MaxPool3D = MaxPooling3D
+
+# ----- issue 18: layers.serialize / layers.deserialize -----
+from minikeras.layers.serialization import deserialize  # noqa: E402
+from minikeras.layers.serialization import serialize  # noqa: E402

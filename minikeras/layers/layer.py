@@ -177,6 +177,28 @@ class Layer:
                 stack.extend(reversed(layer._sublayers()))
         return layers
 
+    # ----- the functional graph: the tensors of this layer's first call -----
+    @property
+    def input(self):
+        """The symbolic input(s) of this layer's first call in a functional graph.
+
+        ``keras.Model(model.inputs, model.get_layer("x").output)`` uses the
+        twin ``output`` for feature extraction. A list for several inputs.
+        """
+        return self._first_call_tensors("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output(s) of this layer's first call in a functional graph."""
+        return self._first_call_tensors("output_tensors", "output")
+
+    def _first_call_tensors(self, attribute, description):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined "
+                                 f"{description}.")
+        tensors = getattr(self._inbound_nodes[0], attribute)
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
     # ----- dtype and trainable -----
     @property
     def dtype(self):

@@ -25,3 +25,13 @@ def model_from_json(json_string, custom_objects=None):
     """``keras.models.model_from_json``: ``minikeras.saving.model_from_json``, imported on use."""
     from minikeras.saving import saving_lib
     return saving_lib.model_from_json(json_string, custom_objects=custom_objects)
+
+
+def save_model(model, filepath, overwrite=True):
+    """``keras.models.save_model``: ``minikeras.saving.save_model``, imported on use."""
+    from minikeras.saving import saving_lib
+    return saving_lib.save_model(model, filepath, overwrite=overwrite)
+
+
+# ----- issue 18: clone_model -----
+from minikeras.models.cloning import clone_model  # noqa: E402

@@ -99,6 +99,15 @@ class Model(Trainer, Layer):
         return _single_or_structure(self._graph.outputs_structure)
 
     @property
+    def input_shape(self):
+        """The input shape(s) with ``None`` for the batch, e.g. ``(None, 784)``."""
+        return nest.map_structure(lambda tensor: tuple(tensor.shape), self.input)
+
+    @property
+    def output_shape(self):
+        return nest.map_structure(lambda tensor: tuple(tensor.shape), self.output)
+
+    @property
     def input_names(self):
         return None if self._graph is None else self._graph.input_names
 
