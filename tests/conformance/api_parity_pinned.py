@@ -52,18 +52,32 @@ PINNED = {
     'ops.image': (
     ),
     'losses': (
-        'BinaryCrossentropy', 'CategoricalCrossentropy', 'CosineSimilarity', 'Hinge', 'Huber', 'KLDivergence',
-        'Loss', 'MeanAbsoluteError', 'MeanSquaredError', 'SparseCategoricalCrossentropy',
-        'binary_crossentropy', 'categorical_crossentropy', 'cosine_similarity', 'deserialize', 'get', 'hinge',
-        'huber', 'kl_divergence', 'mean_absolute_error', 'mean_squared_error', 'serialize',
-        'sparse_categorical_crossentropy',
+        'BinaryCrossentropy', 'BinaryFocalCrossentropy', 'CategoricalCrossentropy',
+        'CategoricalFocalCrossentropy', 'CategoricalGeneralizedCrossEntropy', 'CategoricalHinge',
+        'CosineSimilarity', 'Dice', 'Hinge', 'Huber', 'KLDivergence', 'LogCosh', 'Loss', 'MeanAbsoluteError',
+        'MeanAbsolutePercentageError', 'MeanSquaredError', 'MeanSquaredLogarithmicError', 'Poisson',
+        'SparseCategoricalCrossentropy', 'SquaredHinge', 'Tversky', 'binary_crossentropy',
+        'binary_focal_crossentropy', 'categorical_crossentropy', 'categorical_focal_crossentropy',
+        'categorical_generalized_cross_entropy', 'categorical_hinge', 'cosine_similarity', 'deserialize',
+        'dice', 'get', 'hinge', 'huber', 'kl_divergence', 'log_cosh', 'mean_absolute_error',
+        'mean_absolute_percentage_error', 'mean_squared_error', 'mean_squared_logarithmic_error', 'poisson',
+        'serialize', 'sparse_categorical_crossentropy', 'squared_hinge', 'tversky',
     ),
     'metrics': (
-        'AUC', 'Accuracy', 'BinaryAccuracy', 'CategoricalAccuracy', 'Mean', 'MeanAbsoluteError',
-        'MeanMetricWrapper', 'MeanSquaredError', 'Metric', 'Precision', 'Recall', 'RootMeanSquaredError',
-        'SparseCategoricalAccuracy', 'SparseTopKCategoricalAccuracy', 'Sum', 'TopKCategoricalAccuracy',
-        'binary_accuracy', 'categorical_accuracy', 'deserialize', 'get', 'serialize',
-        'sparse_categorical_accuracy', 'sparse_top_k_categorical_accuracy', 'top_k_categorical_accuracy',
+        'AUC', 'Accuracy', 'BinaryAccuracy', 'BinaryCrossentropy', 'CategoricalAccuracy',
+        'CategoricalCrossentropy', 'CategoricalHinge', 'CosineSimilarity', 'F1Score', 'FBetaScore',
+        'FalseNegatives', 'FalsePositives', 'Hinge', 'KLDivergence', 'LogCoshError', 'Mean',
+        'MeanAbsoluteError', 'MeanAbsolutePercentageError', 'MeanMetricWrapper', 'MeanSquaredError',
+        'MeanSquaredLogarithmicError', 'Metric', 'Poisson', 'Precision', 'R2Score', 'Recall',
+        'RootMeanSquaredError', 'SparseCategoricalAccuracy', 'SparseCategoricalCrossentropy',
+        'SparseTopKCategoricalAccuracy', 'SquaredHinge', 'Sum', 'TopKCategoricalAccuracy', 'TrueNegatives',
+        'TruePositives', 'binary_accuracy', 'binary_crossentropy', 'binary_focal_crossentropy',
+        'categorical_accuracy', 'categorical_crossentropy', 'categorical_focal_crossentropy',
+        'categorical_hinge', 'deserialize', 'get', 'hinge', 'huber', 'kl_divergence', 'log_cosh',
+        'mean_absolute_error', 'mean_absolute_percentage_error', 'mean_squared_error',
+        'mean_squared_logarithmic_error', 'poisson', 'serialize', 'sparse_categorical_accuracy',
+        'sparse_categorical_crossentropy', 'sparse_top_k_categorical_accuracy', 'squared_hinge',
+        'top_k_categorical_accuracy',
     ),
     'optimizers': (
         'Adagrad', 'Adam', 'AdamW', 'Nadam', 'Optimizer', 'RMSprop', 'SGD', 'deserialize', 'get', 'schedules',
@@ -83,9 +97,12 @@ PINNED = {
         'sigmoid', 'silu', 'softmax', 'softplus', 'softsign', 'swish', 'tanh',
     ),
     'initializers': (
-        'Constant', 'GlorotNormal', 'GlorotUniform', 'HeNormal', 'HeUniform', 'Identity', 'Initializer',
-        'LecunNormal', 'LecunUniform', 'Ones', 'Orthogonal', 'RandomNormal', 'RandomUniform',
-        'TruncatedNormal', 'VarianceScaling', 'Zeros', 'deserialize', 'get', 'serialize',
+        'Constant', 'GlorotNormal', 'GlorotUniform', 'HeNormal', 'HeUniform', 'Identity',
+        'IdentityInitializer', 'Initializer', 'LecunNormal', 'LecunUniform', 'Ones', 'Orthogonal',
+        'OrthogonalInitializer', 'RandomNormal', 'RandomUniform', 'TruncatedNormal', 'VarianceScaling',
+        'Zeros', 'constant', 'deserialize', 'get', 'glorot_normal', 'glorot_uniform', 'he_normal',
+        'he_uniform', 'identity', 'lecun_normal', 'lecun_uniform', 'ones', 'orthogonal', 'random_normal',
+        'random_uniform', 'serialize', 'truncated_normal', 'variance_scaling', 'zeros',
     ),
     'regularizers': (
         'L1', 'L1L2', 'L2', 'Regularizer', 'deserialize', 'get', 'l1', 'l1_l2', 'l2', 'serialize',
@@ -107,7 +124,7 @@ PINNED = {
         'standardize_dtype', 'timeseries_dataset_from_array', 'to_categorical', 'unpack_x_y_sample_weight',
     ),
     'models': (
-        'Model', 'Sequential', 'load_model', 'model_from_json',
+        'Model', 'Sequential', 'clone_model', 'load_model', 'model_from_json', 'save_model',
     ),
     'saving': (
         'CustomObjectScope', 'custom_object_scope', 'deserialize_keras_object', 'get_custom_objects',
@@ -120,8 +137,9 @@ PINNED = {
         'is_interactive_logging_enabled', 'set_epsilon', 'set_floatx', 'set_image_data_format',
     ),
     'backend': (
-        'backend', 'clear_session', 'epsilon', 'floatx', 'image_data_format', 'is_float_dtype', 'set_epsilon',
-        'set_floatx', 'standardize_dtype',
+        'backend', 'clear_session', 'epsilon', 'floatx', 'get_uid', 'image_data_format', 'is_float_dtype',
+        'is_int_dtype', 'is_keras_tensor', 'set_epsilon', 'set_floatx', 'set_image_data_format',
+        'standardize_dtype',
     ),
     'datasets': (
         'mnist',
@@ -161,9 +179,10 @@ PINNED = {
         'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
         'Input', 'InputLayer', 'InputSpec', 'Lambda', 'Layer', 'LayerNormalization', 'MaxPooling1D',
         'MaxPooling2D', 'Maximum', 'Minimum', 'Multiply', 'Permute', 'Rescaling', 'Reshape', 'Subtract',
-        'TextVectorization', 'add', 'average', 'concatenate', 'maximum', 'minimum', 'multiply', 'subtract',
+        'TextVectorization', 'add', 'average', 'concatenate', 'deserialize', 'maximum', 'minimum', 'multiply',
+        'serialize', 'subtract',
     ),
 }
 
 # Namespaces where every Keras name not in EXCLUDED must exist.
-COMPLETE = ('constraints', 'random', 'datasets.mnist', 'preprocessing.sequence')
+COMPLETE = ('constraints', 'random', 'models', 'datasets.mnist', 'preprocessing.sequence')

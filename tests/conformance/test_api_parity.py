@@ -10,6 +10,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+# The whole public API: filed with the top-level tests (chapter 1, like test_packaging.py).
+pytestmark = pytest.mark.engine
+
 import minikeras  # noqa: E402
 from tests.conformance import api_parity  # noqa: E402
 from tests.conformance import api_parity_pinned  # noqa: E402
