@@ -20,6 +20,12 @@ from minikeras.optimizers.optimizer import Optimizer
 from minikeras.optimizers.rmsprop import Adagrad
 from minikeras.optimizers.rmsprop import RMSprop
 from minikeras.optimizers.sgd import SGD
+# ----- issue 18: more optimizers -----
+from minikeras.optimizers.adamax_adadelta import Adadelta  # noqa: E402
+from minikeras.optimizers.adamax_adadelta import Adamax  # noqa: E402
+from minikeras.optimizers.ftrl import Ftrl  # noqa: E402
+from minikeras.optimizers.lion_lamb import Lamb  # noqa: E402
+from minikeras.optimizers.lion_lamb import Lion  # noqa: E402
 
 # Lower-case name or class name -> class. Keras's own table, in one place.
 ALL_OPTIMIZERS = {
@@ -29,6 +35,12 @@ ALL_OPTIMIZERS = {
     "rmsprop": RMSprop,
     "adagrad": Adagrad,
     "nadam": Nadam,
+    # issue 18
+    "adamax": Adamax,
+    "adadelta": Adadelta,
+    "ftrl": Ftrl,
+    "lion": Lion,
+    "lamb": Lamb,
 }
 
 

@@ -69,7 +69,7 @@ PUBLIC_NAMES = {
     "keras.constraints": (("minikeras.constraints",), ("MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm")),
     "keras.optimizers": (
         ("minikeras.optimizers",),
-        ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion"),
+        ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb"),
     ),
     "keras.optimizers.schedules": (
         ("minikeras.optimizers.schedules",),
@@ -90,6 +90,9 @@ PUBLIC_NAMES = {
             "binary_crossentropy", "categorical_crossentropy",
             "sparse_categorical_crossentropy", "hinge", "squared_hinge", "huber",
             "log_cosh", "kl_divergence", "poisson", "cosine_similarity",
+            # issue 18
+            "CategoricalFocalCrossentropy", "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky",
+            "binary_focal_crossentropy", "categorical_focal_crossentropy", "categorical_hinge", "dice", "tversky",
         ),
     ),
     "keras.metrics": (
@@ -103,6 +106,10 @@ PUBLIC_NAMES = {
             "SparseCategoricalCrossentropy", "binary_accuracy", "categorical_accuracy",
             "sparse_categorical_accuracy", "top_k_categorical_accuracy",
             "sparse_top_k_categorical_accuracy",
+            # issue 18
+            "FBetaScore", "R2Score", "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
+            "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "LogCoshError",
+            "MeanSquaredLogarithmicError", "CosineSimilarity",
         ),
     ),
 }

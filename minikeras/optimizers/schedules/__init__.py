@@ -8,12 +8,18 @@ from minikeras.optimizers.schedules.learning_rate_schedule import CosineDecay
 from minikeras.optimizers.schedules.learning_rate_schedule import ExponentialDecay
 from minikeras.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
 from minikeras.optimizers.schedules.learning_rate_schedule import PiecewiseConstantDecay
+from minikeras.optimizers.schedules.more_schedules import CosineDecayRestarts
+from minikeras.optimizers.schedules.more_schedules import InverseTimeDecay
+from minikeras.optimizers.schedules.more_schedules import PolynomialDecay
 
 # The only place a schedule's class name is resolved (for configs).
 ALL_SCHEDULES = {
     "ExponentialDecay": ExponentialDecay,
     "PiecewiseConstantDecay": PiecewiseConstantDecay,
     "CosineDecay": CosineDecay,
+    "CosineDecayRestarts": CosineDecayRestarts,
+    "InverseTimeDecay": InverseTimeDecay,
+    "PolynomialDecay": PolynomialDecay,
 }
 
 
