@@ -76,6 +76,20 @@ from minikeras.losses import poisson  # noqa: E402
 from minikeras.losses import sparse_categorical_crossentropy  # noqa: E402
 from minikeras.losses import squared_hinge  # noqa: E402
 
+from minikeras.metrics.iou import IoU  # noqa: E402
+from minikeras.metrics.iou import BinaryIoU  # noqa: E402
+from minikeras.metrics.iou import MeanIoU  # noqa: E402
+from minikeras.metrics.iou import OneHotIoU  # noqa: E402
+from minikeras.metrics.iou import OneHotMeanIoU  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import PearsonCorrelation  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import ConcordanceCorrelation  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import PrecisionAtRecall  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import RecallAtPrecision  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import SensitivityAtSpecificity  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import SpecificityAtSensitivity  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import pearson_correlation  # noqa: E402
+from minikeras.metrics.correlation_and_thresholds import concordance_correlation  # noqa: E402
+
 # Metric classes by class name and by snake_case name, plus Keras's short aliases.
 ALL_CLASSES = {
     "Mean": Mean,
@@ -112,6 +126,17 @@ ALL_CLASSES = {
     "FBetaScore": FBetaScore,
     "F1Score": F1Score,
     "R2Score": R2Score,
+    "IoU": IoU,
+    "BinaryIoU": BinaryIoU,
+    "MeanIoU": MeanIoU,
+    "OneHotIoU": OneHotIoU,
+    "OneHotMeanIoU": OneHotMeanIoU,
+    "PearsonCorrelation": PearsonCorrelation,
+    "ConcordanceCorrelation": ConcordanceCorrelation,
+    "PrecisionAtRecall": PrecisionAtRecall,
+    "RecallAtPrecision": RecallAtPrecision,
+    "SensitivityAtSpecificity": SensitivityAtSpecificity,
+    "SpecificityAtSensitivity": SpecificityAtSensitivity,
 }
 NAMES = {
     "mean": Mean,

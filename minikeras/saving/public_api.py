@@ -109,7 +109,9 @@ PUBLIC_NAMES = {
             # issue 18
             "FBetaScore", "R2Score", "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
             "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "LogCoshError",
-            "MeanSquaredLogarithmicError", "CosineSimilarity",
+            "MeanSquaredLogarithmicError", "CosineSimilarity", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU",
+            "OneHotMeanIoU", "PearsonCorrelation", "ConcordanceCorrelation", "PrecisionAtRecall",
+            "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
         ),
     ),
 }

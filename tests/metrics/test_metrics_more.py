@@ -65,3 +65,31 @@ def test_loss_metrics_average_the_loss_over_the_epoch():
     cosine = metrics.CosineSimilarity()
     cosine.update_state(y_true, y_true * 3.0)
     np.testing.assert_allclose(result(cosine), 1.0, rtol=1e-6)  # same direction: cosine 1 (the loss says -1)
+
+
+def test_iou_by_hand_with_weights_and_an_ignored_class():
+    y_true = np.array([0, 0, 1, 1, 2, 2])
+    y_pred = np.array([0, 1, 1, 1, 2, 0])
+    # Class 0: TP 1, FP 1 (the last entry), FN 1 -> 1/3; class 1: TP 2, FP 1 -> 2/3; class 2: TP 1, FN 1 -> 1/2.
+    metric = metrics.MeanIoU(num_classes=3)
+    metric.update_state(y_true, y_pred)
+    np.testing.assert_allclose(result(metric), (1 / 3 + 2 / 3 + 1 / 2) / 3, rtol=1e-6)
+    weighted = metrics.IoU(num_classes=3, target_class_ids=[1])
+    weighted.update_state(y_true, y_pred, sample_weight=[1, 3, 1, 1, 1, 1])  # the false positive counts 3 times
+    np.testing.assert_allclose(result(weighted), 2 / 5, rtol=1e-6)
+    ignoring = metrics.MeanIoU(num_classes=3, ignore_class=0)
+    ignoring.update_state(y_true, y_pred)  # class 0's entries are skipped; its predictions elsewhere still count
+    np.testing.assert_allclose(result(ignoring), (0 + 1.0 + 1 / 2) / 3, rtol=1e-6)
+
+
+def test_rate_at_rate_metrics_by_hand():
+    labels = np.array([1, 1, 0, 0])
+    scores = np.array([0.9, 0.4, 0.6, 0.1])
+    # At thresholds between 0.6 and 0.9 only 0.9 is positive: precision 1, recall 1/2;
+    # between 0.1 and 0.4: recall 1, precision 2/3.
+    precision_at = metrics.PrecisionAtRecall(recall=1.0, num_thresholds=11)
+    precision_at.update_state(labels, scores)
+    np.testing.assert_allclose(result(precision_at), 2 / 3, rtol=1e-6)
+    recall_at = metrics.RecallAtPrecision(precision=1.0, num_thresholds=11)
+    recall_at.update_state(labels, scores)
+    np.testing.assert_allclose(result(recall_at), 0.5, rtol=1e-6)
