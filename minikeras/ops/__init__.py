@@ -165,3 +165,20 @@ from minikeras.ops.numpy import vstack
 from minikeras.ops.numpy import where
 from minikeras.ops.numpy import zeros
 from minikeras.ops.numpy import zeros_like
+
+# ----- issue 18: trigonometry, products, rearrangements -----
+from minikeras.ops.numpy import arccos  # noqa: E402
+from minikeras.ops.numpy import arccosh  # noqa: E402
+from minikeras.ops.numpy import arcsin  # noqa: E402
+from minikeras.ops.numpy import arcsinh  # noqa: E402
+from minikeras.ops.numpy import arctan  # noqa: E402
+from minikeras.ops.numpy import arctan2  # noqa: E402
+from minikeras.ops.numpy import arctanh  # noqa: E402
+from minikeras.ops.numpy import cosh  # noqa: E402
+from minikeras.ops.numpy import cumprod  # noqa: E402
+from minikeras.ops.numpy import diff  # noqa: E402
+from minikeras.ops.numpy import kron  # noqa: E402
+from minikeras.ops.numpy import prod  # noqa: E402
+from minikeras.ops.numpy import roll  # noqa: E402
+from minikeras.ops.numpy import sinh  # noqa: E402
+from minikeras.ops.numpy import tan  # noqa: E402

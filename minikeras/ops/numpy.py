@@ -23,8 +23,10 @@ from minikeras.autodiff import elementwise
 from minikeras.autodiff import linalg
 from minikeras.autodiff import math
 from minikeras.autodiff import matmul as matmul_op
+from minikeras.autodiff import products
 from minikeras.autodiff import reduce
 from minikeras.autodiff import shape
+from minikeras.autodiff import trig
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
@@ -273,6 +275,25 @@ def trace(x, offset=0, axis1=0, axis2=1):
     return sum(diagonal(x, offset, axis1, axis2), axis=-1)
 
 
+
+# ----- issue 18: trigonometry, products, rearrangements (autodiff/trig.py, autodiff/products.py) -----
+arccos = functional_aware(trig.arccos)
+arccosh = functional_aware(trig.arccosh)
+arcsin = functional_aware(trig.arcsin)
+arcsinh = functional_aware(trig.arcsinh)
+arctan = functional_aware(trig.arctan)
+arctan2 = functional_aware(trig.arctan2)
+arctanh = functional_aware(trig.arctanh)
+cosh = functional_aware(trig.cosh)
+sinh = functional_aware(trig.sinh)
+tan = functional_aware(trig.tan)
+cumprod = functional_aware(products.cumprod)
+diff = functional_aware(products.diff)
+kron = functional_aware(products.kron)
+prod = functional_aware(products.prod)
+roll = functional_aware(products.roll)
+
+
 __all__ = [
     "abs", "absolute", "add", "all", "any", "append", "arange", "argmax", "argmin", "argsort", "average",
     "broadcast_to", "ceil", "clip", "concatenate", "copy", "cos", "count_nonzero", "cumsum", "diagonal",
@@ -285,4 +306,7 @@ __all__ = [
     "squeeze", "stack", "std", "subtract", "sum", "swapaxes", "take", "take_along_axis", "tanh", "tensordot",
     "tile", "trace", "transpose", "tri", "tril", "triu", "true_divide", "var", "vstack", "where", "zeros",
     "zeros_like",
+    # issue 18
+    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cosh", "cumprod", "diff", "kron",
+    "prod", "roll", "sinh", "tan",
 ]

@@ -198,6 +198,10 @@ KEY_MASK = numpy.array([[True, True, False, True], [True, False, True, True]])[:
 SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
 
+# A multiplier with one zero: the product ops must still pass a gradient through it.
+ZERO_AT_1_2 = numpy.ones((3, 4))
+ZERO_AT_1_2[1, 2] = 0.0
+
 TABLE = [
     # elementwise arithmetic; broadcasting (3,) against (2, 3) undoes in the gradient
     Case("add", ops.add, numpy.add, ((2, 3), (3,))),
@@ -400,6 +404,26 @@ TABLE = [
     # one constant matrix along one axis (the resizes of ops.image are built on it)
     Case("along_axis", lambda x: along_axis(x, ALONG_MATRIX, 1), lambda x: numpy.einsum("ol,nlc->noc", ALONG_MATRIX, x),
          ((2, 3, 2),)),
+
+    # ----- issue 18: trigonometry, products, rearrangements -----
+    Case("tan", ops.tan, numpy.tan, ((2, 3),), low=-1.2, high=1.2),
+    Case("arcsin", ops.arcsin, numpy.arcsin, ((2, 3),), low=-0.9, high=0.9),
+    Case("arccos", ops.arccos, numpy.arccos, ((2, 3),), low=-0.9, high=0.9),
+    Case("arctan", ops.arctan, numpy.arctan, ((2, 3),)),
+    Case("arctan2", ops.arctan2, numpy.arctan2, ((2, 3), (3,)), low=0.3),
+    Case("sinh", ops.sinh, numpy.sinh, ((2, 3),)),
+    Case("cosh", ops.cosh, numpy.cosh, ((2, 3),)),
+    Case("arcsinh", ops.arcsinh, numpy.arcsinh, ((2, 3),)),
+    Case("arccosh", ops.arccosh, numpy.arccosh, ((2, 3),), low=1.2, high=3.0),
+    Case("arctanh", ops.arctanh, numpy.arctanh, ((2, 3),), low=-0.9, high=0.9),
+    Case("prod", lambda x: ops.prod(x, axis=1), lambda x: numpy.prod(x, axis=1), ((3, 4),)),
+    Case("prod", lambda x: ops.prod(x * ZERO_AT_1_2), lambda x: numpy.prod(x * ZERO_AT_1_2), ((3, 4),)),
+    Case("cumprod", lambda x: ops.cumprod(x, axis=0), lambda x: numpy.cumprod(x, axis=0), ((3, 4),)),
+    Case("cumprod", lambda x: ops.cumprod(x * ZERO_AT_1_2), lambda x: numpy.cumprod(x * ZERO_AT_1_2), ((3, 4),)),
+    Case("roll", lambda x: ops.roll(x, 1, axis=1), lambda x: numpy.roll(x, 1, axis=1), ((2, 4),)),
+    Case("roll", lambda x: ops.roll(x, -3), lambda x: numpy.roll(x, -3), ((2, 4),)),
+    Case("diff", lambda x: ops.diff(x, n=2), lambda x: numpy.diff(x, n=2), ((2, 5),)),
+    Case("kron", ops.kron, numpy.kron, ((2, 3), (2, 2))),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
