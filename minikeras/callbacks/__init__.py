@@ -22,3 +22,4 @@ from minikeras.callbacks.learning_rate_scheduler import ReduceLROnPlateau
 from minikeras.callbacks.model_checkpoint import ModelCheckpoint
 from minikeras.callbacks.monitor_callback import MonitorCallback
 from minikeras.callbacks.progbar_logger import ProgbarLogger
+from minikeras.callbacks.swap_ema_weights import SwapEMAWeights
