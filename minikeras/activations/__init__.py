@@ -26,6 +26,17 @@ from minikeras.activations.activations import softplus
 from minikeras.activations.activations import softsign
 from minikeras.activations.activations import tanh
 
+from minikeras.ops.activation_ops import celu  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import glu  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import hard_shrink  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import hard_tanh  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import soft_shrink  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import sparse_plus  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import sparse_sigmoid  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import squareplus  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import tanh_shrink  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.activation_ops import threshold  # noqa: E402  (issue 18: ops that are activations)
+
 swish = silu  # Keras's other names for the same functions
 hard_swish = hard_silu
 
@@ -52,6 +63,16 @@ ALL_OBJECTS = {
     "softsign": softsign,
     "swish": silu,
     "tanh": tanh,
+    "celu": celu,
+    "glu": glu,
+    "hard_shrink": hard_shrink,
+    "hard_tanh": hard_tanh,
+    "soft_shrink": soft_shrink,
+    "sparse_plus": sparse_plus,
+    "sparse_sigmoid": sparse_sigmoid,
+    "squareplus": squareplus,
+    "tanh_shrink": tanh_shrink,
+    "threshold": threshold,
 }
 
 

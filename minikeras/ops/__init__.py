@@ -182,3 +182,13 @@ from minikeras.ops.numpy import prod  # noqa: E402
 from minikeras.ops.numpy import roll  # noqa: E402
 from minikeras.ops.numpy import sinh  # noqa: E402
 from minikeras.ops.numpy import tan  # noqa: E402
+from minikeras.ops.nn import celu  # noqa: E402
+from minikeras.ops.nn import glu  # noqa: E402
+from minikeras.ops.nn import hard_shrink  # noqa: E402
+from minikeras.ops.nn import hard_tanh  # noqa: E402
+from minikeras.ops.nn import soft_shrink  # noqa: E402
+from minikeras.ops.nn import sparse_plus  # noqa: E402
+from minikeras.ops.nn import sparse_sigmoid  # noqa: E402
+from minikeras.ops.nn import squareplus  # noqa: E402
+from minikeras.ops.nn import tanh_shrink  # noqa: E402
+from minikeras.ops.nn import threshold  # noqa: E402

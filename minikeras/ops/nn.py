@@ -56,10 +56,24 @@ dot_product_attention = functional_aware(attention.dot_product_attention)
 adaptive_average_pool = functional_aware(resample.adaptive_average_pool)
 adaptive_max_pool = functional_aware(resample.adaptive_max_pool)
 
+# issue 18: more activations, composed from the ops above (activation_ops.py)
+from minikeras.ops.activation_ops import celu  # noqa: E402
+from minikeras.ops.activation_ops import glu  # noqa: E402
+from minikeras.ops.activation_ops import hard_shrink  # noqa: E402
+from minikeras.ops.activation_ops import hard_tanh  # noqa: E402
+from minikeras.ops.activation_ops import soft_shrink  # noqa: E402
+from minikeras.ops.activation_ops import sparse_plus  # noqa: E402
+from minikeras.ops.activation_ops import sparse_sigmoid  # noqa: E402
+from minikeras.ops.activation_ops import squareplus  # noqa: E402
+from minikeras.ops.activation_ops import tanh_shrink  # noqa: E402
+from minikeras.ops.activation_ops import threshold  # noqa: E402
+
 __all__ = [
     "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy",
     "categorical_crossentropy", "conv", "conv_transpose", "dot_product_attention",
     "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
     "softsign", "sparse_categorical_crossentropy", "swish",
+    "celu", "glu", "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid", "squareplus",
+    "tanh_shrink", "threshold",
 ]

@@ -54,7 +54,8 @@ PUBLIC_NAMES = {
         (
             "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid",
             "softmax", "log_softmax", "softplus", "softsign", "tanh", "swish", "silu",
-            "mish", "exponential", "linear",
+            "mish", "exponential", "linear", "celu", "glu", "hard_shrink", "hard_tanh", "soft_shrink",
+            "sparse_plus", "sparse_sigmoid", "squareplus", "tanh_shrink", "threshold",
         ),
     ),
     "keras.initializers": (

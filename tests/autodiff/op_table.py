@@ -424,6 +424,23 @@ TABLE = [
     Case("roll", lambda x: ops.roll(x, -3), lambda x: numpy.roll(x, -3), ((2, 4),)),
     Case("diff", lambda x: ops.diff(x, n=2), lambda x: numpy.diff(x, n=2), ((2, 5),)),
     Case("kron", ops.kron, numpy.kron, ((2, 3), (2, 2))),
+    # ----- issue 18: more activations (ops/activation_ops.py) -----
+    Case("celu", lambda x: ops.celu(x, alpha=0.5), lambda x: numpy.maximum(x, 0) + 0.5 * numpy.minimum(
+        numpy.expm1(x / 0.5), 0), ((2, 3),), kinks=(0.0,)),
+    Case("glu", ops.glu, lambda x: x[:, :2] * np_sigmoid(x[:, 2:]), ((2, 4),)),
+    Case("hard_tanh", ops.hard_tanh, lambda x: numpy.clip(x, -1, 1), ((2, 3),), kinks=(-1.0, 1.0)),
+    Case("hard_shrink", ops.hard_shrink, lambda x: numpy.where(numpy.abs(x) > 0.5, x, 0.0), ((2, 3),),
+         kinks=(-0.5, 0.5)),
+    Case("soft_shrink", ops.soft_shrink, lambda x: numpy.sign(x) * numpy.maximum(numpy.abs(x) - 0.5, 0),
+         ((2, 3),), kinks=(-0.5, 0.5)),
+    Case("tanh_shrink", ops.tanh_shrink, lambda x: x - numpy.tanh(x), ((2, 3),)),
+    Case("sparse_plus", ops.sparse_plus, lambda x: numpy.where(x <= -1, 0, numpy.where(x >= 1, x, (x + 1) ** 2 / 4)),
+         ((2, 3),), kinks=(-1.0, 1.0)),
+    Case("sparse_sigmoid", ops.sparse_sigmoid, lambda x: numpy.clip(x + 1, 0, 2) / 2, ((2, 3),),
+         kinks=(-1.0, 1.0)),
+    Case("squareplus", ops.squareplus, lambda x: (x + numpy.sqrt(x * x + 4)) / 2, ((2, 3),)),
+    Case("threshold", lambda x: ops.threshold(x, 0.3, -1.0), lambda x: numpy.where(x > 0.3, x, -1.0), ((2, 3),),
+         kinks=(0.3,)),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.

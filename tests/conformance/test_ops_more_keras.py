@@ -24,7 +24,20 @@ CASES = [
     ("roll", (X, 2), {}), ("roll", (X, -1), {"axis": 0}), ("roll", (INTEGERS, 3), {"axis": 1}),
     ("diff", (X,), {}), ("diff", (X,), {"n": 2, "axis": 0}), ("diff", (INTEGERS,), {}),
     ("kron", (X[:2, :2], X), {}), ("kron", (X[0], X[1]), {}),
+    ("celu", (X,), {"alpha": 0.5}), ("glu", (X,), {}), ("glu", (X[:2],), {"axis": 0}),
+    ("hard_tanh", (X,), {}), ("hard_shrink", (X,), {"threshold": 0.3}), ("soft_shrink", (X,), {}),
+    ("tanh_shrink", (X,), {}), ("sparse_plus", (X,), {}), ("sparse_sigmoid", (X,), {}), ("squareplus", (X,), {"b": 2}),
+    ("threshold", (X, 0.2, -3.0), {}),
 ]
+
+
+@pytest.mark.parametrize("name", ["celu", "glu", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink",
+                                  "sparse_plus", "sparse_sigmoid", "squareplus"])
+def test_activations_match_keras(name):
+    from minikeras import activations
+
+    theirs = keras.ops.convert_to_numpy(getattr(keras.activations, name)(X))
+    numpy.testing.assert_allclose(ops.convert_to_numpy(activations.get(name)(X)), theirs, rtol=2e-5, atol=2e-6)
 
 
 @pytest.mark.parametrize("name, args, kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
