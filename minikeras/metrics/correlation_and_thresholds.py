@@ -93,7 +93,8 @@ class _RateAtRate(Metric):
             raise ValueError(f"Argument `{self.argument}` must be in the range [0, 1]. "
                              f"Received: {self.argument}={value}")
         if num_thresholds <= 0:
-            raise ValueError(f"Argument `num_thresholds` must be an integer > 0. Received: num_thresholds={num_thresholds}")
+            raise ValueError("Argument `num_thresholds` must be an integer > 0. "
+                             f"Received: num_thresholds={num_thresholds}")
         super().__init__(name=name, dtype=dtype)
         self._direction = "up"
         self.value, self.num_thresholds, self.class_id = value, num_thresholds, class_id

@@ -17,7 +17,7 @@ rebuilds it from its config. Returning the layer itself shares it (with its
 weights) between the two models.
 """
 
-from minikeras.layers import nest
+from minikeras.utils import nest
 from minikeras.layers.input_layer import Input
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
