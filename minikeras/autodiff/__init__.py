@@ -9,9 +9,9 @@ this order, each file a lesson:
 3. ``tape.py``     -- GradientTape records ops, then walks them backwards;
 4. ``variable.py`` -- Variables are the assignable, trainable tensors;
 5. the op families: ``elementwise.py`` (+ - * / where clip), ``math.py``
-   (exp log sqrt...), ``reduce.py`` (sum mean max...), ``shape.py``
+   (exp log sqrt...), ``trig.py`` (tan arcsin sinh...), ``reduce.py`` (sum mean max...), ``shape.py``
    (reshape transpose...), ``combine.py`` (concatenate split take pad...),
-   ``linalg.py`` (einsum dot), ``contraction.py`` (einsum as a
+   ``products.py`` (prod cumprod roll diff kron), ``linalg.py`` (einsum dot), ``contraction.py`` (einsum as a
    batched matmul), ``matmul.py``, ``nn.py`` (activations,
    softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing),

@@ -5,7 +5,7 @@ Place in the stack: an op family of ``minikeras.autodiff``, after
 backward passes is *where each output entry came from*. When an input entry
 feeds several outputs (``take`` with a repeated index, ``tile``, ``repeat``)
 its gradient is the sum of theirs, which ``add.at`` computes without losing
-repeated indices. Read next: ``linalg.py``.
+repeated indices. Read next: ``products.py``.
 """
 
 import builtins

@@ -4,7 +4,7 @@ Place in the stack: an op family of ``minikeras.autodiff``, after
 ``elementwise.py``. Each op is ``y = f(x)`` applied entry by entry, so its
 gradient is ``dx = dy * f'(x)``: the only thing each class has to teach is
 ``f'``, written in terms of whatever is cheapest to keep (often ``y`` itself).
-Read next: ``reduce.py``.
+Read next: ``trig.py``.
 
 Functions that only make sense on floats (``exp`` of an integer) first turn
 integer inputs into ``floatx()``, as Keras does. Rounding and tests

@@ -14,7 +14,7 @@ one (exclusive cumulative products from both ends):
 with ``S_k = dy_k + x_{k+1} * S_{k+1}`` run from the end: again no division.
 
 ``roll``, ``diff`` and ``kron`` only slice, subtract, concatenate and
-multiply, so their gradients come from those ops. Read next: ``trig.py``.
+multiply, so their gradients come from those ops. Read next: ``linalg.py``.
 """
 
 from minikeras.autodiff import combine
