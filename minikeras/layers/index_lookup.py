@@ -8,8 +8,8 @@ in a vocabulary, learned by ``adapt`` (most frequent first) or given:
 * index 0 is the mask token's, when there is one (``"int"`` output only);
 * the next ``num_oov_indices`` indices are for values outside the
   vocabulary ("out of vocabulary", OOV): with one, every unknown value gets
-  it; with several, ``IntegerLookup`` spreads unknown values by
-  ``value mod num_oov_indices``;
+  it; with several, unknown values are spread by ``value mod
+  num_oov_indices`` (integers) or by their FarmHash fingerprint (strings);
 * then the vocabulary, in order.
 
 ``invert=True`` maps indices back to values. The other output modes pack
@@ -26,6 +26,8 @@ import os
 import numpy
 
 from minikeras import ops
+from minikeras.layers.hashing import _as_bytes
+from minikeras.layers.hashing import fingerprint64
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
 from minikeras.layers.preprocessing_numeric import encode_categories
@@ -53,8 +55,10 @@ class IndexLookup(Layer):
         invert: map indices back to values.
         output_mode: ``"int"``, ``"one_hot"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"``.
         pad_to_max_tokens: non-int modes: vectors of ``max_tokens`` entries.
-        oov_method, salt: Keras's options for several OOV indices; only
-            ``"floormod"`` on integers is implemented.
+        oov_method: how several OOV indices share unknown integers:
+            ``"floormod"`` (``value mod num_oov_indices``) or ``"farmhash"``
+            (strings always use it: the value's FarmHash fingerprint, as ``Hashing``).
+        salt: must be None (Keras's keyed SipHash is not implemented).
         **kwargs: ``name``; ``trainable``/``dtype``/``vocabulary_size`` of saved configs are accepted.
     """
 
@@ -81,11 +85,12 @@ class IndexLookup(Layer):
         if idf_weights is not None and output_mode != "tf_idf":
             raise ValueError(f"`idf_weights` should only be set if `output_mode` is `'tf_idf'`. "
                              f"Received: idf_weights={idf_weights} and output_mode={output_mode}")
-        if num_oov_indices > 1 and (vocabulary_dtype == "string" or oov_method != "floormod"):
-            raise ValueError(f"{layer_name}: several OOV indices are spread by Keras's FarmHash fingerprint, "
-                             "which minikeras does not implement; use num_oov_indices=1, or IntegerLookup "
-                             f"with oov_method='floormod'. Received: num_oov_indices={num_oov_indices}, "
-                             f"oov_method={oov_method!r}")
+        if oov_method not in ("floormod", "farmhash"):
+            raise ValueError(f"{layer_name}: `oov_method` must be 'floormod' or 'farmhash'. "
+                             f"Received: oov_method={oov_method!r}")
+        if salt is not None:
+            raise ValueError(f"{layer_name}: the salted (SipHash) OOV hash of Keras is not implemented in "
+                             f"minikeras. Received: salt={salt}")
         kwargs.pop("vocabulary_size", None)  # saved configs: derived from the vocabulary
         kwargs.pop("has_input_vocabulary", None)
         kwargs.pop("trainable", None)
@@ -260,6 +265,9 @@ class IndexLookup(Layer):
                              f"[{value!r}], consider setting `num_oov_indices=1`.")
         if self.num_oov_indices == 1:
             return self._oov_start_index()
+        if self.vocabulary_dtype == "string" or self.oov_method == "farmhash":
+            # Keras's to_hash_bucket_fast: the FarmHash fingerprint of the value's text
+            return self._oov_start_index() + fingerprint64(_as_bytes(value)) % self.num_oov_indices
         return self._oov_start_index() + value % self.num_oov_indices  # floormod: Python's % is floored
 
     def _invert(self, indices):

@@ -177,6 +177,7 @@ NUMBERS = np.array([[3, 3, 5], [7, 7, 7], [0, 12, 5]])
     ({"output_mode": "count"}, np.array([["a", "a", "z"], ["e", "b", "b"]])),
     ({"output_mode": "tf_idf"}, np.array([["a", "a", "z"], ["e", "b", "b"]])),
     ({"max_tokens": 4}, np.array([["e", "b", "a"]])),
+    ({"num_oov_indices": 3}, np.array([["zebra", "a", "owl", "cow", "yak"]])),
 ])
 def test_string_lookup_adapt_and_call(kwargs, inputs):
     ours, theirs = _both("StringLookup", **kwargs)

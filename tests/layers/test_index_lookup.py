@@ -84,5 +84,5 @@ def test_errors_name_the_problem():
         layers.IntegerLookup(vocabulary=[1, 2], num_oov_indices=0)(np.array([3]))
     with pytest.raises(ValueError, match="must be `'int'` when `invert`"):
         layers.StringLookup(invert=True, output_mode="count")
-    with pytest.raises(ValueError, match="FarmHash"):
-        layers.StringLookup(num_oov_indices=2)
+    with pytest.raises(ValueError, match="salt"):
+        layers.StringLookup(num_oov_indices=2, salt=3)
