@@ -153,7 +153,7 @@ def test_structured_model_with_normalization_and_discretization_round_trips(tmp_
     normalizer.adapt(DATA[:, 0])
     age = layers.Discretization(bin_boundaries=[0.0, 2.0, 4.0], output_mode="one_hot")(numbers[:, 0])
     features = layers.Concatenate()([normalizer(numbers), age])
-    model = minikeras.Model(numbers, layers.Dense(1)(features))
+    model = minikeras.Model(numbers, layers.Dense(1, name="prediction")(features))
     x = DATA[:6, 0]
     path = str(tmp_path / "structured.keras")
     model.save(path)
@@ -222,7 +222,7 @@ def test_structured_data_model_with_lookups_loads_both_ways(tmp_path):
     normalizer.adapt(np.array([[1.0], [5.0], [9.0]], "float32"))
     encoded_code = layers.CategoryEncoding(num_tokens=4, output_mode="one_hot")(code_lookup(code))
     features = layers.Concatenate()([city_lookup(city), encoded_code, normalizer(amount)])
-    model = minikeras.Model([city, code, amount], layers.Dense(1)(features))
+    model = minikeras.Model([city, code, amount], layers.Dense(1, name="prediction")(features))
     inputs = [np.array([["nice"], ["rome"]]), np.array([[6], [75]]), np.array([[2.0], [3.0]], "float32")]
     expected = np.asarray(model(inputs))
     model.save(tmp_path / "structured.keras")
