@@ -34,7 +34,8 @@ import tracemalloc
 
 import numpy as np
 
-from minikeras.kernels import numba_cpu
+from minikeras.backend import kernel_choice
+from minikeras.kernels import numba_pool
 from minikeras.kernels import reference
 
 # (input H = W, C, F) of the guide's four conv layers; the max pool follows the second.
@@ -57,17 +58,30 @@ def best_time(function, repeats):
     return min(run_time(function) for _ in range(repeats))
 
 
-def conv_tasks(kernels, batch, rng):
-    """{name: function} for the forward and both backward passes of each conv layer."""
+def numba_conv_functions(x, kernel):
+    """The Numba conv functions minikeras would choose for this layer (Winograd or im2col)."""
+    return kernel_choice.conv_kernels(x, kernel, ONE, ONE)
+
+
+def reference_conv_functions(x, kernel):
+    return reference.conv_forward, reference.conv_backward
+
+
+def conv_tasks(choose, batch, rng):
+    """{name: function} for the forward and both backward passes of each conv layer.
+
+    ``choose(x, kernel)`` returns the ``(conv_forward, conv_backward)`` pair to time.
+    """
     tasks = {}
     for H, C, F in CONV_LAYERS:
         x = rng.standard_normal((batch, H, H, C), dtype=np.float32)
         kernel = rng.standard_normal((3, 3, C, F), dtype=np.float32) * 0.1
         dy = rng.standard_normal((batch, H - 2, H - 2, F), dtype=np.float32)
+        forward, backward = choose(x, kernel)
         name = f"conv {H}x{H}x{C}->{F}"
-        tasks[f"{name} fwd"] = lambda x=x, k=kernel: kernels.conv_forward(x, k, ONE, VALID, ONE)
-        tasks[f"{name} dx"] = lambda d=dy, k=kernel, s=x.shape: kernels.conv_backward_input(d, k, s, ONE, VALID, ONE)
-        tasks[f"{name} dkernel"] = lambda x=x, d=dy, s=kernel.shape: kernels.conv_backward_kernel(x, d, s, ONE, VALID, ONE)
+        tasks[f"{name} fwd"] = lambda x=x, k=kernel, f=forward: f(x, k)
+        tasks[f"{name} dx"] = lambda x=x, d=dy, k=kernel, b=backward: b(x, None, d, k, need_kernel=False)[0]
+        tasks[f"{name} dkernel"] = lambda x=x, d=dy, k=kernel, b=backward: b(x, None, d, k, need_input=False)[1]
     return tasks
 
 
@@ -107,9 +121,10 @@ def torch_tasks(torch, batch, rng):
 def timing_table(args):
     """Runs every pass of every engine, interleaved, and prints the comparison table."""
     rng = np.random.default_rng(0)
-    engines = {"numba": {**conv_tasks(numba_cpu, args.batch, rng), **pool_tasks(numba_cpu, args.batch, rng)}}
+    engines = {"numba": {**conv_tasks(numba_conv_functions, args.batch, rng), **pool_tasks(numba_pool, args.batch, rng)}}
     if args.reference_batch:
-        ref = {**conv_tasks(reference, args.reference_batch, rng), **pool_tasks(reference, args.reference_batch, rng)}
+        ref = {**conv_tasks(reference_conv_functions, args.reference_batch, rng),
+               **pool_tasks(reference, args.reference_batch, rng)}
         engines["reference"] = ref
     try:
         import torch
@@ -167,7 +182,7 @@ def peak_memory(batch):
     """Peak memory each Numba conv pass allocates beyond its output, in MB."""
     rng = np.random.default_rng(1)
     print("\nPeak extra memory per Numba conv call (beyond its output), batch", batch)
-    for name, task in conv_tasks(numba_cpu, batch, rng).items():
+    for name, task in conv_tasks(numba_conv_functions, batch, rng).items():
         task()  # compiled and warm
         tracemalloc.start()
         output = task()
@@ -192,14 +207,12 @@ def matmul_table(repeats):
 
 _LAYER_PROBE = """
 import time, numpy as np, numba
-from minikeras.kernels import numba_cpu
+from minikeras.kernels import numba_winograd
 x = np.random.default_rng(0).standard_normal((128, 26, 26, 64), dtype=np.float32)
 k = np.random.default_rng(1).standard_normal((3, 3, 64, 64), dtype=np.float32)
 dy = np.ones((128, 24, 24, 64), np.float32)
-a = ((1, 1), ((0, 0), (0, 0)), (1, 1))
 def step():
-    numba_cpu.conv_forward(x, k, *a); numba_cpu.conv_backward_input(dy, k, x.shape, *a)
-    numba_cpu.conv_backward_kernel(x, dy, k.shape, *a)
+    numba_winograd.conv_forward(x, k); numba_winograd.conv_backward(x, None, dy, k)
 step(); best = 1e9
 for _ in range({repeats}):
     t = time.perf_counter(); step(); best = min(best, time.perf_counter() - t)
@@ -225,14 +238,15 @@ _COMPILE_PROBE = """
 import time
 start = time.perf_counter()
 import numpy as np
-from minikeras.kernels import numba_cpu
-x = np.ones((2, 5, 5, 3), np.float32); k = np.ones((3, 3, 3, 4), np.float32)
-a = ((1, 1), ((1, 1), (1, 1)), (1, 1))
-y = numba_cpu.conv_forward(x, k, *a)
-numba_cpu.conv_backward_input(y, k, x.shape, *a); numba_cpu.conv_backward_kernel(x, y, k.shape, *a)
-p, i = numba_cpu.max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0))); numba_cpu.max_pool_backward(p, i, x.shape)
-q = numba_cpu.average_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0))); numba_cpu.average_pool_backward(q, x.shape, (2, 2), (2, 2), ((0, 0), (0, 0)))
-numba_cpu.matmul(x[0, 0], k[0, 0])
+from minikeras.kernels import numba_conv, numba_matmul, numba_pool, numba_winograd
+x = np.ones((2, 5, 5, 16), np.float32); k = np.ones((3, 3, 16, 4), np.float32); b = np.ones(4, np.float32)
+g = dict(padding=((1, 1), (1, 1)))
+for conv in (numba_conv, numba_winograd):
+    for relu in (False, True):
+        y = conv.conv_forward(x, k, b, relu, **g); conv.conv_backward(x, y, y, k, relu, **g)
+p, i = numba_pool.max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0))); numba_pool.max_pool_backward(p, i, x.shape)
+q = numba_pool.average_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0))); numba_pool.average_pool_backward(q, x.shape, (2, 2), (2, 2), ((0, 0), (0, 0)))
+numba_matmul.matmul(x[0, 0], k[0, 0])
 print(round(time.perf_counter() - start, 2))
 """
 

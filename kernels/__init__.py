@@ -4,21 +4,73 @@ This folder sits at the top of the repository for readers but installs as
 ``minikeras.kernels`` (``package_dir`` in ``setup.cfg`` maps it there).
 
 Place in the stack: the very bottom. Plain arrays in, plain arrays out; no
-tensors, no autodiff, no backend. One module per way of computing, all with
-the same function names, and the op above (``minikeras/autodiff/conv.py``,
-``pool.py``, ``matmul.py``) gets the function to call from
-``minikeras/backend/kernel_choice.py``:
+tensors, no autodiff, no backend (``tests/kernels/test_layering.py``). The
+op above (``minikeras/autodiff/conv.py``, ``pool.py``, ``matmul.py``) gets
+the function to call from ``minikeras/backend/kernel_choice.py``, keeps it
+and calls it. Importing this package, or ``minikeras``, changes nothing in
+the process (``runtime.py``; ``tests/kernels/test_runtime.py`` checks it).
 
-* ``reference.py``   -- the definitions, short NumPy loops (read first);
-* ``numba_cpu.py``   -- the CPU kernels used by default, gathered from
-  ``numba_conv.py`` (im2col + BLAS), ``numba_winograd.py`` (3x3
-  convolutions by Winograd F(4x4, 3x3), defined in ``winograd_reference.py``),
-  ``numba_pool.py`` and ``numba_matmul.py``;
-* ``cupy_gpu.py``    -- the same kernels on an NVIDIA GPU through CuPy;
-* ``runtime.py``     -- the process settings the Numba kernels want (threading
-  library, allocator), made by one function called on the first kernel call.
+Reading order, each file the same computation as the one before, faster:
 
-Importing this package, or ``minikeras``, changes nothing in the process: no
-environment variable, no allocator setting (``tests/kernels/test_runtime.py``
-checks it in a fresh interpreter).
+* ``reference.py``       -- the definitions, short NumPy loops (read first);
+* ``numpy_im2col.py``    -- convolution as one matrix product (``sliding_window_view``);
+* ``numba_conv.py``      -- the same im2col with Numba, the products by BLAS, in blocks;
+* ``winograd_reference.py`` -- 3x3 convolutions with fewer products: the
+  matrices of Winograd's F(2x2, 3x3) and F(4x4, 3x3), in NumPy;
+* ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
+* ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
+* ``cupy_gpu.py``        -- the same kernels on an NVIDIA GPU through CuPy;
+* ``geometry.py``        -- output sizes, shared by all; ``runtime.py`` -- process settings.
+
+The kernel contract
+-------------------
+A kernel module implements one or more *families*. Its public functions
+are exactly the names of its families, with exactly these signatures
+(``tests/kernels/test_contract.py`` checks every module against the lines
+below); any other function of the module starts with ``_``.
+
+Conventions: channels-last arrays ``x (N, H, W, C)``, conv kernels
+``(KH, KW, C, F)``; ``strides``, ``dilation`` and ``pool_size`` are pairs
+``(rows, columns)``; ``padding`` is explicit, ``((top, bottom), (left,
+right))`` zero cells; 1-D ops are 2-D ops on images one row high (the op
+adds and removes that axis). A backward function returns one gradient per
+array input of its forward function, in order, None for those its
+``need_*`` flags turn off.
+
+Family ``conv`` (``reference``, ``numpy_im2col``, ``numba_conv``, ``numba_winograd``, ``cupy_gpu``)::
+
+    conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1))
+    conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+                  need_input=True, need_kernel=True)
+
+``conv_forward`` returns ``y (N, OH, OW, F)``: the convolution, plus
+``bias (F,)`` when given, then ``max(., 0)`` when ``relu``. ``conv_backward``
+takes the forward input and output (``y`` is read only when ``relu``) and
+``dy (N, OH, OW, F)``, and returns ``(dx or None, dkernel or None, dbias)``.
+A module that handles only some geometries (``numba_winograd``: 3x3,
+stride 1, no dilation) raises ValueError for the others.
+
+Family ``pool`` (``reference``, ``numba_pool``, ``cupy_gpu``)::
+
+    max_pool_forward(x, pool_size, strides, padding)
+    max_pool_backward(dy, argmax, input_shape)
+    average_pool_forward(x, pool_size, strides, padding)
+    average_pool_backward(dy, input_shape, pool_size, strides, padding)
+
+``max_pool_forward`` returns ``(y, argmax)``, argmax the flat index
+``h * W + w`` of each window's first maximum; the backward functions return
+``dx (N, H, W, C)``.
+
+Family ``matmul`` (``reference``, ``numba_matmul``, ``cupy_gpu``)::
+
+    matmul(a, b)
+
+``(M, K) @ (K, P) -> (M, P)``.
+
+A new family (a transposed or depthwise convolution, a recurrent cell)
+follows the same pattern: ``<family>_forward(inputs..., options)`` and
+``<family>_backward(inputs..., output, dy, options..., need_<input>=True...)``
+returning one gradient per input; its definition goes in ``reference.py``
+(or a ``<family>_reference.py``), its lines here, and its modules in the
+test's table. ``kernel_choice.py`` gets one function that returns the pair.
 """

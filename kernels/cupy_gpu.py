@@ -22,6 +22,8 @@ on a machine without a GPU.
 
 import functools
 
+from minikeras.kernels.geometry import output_shape
+
 # Index arithmetic shared by the snippets: split a flat channels-last index.
 _SPLIT_NHWC = """
     const long long c = i % C;
@@ -174,37 +176,42 @@ def _average_pool_backward_kernel():
     )
 
 
-def _sizes(input_shape, window, strides, padding, dilation=(1, 1)):
-    """(OH, OW) as in ``reference.output_size``."""
-    from minikeras.kernels.reference import output_size
-
-    OH = output_size(input_shape[1], window[0], strides[0], *padding[0], dilation[0])
-    OW = output_size(input_shape[2], window[1], strides[1], *padding[1], dilation[1])
-    return OH, OW
-
-
 def _im2col(x, kernel_shape, strides, padding, dilation):
     """(N, H, W, C) -> cols (N*OH*OW, KH*KW*C), and (OH, OW)."""
     cp = _cupy()
     N, H, W, C = x.shape
     KH, KW = kernel_shape[0], kernel_shape[1]
-    OH, OW = _sizes(x.shape, (KH, KW), strides, padding, dilation)
+    OH, OW = output_shape(x.shape, (KH, KW), strides, padding, dilation)
     cols = cp.empty((N * OH * OW, KH * KW * C), dtype=x.dtype)
     args = (H, W, C, KW, *strides, *dilation, padding[0][0], padding[1][0], OH, OW, KH * KW * C)
     _im2col_kernel()(cp.ascontiguousarray(x), *args, cols)
     return cols, (OH, OW)
 
 
-def conv_forward(x, kernel, strides, padding, dilation):
+def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1)):
     """Same contract as ``reference.conv_forward``: ``(N, H, W, C)`` -> ``(N, OH, OW, F)``."""
+    cp = _cupy()
     KH, KW, C, F = kernel.shape
     cols, (OH, OW) = _im2col(x, kernel.shape, strides, padding, dilation)
     y = cols @ kernel.reshape(KH * KW * C, F)  # cuBLAS: (N*OH*OW, KH*KW*C) @ (KH*KW*C, F)
+    if bias is not None:
+        y += bias  # in place: y is a fresh array
+    if relu:
+        cp.maximum(y, 0, out=y)
     return y.reshape(x.shape[0], OH, OW, F)
 
 
-def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
-    """Same contract as ``reference.conv_backward_input``: returns dx ``(N, H, W, C)``."""
+def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+                  need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    dz = dy * (y > 0) if relu else dy
+    dx = _conv_backward_input(dz, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = _conv_backward_kernel(x, dz, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel, dz.sum(axis=(0, 1, 2))
+
+
+def _conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
+    """dx ``(N, H, W, C)``: ``dcols = dy @ kernel.T`` by cuBLAS, then a gathering col2im."""
     cp = _cupy()
     KH, KW, C, F = kernel.shape
     N, H, W, _ = input_shape
@@ -216,38 +223,16 @@ def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     return dx
 
 
-def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
-    """Same contract as ``reference.conv_backward_kernel``: returns dkernel ``(KH, KW, C, F)``."""
+def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
+    """dkernel ``(KH, KW, C, F)``: ``cols.T @ dy`` by cuBLAS."""
     cols, _ = _im2col(x, kernel_shape, strides, padding, dilation)
     dw = cols.T @ dy.reshape(-1, kernel_shape[3])  # (KH*KW*C, N*OH*OW) @ (N*OH*OW, F)
     return dw.reshape(tuple(kernel_shape))
 
 
-def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, need_kernel=True):
-    """Same contract as ``reference.conv_backward``: ``(dx or None, dkernel or None)``."""
-    dx = conv_backward_input(dy, kernel, x.shape, strides, padding, dilation) if need_input else None
-    dkernel = conv_backward_kernel(x, dy, kernel.shape, strides, padding, dilation) if need_kernel else None
-    return dx, dkernel
-
-
-def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
-    """Same contract as ``reference.conv_bias_forward``."""
-    cp = _cupy()
-    y = conv_forward(x, kernel, strides, padding, dilation)
-    y += bias  # in place: y is a fresh array
-    return cp.maximum(y, 0, out=y) if relu else y
-
-
-def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
-    """Same contract as ``reference.conv_bias_backward``: ``(dx or None, dkernel or None, dbias)``."""
-    dz = dy * (y > 0) if relu else dy
-    dx, dkernel = conv_backward(x, dz, kernel, strides, padding, dilation, need_input, need_kernel)
-    return dx, dkernel, dz.sum(axis=(0, 1, 2))
-
-
 def _pool_args(input_shape, pool_size, strides, padding):
     N, H, W, C = input_shape
-    OH, OW = _sizes(input_shape, pool_size, strides, padding)
+    OH, OW = output_shape(input_shape, pool_size, strides, padding)
     return (H, W, C, *pool_size, *strides, padding[0][0], padding[1][0], OH, OW), (N, OH, OW, C)
 
 

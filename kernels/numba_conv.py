@@ -1,7 +1,9 @@
 """Convolution on the CPU: im2col with Numba, the products with BLAS.
 
-Place in the stack: ``kernels/``, beside ``reference.py`` (same functions,
-same numbers, checked by ``tests/kernels/``). Read ``reference.py`` first.
+Place in the stack: ``kernels/``, the third step of the conv chapter, after
+``reference.py`` and ``numpy_im2col.py`` (same functions, same numbers,
+checked by ``tests/kernels/``). Read ``numpy_im2col.py`` first: this file
+is the same computation, made fast.
 
 The idea (im2col, "image to columns"): copy every window of the input into
 one row of a matrix, so that the whole convolution becomes one matrix
@@ -20,8 +22,8 @@ cell KH*KW times; for the guide's second layer at batch 128 it would take
 ``BLOCK_BYTES``, one buffer reused by every block. A block of a few MB also
 stays in cache between the copy and the product. The Python loop runs over
 these few blocks, never over single images. A Conv layer's bias and ReLU
-take one more pass over ``y`` (:func:`add_bias_relu`), and one over ``dy``
-on the way back (:func:`relu_bias_gradient`). Read next:
+take one more pass over ``y`` (:func:`_add_bias_relu`), and one over ``dy``
+on the way back (:func:`_relu_bias_gradient`). Read next:
 ``winograd_reference.py``, a way to do 3x3 convolutions with fewer products.
 """
 
@@ -30,7 +32,7 @@ from numba import njit
 from numba import prange
 
 from minikeras.kernels import runtime
-from minikeras.kernels.reference import output_size
+from minikeras.kernels.geometry import output_size
 
 runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 
@@ -43,7 +45,7 @@ BLOCK_BYTES = 4 * 2**20
 
 
 @njit(parallel=True, cache=True)
-def im2col(x, start, stop, geometry, cols):
+def _im2col(x, start, stop, geometry, cols):
     """Copies the windows of images ``start:stop`` into rows of ``cols``.
 
     Args:
@@ -72,10 +74,10 @@ def im2col(x, start, stop, geometry, cols):
 
 
 @njit(parallel=True, cache=True)
-def col2im(dcols, start, stop, geometry, dx):
+def _col2im(dcols, start, stop, geometry, dx):
     """Adds each row of ``dcols`` back onto its window of ``dx`` (images ``start:stop``).
 
-    The inverse bookkeeping of :func:`im2col`. Overlapping windows add up;
+    The inverse bookkeeping of :func:`_im2col`. Overlapping windows add up;
     images are independent, so the loop over them runs in parallel.
     """
     KH, KW, SH, SW, DH, DW, top, left, OH, OW = geometry
@@ -105,7 +107,7 @@ BIAS_CHUNKS = 64
 
 
 @njit(parallel=True, cache=True)
-def add_bias_relu(y, bias, relu):
+def _add_bias_relu(y, bias, relu):
     """``y += bias``, then ``y = max(y, 0)`` if ``relu``, in place.
 
     Args:
@@ -120,7 +122,7 @@ def add_bias_relu(y, bias, relu):
 
 
 @njit(parallel=True, cache=True)
-def relu_bias_gradient(dy, y, dz, dbias_chunks):
+def _relu_bias_gradient(dy, y, dz, dbias_chunks):
     """``dz = dy`` where ``y > 0``, else 0 (the ReLU's VJP), and the column sums of ``dz``.
 
     Args:
@@ -158,7 +160,7 @@ def _blocks(n_images, rows_per_image, row_bytes):
     return per_block, [(start, min(start + per_block, n_images)) for start in range(0, n_images, per_block)]
 
 
-def conv_forward(x, kernel, strides, padding, dilation):
+def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1)):
     """Same contract as ``reference.conv_forward``: ``(N, H, W, C)`` -> ``(N, OH, OW, F)``."""
     # 1. Shapes, and the kernel as a matrix (KH, KW, C, F) -> (KH*KW*C, F).
     x = np.ascontiguousarray(x)
@@ -172,13 +174,36 @@ def conv_forward(x, kernel, strides, padding, dilation):
     cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
-        im2col(x, start, stop, geometry, cols)
+        _im2col(x, start, stop, geometry, cols)
         np.matmul(cols[:rows], w, out=y[start * OH * OW : stop * OH * OW])
+    # 3. The bias and the ReLU in one more pass over y.
+    if bias is not None or relu:
+        bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+        _add_bias_relu(y, bias, relu)
     return y.reshape(x.shape[0], OH, OW, F)
 
 
-def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
-    """Same contract as ``reference.conv_backward_input``: returns dx ``(N, H, W, C)``."""
+def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+                  need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    # 1. Through the ReLU (its mask and the bias's sum in one pass), or dz = dy.
+    F = kernel.shape[3]
+    dy = np.ascontiguousarray(dy, dtype=x.dtype)
+    if relu:
+        dz, dbias_chunks = np.empty_like(dy), np.zeros((BIAS_CHUNKS, F), dtype=dy.dtype)
+        _relu_bias_gradient(dy.reshape(-1, F), np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F),
+                            dz.reshape(-1, F), dbias_chunks)
+        dbias = dbias_chunks.sum(axis=0)
+    else:
+        dz, dbias = dy, dy.reshape(-1, F).sum(axis=0)
+    # 2. The convolution's two gradients, each by blocks of images.
+    dx = _conv_backward_input(dz, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = _conv_backward_kernel(x, dz, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel, dbias
+
+
+def _conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
+    """dx ``(N, H, W, C)``: ``dcols = dy @ kernel.T`` per block, then col2im."""
     KH, KW, C, F = kernel.shape
     geometry = _geometry(input_shape, kernel.shape, strides, padding, dilation)
     OH, OW = geometry[8], geometry[9]
@@ -190,12 +215,12 @@ def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
         np.matmul(dy[start * OH * OW : stop * OH * OW], w_t, out=dcols[:rows])
-        col2im(dcols, start, stop, geometry, dx)
+        _col2im(dcols, start, stop, geometry, dx)
     return dx
 
 
-def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
-    """Same contract as ``reference.conv_backward_kernel``: returns dkernel ``(KH, KW, C, F)``."""
+def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
+    """dkernel ``(KH, KW, C, F)``: ``cols.T @ dy``, summed over the blocks."""
     x = np.ascontiguousarray(x)
     KH, KW, C, F = kernel_shape
     geometry = _geometry(x.shape, kernel_shape, strides, padding, dilation)
@@ -206,29 +231,6 @@ def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
-        im2col(x, start, stop, geometry, cols)
+        _im2col(x, start, stop, geometry, cols)
         dw += cols[:rows].T @ dy[start * OH * OW : stop * OH * OW]  # (KH*KW*C, rows) @ (rows, F)
     return dw.reshape(kernel_shape)
-
-
-def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
-    """Same contract as ``reference.conv_bias_forward``: the bias and ReLU in one pass over ``y``."""
-    y = conv_forward(x, kernel, strides, padding, dilation)
-    add_bias_relu(y.reshape(-1, y.shape[3]), np.ascontiguousarray(bias, dtype=y.dtype), relu)  # (N*OH*OW, F) view
-    return y
-
-
-def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
-    """Same contract as ``reference.conv_bias_backward``: ``(dx or None, dkernel or None, dbias)``."""
-    F = kernel.shape[3]
-    dy = np.ascontiguousarray(dy, dtype=x.dtype)
-    if relu:
-        dz, dbias_chunks = np.empty_like(dy), np.zeros((BIAS_CHUNKS, F), dtype=dy.dtype)
-        relu_bias_gradient(dy.reshape(-1, F), np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F),
-                           dz.reshape(-1, F), dbias_chunks)
-        dbias = dbias_chunks.sum(axis=0)
-    else:
-        dz, dbias = dy, dy.reshape(-1, F).sum(axis=0)
-    dx = conv_backward_input(dz, kernel, x.shape, strides, padding, dilation) if need_input else None
-    dkernel = conv_backward_kernel(x, dz, kernel.shape, strides, padding, dilation) if need_kernel else None
-    return dx, dkernel, dbias

@@ -12,7 +12,7 @@ from numba import njit
 from numba import prange
 
 from minikeras.kernels import runtime
-from minikeras.kernels.reference import output_size
+from minikeras.kernels.geometry import output_size
 
 runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 

@@ -13,10 +13,12 @@ transforms 1.78 times fewer values per output cell; its float32 rounding is
 larger but stays about 3e-6 of the output's largest value with the points
 (0, 1, -1, 1/2, -2) (``bench/RESULTS.md`` compares point sets).
 
-``numba_cpu.py`` sends a convolution here when its kernel is 3x3 with
-stride 1 and no dilation, and the input has enough channels for the products
-to dominate; all other convolutions stay on im2col. The functions take the
-same arguments as ``reference.conv_*`` minus strides and dilation.
+``minikeras/backend/kernel_choice.py`` sends a convolution here when its
+kernel is 3x3 with stride 1 and no dilation, and the input has enough
+channels for the products to dominate; all other convolutions stay on
+im2col (``numba_conv.py``). The two functions keep the contract of every
+conv kernel (``conv_forward``, ``conv_backward``, as in ``reference.py``)
+and refuse other strides, dilations and kernel sizes with a ValueError.
 
 The output transform also adds the bias and applies the ReLU of a Conv
 layer (``conv_forward(..., bias, relu)``), and its transpose passes ``dy``
@@ -68,7 +70,7 @@ def _mix4(out, k, r0, r1, r2, r3):
 
 
 @njit(parallel=True, cache=True)
-def input_transform(xpad, B_T, start, stop, TH, TW, V):
+def _input_transform(xpad, B_T, start, stop, TH, TW, V):
     """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of images ``start:stop``.
 
     Args:
@@ -93,7 +95,7 @@ def input_transform(xpad, B_T, start, stop, TH, TW, V):
 
 
 @njit(parallel=True, cache=True)
-def input_transform_t(dV, B, start, stop, TH, TW, dxpad):
+def _input_transform_t(dV, B, start, stop, TH, TW, dxpad):
     """Sums each tile's ``B_T.T dV B_T`` into ``dxpad`` (images ``start:stop``).
 
     Neighbouring tiles share two rows or columns, so one image's tiles are
@@ -144,7 +146,7 @@ def _gather_gradient(out, dy, y, relu, dbias):
 
 
 @njit(parallel=True, cache=True)
-def output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
+def _output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
     """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``) for the tiles of images ``start:stop``.
 
     Adding the bias and the ReLU here, while each output row is in the
@@ -175,7 +177,7 @@ def output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
 
 
 @njit(parallel=True, cache=True)
-def output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
+def _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
     """``dM = A_T.T dz A_T`` for the tiles of images ``start:stop``, where ``dz`` is ``dy`` through the ReLU.
 
     Each tile of ``dy`` is first copied into a 4x4 buffer: zeros where the
@@ -216,7 +218,7 @@ def output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
                     _mix4(dM[a, b, p], A[b], s[a, 0], s[a, 1], s[a, 2], s[a, 3])
 
 
-def tile_grid(input_shape, padding, m=4):
+def _tile_grid(input_shape, padding, m=4):
     """``(OH, OW, TH, TW)``: the output size and the grid of m x m output tiles."""
     (top, bottom), (left, right) = padding
     OH = input_shape[1] + top + bottom - 2
@@ -224,7 +226,7 @@ def tile_grid(input_shape, padding, m=4):
     return OH, OW, -(-OH // m), -(-OW // m)
 
 
-def pad_for_tiles(x, padding, m, TH, TW):
+def _pad_for_tiles(x, padding, m, TH, TW):
     """Zero cells around ``x`` so that the tiles cover it: ``(N, m*TH + 2, m*TW + 2, C)``.
 
     The requested padding goes first; rows and columns of zeros are added
@@ -256,20 +258,33 @@ def _tiles_buffer(P, channels, dtype):
     return flat, flat.reshape(6, 6, P, channels)
 
 
-def conv_forward(x, kernel, padding, bias=None, relu=False):
-    """As ``reference.conv_bias_forward`` with stride 1 and no dilation: returns ``(N, OH, OW, F)``.
+def _check_geometry(kernel, strides, dilation):
+    """Raises ValueError unless this is a 3x3 convolution with stride 1 and no dilation."""
+    if tuple(kernel.shape[:2]) != (3, 3) or tuple(strides) != (1, 1) or tuple(dilation) != (1, 1):
+        raise ValueError(
+            "numba_winograd computes 3x3 convolutions with stride 1 and no dilation. Received a kernel "
+            f"of shape {tuple(kernel.shape)}, strides={tuple(strides)}, dilation={tuple(dilation)}."
+        )
+
+
+def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1)):
+    """Same contract as ``reference.conv_forward``, for 3x3 kernels, stride 1, no dilation.
 
     Args:
         x: ``(N, H, W, C)``.
         kernel: ``(3, 3, C, F)``.
-        padding: ``((top, bottom), (left, right))``.
         bias: ``(F,)``, added to every output cell, or None.
         relu: apply ``max(y, 0)`` after the bias.
+        strides, dilation: ``(1, 1)`` (anything else is a ValueError).
+        padding: ``((top, bottom), (left, right))``.
+    Returns:
+        ``(N, OH, OW, F)``.
     """
     # 1. The tiling, the padded input, the transformed filter.
+    _check_geometry(kernel, strides, dilation)
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
-    OH, OW, TH, TW = tile_grid(x.shape, padding)
-    xpad = pad_for_tiles(x, padding, 4, TH, TW)
+    OH, OW, TH, TW = _tile_grid(x.shape, padding)
+    xpad = _pad_for_tiles(x, padding, 4, TH, TW)
     U = filter_transform(kernel.astype(x.dtype, copy=False), F4)  # (36, C, F)
     B_T, A_T = F4.B_T.astype(x.dtype), F4.A_T.astype(x.dtype)
     bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
@@ -280,45 +295,29 @@ def conv_forward(x, kernel, padding, bias=None, relu=False):
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        input_transform(xpad, B_T, start, stop, TH, TW, V_6x6)
+        _input_transform(xpad, B_T, start, stop, TH, TW, V_6x6)
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
-        output_transform(M_6x6, A_T, bias, relu, start, stop, TH, TW, y)
+        _output_transform(M_6x6, A_T, bias, relu, start, stop, TH, TW, y)
     return y
 
 
-def conv_backward(x, dy, kernel, padding, need_input=True, need_kernel=True):
-    """Both gradients in one pass over the tiles: ``(dx or None, dkernel or None)``.
+def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+                  need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_backward``, for 3x3 kernels, stride 1, no dilation.
 
     Args:
-        x: the forward input ``(N, H, W, C)``; dy: ``(N, OH, OW, F)``.
-        kernel: ``(3, 3, C, F)``; padding: ``((top, bottom), (left, right))``.
-        need_input, need_kernel: which gradients to compute.
-    """
-    return _backward(dy, kernel, x.shape, padding, x if need_kernel else None, need_input)[:2]
-
-
-def conv_bias_backward(x, y, dy, kernel, padding, relu=False, need_input=True, need_kernel=True):
-    """As ``reference.conv_bias_backward`` with stride 1 and no dilation: ``(dx or None, dkernel or None, dbias)``.
-
-    Args:
-        x: the forward input ``(N, H, W, C)``; y: the forward output ``(N, OH, OW, F)``.
+        x: the forward input ``(N, H, W, C)``; y: the forward output ``(N, OH, OW, F)``, read if ``relu``.
         dy: ``(N, OH, OW, F)``; kernel: ``(3, 3, C, F)``.
         relu: whether the forward pass applied a ReLU (then ``y`` gives its mask).
+        need_input, need_kernel: which gradients to compute.
+    Returns:
+        ``(dx or None, dkernel or None, dbias)``.
     """
+    _check_geometry(kernel, strides, dilation)
     return _backward(dy, kernel, x.shape, padding, x if need_kernel else None, need_input, y, relu)
 
 
-def conv_backward_input(dy, kernel, input_shape, padding):
-    """As ``reference.conv_backward_input`` with stride 1 and no dilation: dx ``(N, H, W, C)``."""
-    return _backward(dy, kernel, input_shape, padding, None, True)[0]
-
-
-def conv_backward_kernel(x, dy, kernel_shape, padding):
-    """As ``reference.conv_backward_kernel`` with stride 1 and no dilation: dkernel ``(3, 3, C, F)``."""
-    return _backward(dy, None, x.shape, padding, x, False)[1]
-
-
-def _backward(dy, kernel, input_shape, padding, x, need_input, y=None, relu=False):
+def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
     """dx if ``need_input`` (then ``kernel`` is read), dkernel if ``x`` is given, and dbias:
     ``(dx or None, dkernel or None, dbias)``.
 
@@ -330,11 +329,11 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y=None, relu=Fals
     """
     # 1. The forward pass's tiling, padded input, the transformed filter (transposed for dV).
     N, C, F = input_shape[0], input_shape[3], dy.shape[3]
-    _, _, TH, TW = tile_grid(input_shape, padding)
+    _, _, TH, TW = _tile_grid(input_shape, padding)
     dtype = dy.dtype if x is None else x.dtype
     dy = np.ascontiguousarray(dy, dtype=dtype)
     y = np.ascontiguousarray(y, dtype=dtype) if relu else dy  # read only through the ReLU
-    xpad = None if x is None else pad_for_tiles(x, padding, 4, TH, TW)
+    xpad = None if x is None else _pad_for_tiles(x, padding, 4, TH, TW)
     dxpad = np.empty((N, 4 * TH + 2, 4 * TW + 2, C), dtype=dtype) if need_input else None  # zeroed per image
     if need_input:
         U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False), F4).transpose(0, 2, 1))  # (36, F, C)
@@ -347,12 +346,12 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y=None, relu=Fals
     tiles, tiles_6x6 = _tiles_buffer(per_block * TH * TW, C, dtype)  # dV, then V
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM_6x6, dbias_rows)
+        _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM_6x6, dbias_rows)
         if need_input:
             np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
-            input_transform_t(tiles_6x6, B, start, stop, TH, TW, dxpad)
+            _input_transform_t(tiles_6x6, B, start, stop, TH, TW, dxpad)
         if x is not None:
-            input_transform(xpad, B_T, start, stop, TH, TW, tiles_6x6)  # V
+            _input_transform(xpad, B_T, start, stop, TH, TW, tiles_6x6)  # V
             dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
     # 3. Undo the padding and the filter transform; add up the bias's rows.
     (top, _), (left, _) = padding

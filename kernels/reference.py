@@ -2,11 +2,19 @@
 
 Place in the stack: ``kernels/``, the bottom of minikeras (plain arrays in and
 out, no tensors, no backend). These functions are the *definitions*: every
-fast kernel beside them (``numba_conv.py``, ``numba_pool.py``,
-``numba_matmul.py``, ``cupy_gpu.py``) must return the same numbers, and the
-tests in ``tests/kernels/`` check exactly that. They loop over output
-positions in Python and are slow on purpose-sized inputs only; select them
-with ``MINIKERAS_KERNELS=reference`` to step through a model by hand.
+fast kernel beside them (``numpy_im2col.py``, ``numba_conv.py``,
+``numba_winograd.py``, ``numba_pool.py``, ``numba_matmul.py``,
+``cupy_gpu.py``) must return the same numbers, and the tests in
+``tests/kernels/`` check exactly that. They loop over output positions in
+Python and are slow on purpose-sized inputs only; select them with
+``with minikeras.config.kernels("reference"):`` (or
+``MINIKERAS_KERNELS=reference``) to step through a model by hand.
+
+The public functions are the kernel contract (``kernels/__init__.py``):
+``conv_forward`` / ``conv_backward`` with the bias and the ReLU of a Conv
+layer, the four pooling functions, ``matmul``. The convolution's two
+half-gradients, ``_conv_backward_input`` and ``_conv_backward_kernel``, are
+kept apart for reading: each is one short loop.
 
 Conventions shared by every kernel module (read them once here):
 
@@ -19,25 +27,12 @@ Conventions shared by every kernel module (read them once here):
 * output position ``(oh, ow)`` reads the padded input at rows
   ``oh * SH + i * DH`` for ``i`` in ``range(KH)``, columns likewise.
 
-Read next: ``numba_conv.py``, the same convolution as im2col + BLAS.
+Read next: ``numpy_im2col.py``, the same convolution as one matrix product.
 """
 
 import numpy as np
 
-
-def output_size(size, window, stride, pad_before, pad_after, dilation=1):
-    """Number of output positions along one axis.
-
-    Args:
-        size: input length along the axis (H or W).
-        window: kernel or pool length (KH, KW, PH or PW).
-        stride, dilation: step between outputs, between kernel taps.
-        pad_before, pad_after: zero cells added at each end.
-    Returns:
-        ``(size + pads - span) // stride + 1``, with ``span = (window-1)*dilation + 1``.
-    """
-    span = (window - 1) * dilation + 1
-    return (size + pad_before + pad_after - span) // stride + 1
+from minikeras.kernels.geometry import output_shape
 
 
 def _pad(x, padding, value=0.0):
@@ -56,27 +51,24 @@ def _window(xpad, oh, ow, window, strides, dilation):
     return xpad[:, top : top + (KH - 1) * DH + 1 : DH, left : left + (KW - 1) * DW + 1 : DW, :]
 
 
-def _out_shape(input_shape, window, strides, padding, dilation=(1, 1)):
-    """(OH, OW) for an input ``(N, H, W, C)``."""
-    _, H, W, _ = input_shape
-    OH = output_size(H, window[0], strides[0], *padding[0], dilation[0])
-    OW = output_size(W, window[1], strides[1], *padding[1], dilation[1])
-    return OH, OW
-
-
 # ----------------------------------------------------------------- convolution
-def conv_forward(x, kernel, strides, padding, dilation):
-    """y[n, oh, ow, f] = sum over (i, j, c) of xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * kernel[i, j, c, f].
+def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1)):
+    """A Conv layer's output: the convolution, plus ``bias``, then ``max(., 0)`` if ``relu``.
+
+    y[n, oh, ow, f] = sum over (i, j, c) of xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * kernel[i, j, c, f]
+                      + bias[f]
 
     Args:
         x: input ``(N, H, W, C)``.
         kernel: ``(KH, KW, C, F)``.
+        bias: ``(F,)`` or None.
+        relu: whether to apply the ReLU.
         strides, dilation: pairs; padding: ``((top, bottom), (left, right))``.
     Returns:
         ``(N, OH, OW, F)``.
     """
     KH, KW, C, F = kernel.shape
-    OH, OW = _out_shape(x.shape, (KH, KW), strides, padding, dilation)
+    OH, OW = output_shape(x.shape, (KH, KW), strides, padding, dilation)
     xpad = _pad(x, padding)
     w = kernel.reshape(KH * KW * C, F)  # (KH, KW, C, F) -> (KH*KW*C, F)
     y = np.zeros((x.shape[0], OH, OW, F), dtype=x.dtype)
@@ -84,10 +76,36 @@ def conv_forward(x, kernel, strides, padding, dilation):
         for ow in range(OW):
             window = _window(xpad, oh, ow, (KH, KW), strides, dilation)
             y[:, oh, ow, :] = window.reshape(x.shape[0], -1) @ w  # (N, KH*KW*C) @ (KH*KW*C, F)
-    return y
+    if bias is not None:
+        y += bias
+    return np.maximum(y, 0) if relu else y
 
 
-def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
+def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+                  need_input=True, need_kernel=True):
+    """The gradients of :func:`conv_forward`: ``(dx or None, dkernel or None, dbias)``.
+
+    The ReLU lets ``dy`` through where its output ``y`` is positive (``dz``);
+    the bias received every output cell, so its gradient sums ``dz``; the
+    convolution's two gradients are the half-gradients below, applied to ``dz``.
+
+    Args:
+        x: the forward input ``(N, H, W, C)``.
+        y: the forward output ``(N, OH, OW, F)``; read only if ``relu``.
+        dy: upstream gradient ``(N, OH, OW, F)``.
+        kernel: ``(KH, KW, C, F)``.
+        relu, strides, padding, dilation: as the forward call.
+        need_input, need_kernel: which of dx and dkernel to compute (None otherwise).
+    Returns:
+        ``(dx (N, H, W, C) or None, dkernel (KH, KW, C, F) or None, dbias (F,))``.
+    """
+    dz = dy * (y > 0) if relu else dy
+    dx = _conv_backward_input(dz, kernel, x.shape, strides, padding, dilation) if need_input else None
+    dkernel = _conv_backward_kernel(x, dz, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel, dz.sum(axis=(0, 1, 2))
+
+
+def _conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     """dx: each output position sends ``dy[n, oh, ow, :] @ kernel.T`` back to its window.
 
     Args:
@@ -109,7 +127,7 @@ def conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     return dxpad[:, top : top + H, left : left + W, :].copy()  # padded cells get no gradient
 
 
-def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
+def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     """dkernel = sum over (n, oh, ow) of window(n, oh, ow) outer dy[n, oh, ow, :].
 
     Args:
@@ -128,44 +146,6 @@ def conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     return dw.reshape(kernel_shape)
 
 
-def conv_backward(x, dy, kernel, strides, padding, dilation, need_input=True, need_kernel=True):
-    """Both gradients of one convolution, as the op asks for them: ``(dx or None, dkernel or None)``.
-
-    Here simply the two functions above; a fast module may share work between them.
-    """
-    dx = conv_backward_input(dy, kernel, x.shape, strides, padding, dilation) if need_input else None
-    dkernel = conv_backward_kernel(x, dy, kernel.shape, strides, padding, dilation) if need_kernel else None
-    return dx, dkernel
-
-
-def conv_bias_forward(x, kernel, bias, strides, padding, dilation, relu=False):
-    """A Conv layer's output: ``conv_forward(...) + bias``, then ``max(., 0)`` if ``relu``.
-
-    Args:
-        x, kernel, strides, padding, dilation: as :func:`conv_forward`.
-        bias: ``(F,)``.
-        relu: whether to apply the ReLU.
-    Returns:
-        ``(N, OH, OW, F)``.
-    """
-    y = conv_forward(x, kernel, strides, padding, dilation) + bias
-    return np.maximum(y, 0) if relu else y
-
-
-def conv_bias_backward(x, y, dy, kernel, strides, padding, dilation, relu=False, need_input=True, need_kernel=True):
-    """The gradients of :func:`conv_bias_forward`: ``(dx or None, dkernel or None, dbias)``.
-
-    The ReLU lets ``dy`` through where its output ``y`` is positive; the
-    bias received every output cell, so its gradient sums them.
-
-    Args:
-        x: the forward input ``(N, H, W, C)``; y: the forward output ``(N, OH, OW, F)``.
-        dy: upstream gradient ``(N, OH, OW, F)``; kernel: ``(KH, KW, C, F)``.
-    """
-    dz = dy * (y > 0) if relu else dy
-    dx, dkernel = conv_backward(x, dz, kernel, strides, padding, dilation, need_input, need_kernel)
-    return dx, dkernel, dz.sum(axis=(0, 1, 2))
-
 # --------------------------------------------------------------------- pooling
 def max_pool_forward(x, pool_size, strides, padding):
     """y = max over each window; also returns where each max came from.
@@ -182,7 +162,7 @@ def max_pool_forward(x, pool_size, strides, padding):
     N, H, W, C = x.shape
     PH, PW = pool_size
     (top, _), (left, _) = padding
-    OH, OW = _out_shape(x.shape, pool_size, strides, padding)
+    OH, OW = output_shape(x.shape, pool_size, strides, padding)
     xpad = _pad(x, padding, value=-np.inf)
     y = np.empty((N, OH, OW, C), dtype=x.dtype)
     argmax = np.empty((N, OH, OW, C), dtype=np.int64)
@@ -219,7 +199,7 @@ def _valid_counts(input_shape, pool_size, strides, padding):
     """(OH, OW) number of real (unpadded) cells in each window, as Keras divides by."""
     ones = np.ones((1,) + tuple(input_shape[1:3]) + (1,))
     onespad = _pad(ones, padding)
-    OH, OW = _out_shape(input_shape, pool_size, strides, padding)
+    OH, OW = output_shape(input_shape, pool_size, strides, padding)
     counts = np.empty((OH, OW))
     for oh in range(OH):
         for ow in range(OW):

@@ -1,31 +1,70 @@
 """Winograd's minimal filtering F(m x m, 3x3): the definitions, in NumPy.
 
-Place in the stack: ``kernels/``, beside ``reference.py``. The fast version,
-``numba_winograd.py``, must give the same numbers (``tests/kernels/``
-checks each transform). Read this file first, then that one.
+Place in the stack: ``kernels/``, the fourth step of the conv chapter, after
+``reference.py``, ``numpy_im2col.py`` and ``numba_conv.py``; the fast
+version, ``numba_winograd.py``, must give the same numbers
+(``tests/kernels/`` checks each transform). Read this file first, then that one.
 
 Why: a 3x3 convolution computes each output cell with 9 products per input
 channel. Winograd (and Lavin & Gray, 2015, for deep learning) computes an
 m x m block of outputs from an (m+2) x (m+2) block of input ("a tile") with
-(m+2)**2 products instead of 9 m**2, after cheap additions. In one
-dimension, F(2, 3) turns four inputs ``d`` and a 3-tap filter ``g`` into two
-outputs with four products where the direct way needs six:
+(m+2)**2 products instead of 9 m**2, after cheap additions.
 
-    y = A_T @ ((G @ g) * (B_T @ d))            (* is elementwise)
+One dimension, F(2, 3), by hand
+-------------------------------
+Four inputs ``d`` and a 3-tap filter ``g`` give two outputs; the
+convolution layer asks (a correlation: no flipped filter)
 
-    y0 = d0*g0 + d1*g1 + d2*g2                 what the convolution asks
-    y1 = d1*g0 + d2*g1 + d3*g2
+    y0 = d0*g0 + d1*g1 + d2*g2
+    y1 = d1*g0 + d2*g1 + d3*g2             6 products
 
-Where the matrices come from (:func:`toom_cook`): a polynomial of degree
-``alpha - 1`` is fixed by its values at ``alpha`` points, so a product of
-two polynomials needs only ``alpha`` products of values. ``G`` evaluates the
-filter's polynomial at the points, ``B_T`` and ``A_T`` are the interpolation
-and evaluation steps, transposed because a convolution layer correlates.
-Small points (0, +-1, 1/2, -2) keep the matrices' entries small, hence the
+Winograd computes ``y = A_T @ ((G @ g) * (B_T @ d))`` (``*`` elementwise)
+with these matrices, :data:`F2` below:
+
+    B_T = [[-1,  0, 1, 0],     G = [[ -1,    0,   0 ],     A_T = [[1, 1,  1, 0],
+           [ 0,  1, 1, 0],          [1/2,  1/2, 1/2],             [0, 1, -1, 1]]
+           [ 0, -1, 1, 0],          [1/2, -1/2, 1/2],
+           [ 0, -1, 0, 1]]          [  0,    0,   1 ]]
+
+With d = (1, 2, 3, 4) and g = (2, 1, -1):
+
+    V = B_T d = (-d0 + d2, d1 + d2, -d1 + d2, -d1 + d3)    = (2, 5, 1, 2)      additions only
+    U = G g   = (-g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2)      = (-2, 1, 0, -1)    once per filter
+    M = U * V                                              = (-4, 5, 0, -2)    4 products
+    y = A_T M = (M0 + M1 + M2, M1 - M2 + M3)               = (1, 3)
+
+and directly: y0 = 2 + 2 - 3 = 1, y1 = 4 + 3 - 4 = 3. The filter's transform
+is paid once per layer (not per tile), so 4 products replace 6. In two
+dimensions the same matrices act on the rows and on the columns of a 4x4
+tile: 16 products replace the 36 of a 2x2 output block.
+
+Where the matrices come from (:func:`toom_cook`)
+------------------------------------------------
+A polynomial of degree ``alpha - 1`` is fixed by its values at ``alpha``
+points, so a product of two polynomials needs only ``alpha`` products of
+values: evaluate both at the points, multiply the values, interpolate.
+That computes a *convolution* ``s = h * g`` (``s_k = sum_{i+j=k} h_i g_j``)
+of an m-tap ``h`` with the 3-tap ``g``. As a matrix,
+
+    s = T(g) h = L @ ((E_g @ g) * (E_h @ h))    for every h, so  T(g) = L @ diag(E_g g) @ E_h
+
+with ``E_h`` (alpha x m) and ``E_g`` (alpha x 3) the evaluations at the
+points and ``L`` (alpha x alpha) the interpolation. A layer computes a
+*correlation* ``y_i = sum_j d_{i+j} g_j``, and that is the transpose of the
+convolution's matrix: ``y = T(g).T @ d``. Transposing the product above,
+
+    y = E_h.T @ ((E_g @ g) * (L.T @ d))
+
+so ``A_T = E_h.T`` (column j: the powers of point j), ``B_T = L.T``, and the
+filter keeps its evaluation ``G = E_g``: because the algorithm is
+transposed, not the filter, ``g`` is used as stored (a true convolution
+would flip it). The same transposition gives the gradients below. Small
+points (0, +-1, 1/2, -2) keep the matrices' entries small, hence the
 float32 rounding too.
 
-In two dimensions the same matrices act on rows and on columns. With
-``alpha = m + 2``:
+Two dimensions
+--------------
+With ``alpha = m + 2``:
 
     V = B_T @ d @ B_T.T     the input tile,  alpha x alpha, per input channel c
     U = G @ g @ G.T         the filter,      alpha x alpha, per (c, f)
@@ -52,7 +91,7 @@ for a grid of TH x TW tiles per image; tile ``(th, tw)`` reads the padded
 input at rows ``m*th .. m*th + m + 1`` and writes output rows
 ``m*th .. m*th + m - 1``. Transformed arrays are ``(alpha**2, P, channels)``,
 position ``xi = alpha * a + b`` first, so that ``V[xi]`` is a contiguous
-matrix for BLAS.
+matrix for BLAS. Read next: ``numba_winograd.py``.
 """
 
 from fractions import Fraction
@@ -126,9 +165,24 @@ def toom_cook(m, points):
     return WinogradMatrices(m, B_T, G, A_T)
 
 
-# F(2x2, 3x3) (Lavin & Gray's, up to signs that cancel) and F(4x4, 3x3) with
-# the points that gave the smallest float32 error in bench/RESULTS.md.
-F2 = toom_cook(2, (0, 1, -1))
+# F(2x2, 3x3), written out: what toom_cook(2, (0, 1, -1)) builds (tests/kernels
+# checks that the two agree), and Lavin & Gray's matrices up to signs that cancel.
+F2 = WinogradMatrices(
+    m=2,
+    B_T=np.array([[-1.0, 0.0, 1.0, 0.0],
+                  [0.0, 1.0, 1.0, 0.0],
+                  [0.0, -1.0, 1.0, 0.0],
+                  [0.0, -1.0, 0.0, 1.0]]),
+    G=np.array([[-1.0, 0.0, 0.0],
+                [0.5, 0.5, 0.5],
+                [0.5, -0.5, 0.5],
+                [0.0, 0.0, 1.0]]),
+    A_T=np.array([[1.0, 1.0, 1.0, 0.0],
+                  [0.0, 1.0, -1.0, 1.0]]),
+)
+
+# F(4x4, 3x3), the one numba_winograd.py uses, with the points that gave the
+# smallest float32 error in bench/RESULTS.md (its 6x6 matrices are built, not typed).
 F4 = toom_cook(4, (0, 1, -1, Fraction(1, 2), -2))
 
 

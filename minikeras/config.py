@@ -1,7 +1,9 @@
 """``minikeras.config``: Keras 3's ``keras.config`` namespace, over ``minikeras.backend``.
 
 Place in the stack: a thin public face. The settings themselves live in
-``minikeras/backend/config.py`` (float type, epsilon, array library) and in
+``minikeras/backend/config.py`` (float type, epsilon, array library), in
+``minikeras/backend/kernel_choice.py`` (which kernels compute conv, pooling
+and matmul: ``kernels(...)``, minikeras's addition) and in
 ``minikeras/saving/serialization_lib.py`` (safe mode); this file only gives
 them their Keras names.
 """
@@ -13,12 +15,14 @@ from minikeras.backend.config import image_data_format
 from minikeras.backend.config import set_epsilon
 from minikeras.backend.config import set_floatx
 from minikeras.backend.config import set_image_data_format
+from minikeras.backend.kernel_choice import kernels
+from minikeras.backend.kernel_choice import settings as kernel_settings
 from minikeras.saving.serialization_lib import enable_unsafe_deserialization
 from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
 
 
-__all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format",
-           "set_epsilon", "set_floatx", "set_image_data_format",
+__all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "kernel_settings",
+           "kernels", "set_epsilon", "set_floatx", "set_image_data_format",
            "disable_interactive_logging", "enable_interactive_logging", "is_interactive_logging_enabled"]

@@ -1,15 +1,21 @@
-"""Convolution, 1-D and 2-D, channels-last: the ``conv`` op and its gradients.
+"""Convolution, 1-D and 2-D, channels-last: the ``Conv`` op and its gradients.
 
 Place in the stack: an op family of ``minikeras.autodiff``, beside ``pool.py``.
 The op shows the math; the loops live in ``minikeras.kernels`` (read
-``kernels/reference.py`` for the definitions), chosen per device by
-``minikeras/backend/kernel_choice.py``. ``minikeras.ops.conv`` and the
-``Conv1D``/``Conv2D`` layers call :func:`conv`, or :func:`conv_bias` when
-their activation is ``"relu"`` or none: ``conv + bias`` then ``relu`` as one
-op (:class:`ConvBias`), whose kernels add the bias and apply the ReLU in the
-same pass over the output (on the guide's convnet: 8% less time per
-training step and 130 MB less peak memory; ``bench/RESULTS.md``). Read
-next: ``pool.py``.
+``kernels/reference.py`` for the definitions). ``Conv.forward`` asks
+``minikeras/backend/kernel_choice.py`` for the two kernel functions that
+suit these arrays (reference loops, im2col, Winograd or CuPy), keeps them,
+and calls them; every kernel module has the same two conv functions
+(the contract in ``kernels/__init__.py``). Read next: ``pool.py``.
+
+One op computes what a Conv layer computes: ``conv(x, kernel)``, plus an
+optional bias, then an optional ReLU. Done as three ops (conv, add, relu)
+that is three passes over the output and three arrays of its size kept for
+the gradient; the kernels add the bias and apply the ReLU while each output
+row is still in the cache (on the guide's convnet: 8% less time per
+training step and 130 MB less peak memory; ``bench/RESULTS.md``).
+``minikeras.ops.conv(..., bias=..., activation="relu")`` reaches it, and so
+do the ``Conv1D``/``Conv2D`` layers.
 
 A 1-D convolution is a 2-D one on an image one row high: the op adds that
 axis before calling the kernels and removes it after, so kernels only know
@@ -74,85 +80,60 @@ def as_image(array):
 
 
 def promote(*arrays):
-    """Casts float arrays to their common type; integers become ``floatx()``."""
-    xp = get_xp(*arrays)
-    dtype = xp.result_type(*arrays)
+    """Casts float arrays to their common type; integers become ``floatx()``; None stays None."""
+    present = [array for array in arrays if array is not None]
+    dtype = get_xp(*present).result_type(*present)
     if dtype.kind != "f":
         dtype = backend.floatx()
-    return tuple(array.astype(dtype, copy=False) for array in arrays)
+    return tuple(None if array is None else array.astype(dtype, copy=False) for array in arrays)
 
 
 class Conv(Op):
-    """y = conv(x, kernel), the cross-correlation of deep-learning libraries.
+    """y = conv(x, kernel) + bias, then max(y, 0) when ``relu``: a Conv layer's output in one op.
 
-    For x (N, H, W, C) and kernel (KH, KW, C, F), with padded input xpad:
-        y[n, oh, ow, f]  = sum_{i, j, c} xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * kernel[i, j, c, f]
-        dx[n, h, w, c]   = sum of dy[n, oh, ow, f] * kernel[i, j, c, f] over the (oh, ow, i, j)
-                           that read cell (h, w)
-        dkernel[i, j, c, f] = sum_{n, oh, ow} xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * dy[n, oh, ow, f]
+    The convolution is the cross-correlation of deep-learning libraries. For
+    x (N, H, W, C), kernel (KH, KW, C, F), bias (F,) or none, padded input xpad:
+        z[n, oh, ow, f]  = sum_{i, j, c} xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * kernel[i, j, c, f] + bias[f]
+        y = max(z, 0) with ``relu``, else y = z
+    Backward, from dy (N, OH, OW, F):
+        dz    = dy where y > 0, else 0        (relu's VJP; dz = dy without relu)
+        dbias = sum of dz over (n, oh, ow)
+        dx[n, h, w, c]      = sum of dz[n, oh, ow, f] * kernel[i, j, c, f] over the (oh, ow, i, j)
+                              that read cell (h, w)
+        dkernel[i, j, c, f] = sum_{n, oh, ow} xpad[n, oh*SH + i*DH, ow*SW + j*DW, c] * dz[n, oh, ow, f]
     1-D: x (N, W, C), kernel (KW, C, F), y (N, OW, F).
     """
 
-    def __init__(self, strides, padding, dilation):
+    def __init__(self, strides, padding, dilation, relu=False):
         # Pairs (rows, columns); padding is ((top, bottom), (left, right)).
-        self.strides, self.padding, self.dilation = strides, padding, dilation
-
-    def forward(self, x, kernel):
-        self.x_dtype, self.kernel_dtype = x.dtype, kernel.dtype
-        x, kernel = promote(x, kernel)
-        self.x, self.kernel = x, kernel
-        self.kernels = kernel_choice.conv_kernels(x, kernel)
-        kernel4 = kernel if kernel.ndim == 4 else kernel[None]  # (KW, C, F) -> (1, KW, C, F)
-        y = self.kernels.conv_forward(as_image(x), kernel4, self.strides, self.padding, self.dilation)
-        return y if x.ndim == 4 else y[:, 0]  # (N, 1, OW, F) -> (N, OW, F)
-
-    def backward(self, dy):
-        kernel4 = self.kernel if self.kernel.ndim == 4 else self.kernel[None]
-        # The input's gradient is skipped for a batch of images: nobody reads it.
-        dx, dkernel = self.kernels.conv_backward(
-            as_image(self.x), as_image(dy), kernel4, self.strides, self.padding, self.dilation,
-            need_input=self.needs_gradient(0), need_kernel=self.needs_gradient(1),
-        )
-        if dx is not None:
-            dx = dx.reshape(self.x.shape).astype(self.x_dtype, copy=False)
-        if dkernel is not None:
-            dkernel = dkernel.reshape(self.kernel.shape).astype(self.kernel_dtype, copy=False)
-        return dx, dkernel
-
-
-class ConvBias(Op):
-    """y = conv(x, kernel) + bias, then max(y, 0) when ``relu``: a Conv layer's output in one op.
-
-    The same numbers as ``conv``, ``add`` and ``relu`` one after the other,
-    which make three passes over the output and keep three arrays of its
-    size; the kernels add the bias and apply the ReLU while each output row
-    is still in the cache. Shapes as ``Conv``; bias (F,). Backward:
-        dz    = dy where y > 0, else 0        (relu's VJP; dz = dy without relu)
-        dbias = sum of dz over (n, oh, ow)    (add's VJP, unbroadcast)
-        dx, dkernel = Conv's VJP applied to dz
-    """
-
-    def __init__(self, strides, padding, dilation, relu):
         self.strides, self.padding, self.dilation, self.relu = strides, padding, dilation, relu
 
-    def forward(self, x, kernel, bias):
-        self.dtypes, self.x_shape, self.kernel_shape = (x.dtype, kernel.dtype, bias.dtype), x.shape, kernel.shape
+    def forward(self, x, kernel, bias=None):
+        # 1. Common float dtype; 1-D as an image one row high, the kernels' only layout.
+        self.x_shape, self.kernel_shape = x.shape, kernel.shape
+        self.dtypes = (x.dtype, kernel.dtype, None if bias is None else bias.dtype)  # the gradients' dtypes
         x, kernel, bias = promote(x, kernel, bias)
-        self.kernels = kernel_choice.conv_kernels(x, kernel, bias)
-        self.x, self.kernel = as_image(x), kernel if kernel.ndim == 4 else kernel[None]  # 1-D: one row high
-        self.y = self.kernels.conv_bias_forward(self.x, self.kernel, bias, self.strides, self.padding,
-                                                self.dilation, relu=self.relu)
-        return self.y if len(self.x_shape) == 4 else self.y[:, 0]  # (N, 1, OW, F) -> (N, OW, F)
+        self.x = as_image(x)  # (N, W, C) -> (N, 1, W, C)
+        self.kernel = kernel if kernel.ndim == 4 else kernel[None]  # (KW, C, F) -> (1, KW, C, F)
+        # 2. The kernel functions for these arrays, kept for backward; then the forward pass.
+        conv_forward, self.conv_backward = kernel_choice.conv_kernels(self.x, self.kernel, self.strides,
+                                                                      self.dilation)
+        y = conv_forward(self.x, self.kernel, bias, self.relu, self.strides, self.padding, self.dilation)
+        self.y = y if self.relu else None  # the ReLU's mask is read from its output
+        return y if len(self.x_shape) == 4 else y[:, 0]  # (N, 1, OW, F) -> (N, OW, F)
 
     def backward(self, dy):
-        dx, dkernel, dbias = self.kernels.conv_bias_backward(
-            self.x, self.y, as_image(dy), self.kernel, self.strides, self.padding, self.dilation, relu=self.relu,
+        # The input's gradient is skipped for a batch of images: nobody reads it.
+        dx, dkernel, dbias = self.conv_backward(
+            self.x, self.y, as_image(dy), self.kernel, self.relu, self.strides, self.padding, self.dilation,
             need_input=self.needs_gradient(0), need_kernel=self.needs_gradient(1),
         )
         if dx is not None:
             dx = dx.reshape(self.x_shape).astype(self.dtypes[0], copy=False)
         if dkernel is not None:
             dkernel = dkernel.reshape(self.kernel_shape).astype(self.dtypes[1], copy=False)
+        if self.dtypes[2] is None:
+            return dx, dkernel
         return dx, dkernel, dbias.astype(self.dtypes[2], copy=False)
 
 
@@ -192,8 +173,13 @@ def to_data_format(outputs, data_format):
     return transpose(outputs, axes)
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """1-D or 2-D convolution (no bias), Keras's ``keras.ops.conv``.
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *, bias=None,
+         activation=None):
+    """1-D or 2-D convolution, Keras's ``keras.ops.conv``, with an optional bias and ReLU in the same op.
+
+    ``bias`` and ``activation`` are minikeras's additions (keyword only): the
+    ``Conv1D``/``Conv2D`` layers pass theirs here, and :class:`Conv` computes
+    ``conv(inputs, kernel) + bias``, then the ReLU, in one pass over the output.
 
     Args:
         inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first:
@@ -204,39 +190,28 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             ``ceil(size / stride)``).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         dilation_rate: int or tuple, step between kernel taps.
+        bias: ``(F,)``, added to every output position, or None.
+        activation: None (or ``"linear"``) or ``"relu"``.
     Returns:
         ``(N, OW, F)`` or ``(N, OH, OW, F)`` (channels first: ``(N, F, ...)``).
     """
     data_format = check_data_format(data_format, "conv")
+    if activation not in (None, "linear", "relu"):
+        raise ValueError(f"`conv` applies no activation or 'relu' itself. Received: activation={activation!r}; "
+                         "apply other activations to its output.")
     inputs = to_channels_last(as_tensor(inputs), data_format)
     kernel = as_tensor(kernel)
     strides, pads, dilation = _kernel_arguments(inputs, kernel, strides, padding, dilation_rate)
-    outputs = Conv(strides, pads, dilation)(inputs, kernel)
+    op = Conv(strides, pads, dilation, relu=activation == "relu")
+    if bias is None:
+        outputs = op(inputs, kernel)
+    else:
+        bias = as_tensor(bias)
+        if tuple(bias.shape) != (kernel.shape[-1],):
+            raise ValueError(f"`conv`: the bias must have shape ({kernel.shape[-1]},), one value per filter. "
+                             f"Received bias of shape {tuple(bias.shape)} for kernel of shape {tuple(kernel.shape)}.")
+        outputs = op(inputs, kernel, bias)
     return to_data_format(outputs, data_format)
-
-
-def conv_bias(inputs, kernel, bias, strides=1, padding="valid", dilation_rate=1, relu=False):
-    """``conv(inputs, kernel) + bias``, then ``relu`` if asked, as one op (channels-last only).
-
-    What the ``Conv1D``/``Conv2D`` layers compute when their activation is
-    ``"relu"`` or none: the same numbers as the three ops, in fewer passes
-    over memory (:class:`ConvBias`). Not part of Keras's ``keras.ops``.
-
-    Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)``.
-        kernel: ``(KW, C, F)`` or ``(KH, KW, C, F)``.
-        bias: ``(F,)``.
-        strides, padding, dilation_rate: as :func:`conv`.
-        relu: apply ``max(y, 0)`` after the bias.
-    Returns:
-        ``(N, OW, F)`` or ``(N, OH, OW, F)``.
-    """
-    inputs, kernel, bias = as_tensor(inputs), as_tensor(kernel), as_tensor(bias)
-    if tuple(bias.shape) != (kernel.shape[-1],):
-        raise ValueError(f"`conv_bias`: the bias must have shape ({kernel.shape[-1]},), one value per filter. "
-                         f"Received bias of shape {tuple(bias.shape)} for kernel of shape {tuple(kernel.shape)}.")
-    strides, pads, dilation = _kernel_arguments(inputs, kernel, strides, padding, dilation_rate)
-    return ConvBias(strides, pads, dilation, relu)(inputs, kernel, bias)
 
 
 def _kernel_arguments(inputs, kernel, strides, padding, dilation_rate):

@@ -2,7 +2,8 @@
 
 Place in the stack: an op family of ``minikeras.autodiff``. The product itself
 is delegated to ``minikeras.kernels`` through the backend (BLAS by default, a
-readable tiled Numba version for teaching with ``MINIKERAS_MATMUL=numba``).
+readable tiled Numba version for teaching with ``MINIKERAS_MATMUL=numba`` or
+``minikeras.config.kernels(matmul="numba")``).
 Read next: ``nn.py``.
 """
 
@@ -13,8 +14,8 @@ from minikeras.backend import kernel_choice
 
 
 def _product(a, b):
-    """a @ b by the kernel the backend chooses (BLAS unless MINIKERAS_MATMUL=numba)."""
-    return kernel_choice.matmul_function(a, b)(a, b)
+    """a @ b by the kernel ``backend/kernel_choice.py`` chooses (BLAS unless told otherwise)."""
+    return kernel_choice.matmul_kernel(a, b)(a, b)
 
 
 class MatMul(Op):

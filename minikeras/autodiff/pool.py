@@ -42,13 +42,13 @@ class MaxPool(Op):
 
     def forward(self, x):
         (x,) = promote(x)
-        self.kernels = kernel_choice.conv_kernels(x)
+        max_pool_forward, self.max_pool_backward = kernel_choice.max_pool_kernels(x)
         self.x_shape, self.image_shape = x.shape, as_image(x).shape
-        y, self.argmax = self.kernels.max_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
+        y, self.argmax = max_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
         return y if x.ndim == 4 else y[:, 0]  # (N, 1, OW, C) -> (N, OW, C)
 
     def backward(self, dy):
-        dx = self.kernels.max_pool_backward(as_image(dy), self.argmax, self.image_shape)
+        dx = self.max_pool_backward(as_image(dy), self.argmax, self.image_shape)
         return dx.reshape(self.x_shape)
 
 
@@ -63,14 +63,14 @@ class AveragePool(Op):
 
     def forward(self, x):
         (x,) = promote(x)
-        self.kernels = kernel_choice.conv_kernels(x)
+        average_pool_forward, self.average_pool_backward = kernel_choice.average_pool_kernels(x)
         self.x_shape, self.image_shape = x.shape, as_image(x).shape
-        y = self.kernels.average_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
+        y = average_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
         return y if x.ndim == 4 else y[:, 0]
 
     def backward(self, dy):
         args = (self.image_shape, self.pool_size, self.strides, self.padding)
-        dx = self.kernels.average_pool_backward(as_image(dy), *args)
+        dx = self.average_pool_backward(as_image(dy), *args)
         return dx.reshape(self.x_shape)
 
 

@@ -6,10 +6,14 @@ above asks these functions and never decides for itself. Read next:
 ``arrays.py`` (how the array module is chosen for a given array) and
 ``context.py`` (the tape stack and the training flag).
 
-Settings come, in order of priority, from the environment variable
-``MINIKERAS_BACKEND`` and from the JSON file ``~/.minikeras/minikeras.json``
+Settings come, in order of priority, from an environment variable
+(``MINIKERAS_BACKEND``...) and from the JSON file ``~/.minikeras/minikeras.json``
 (``{"backend": "cupy", "floatx": "float32", "epsilon": 1e-07}``), as Keras reads
-``~/.keras/keras.json``.
+``~/.keras/keras.json``; both are read once, at import. Every setting of the
+README can live in the file, under its variable's name without the
+``MINIKERAS_`` prefix, in lower case: ``"kernels"``, ``"conv_algorithm"``,
+``"matmul"`` (read by ``kernel_choice.py``), ``"configure_process"``,
+``"offline"``. ``MINIKERAS_HOME`` itself says where the file is.
 """
 
 import json
@@ -40,22 +44,40 @@ def _read_config_file():
 
 
 _file_config = _read_config_file()
-_backend = os.environ.get("MINIKERAS_BACKEND", _file_config.get("backend", "numpy")).lower()
-_floatx = _file_config.get("floatx", "float32")
-_epsilon = float(_file_config.get("epsilon", 1e-7))
 
 
-def _read_flag(name, key, default):
-    """A yes/no setting: the environment variable ``name``, else the file's ``key``, else ``default``."""
-    value = os.environ.get(name, _file_config.get(key, default))
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-        return value.strip().lower() in ("1", "true", "yes", "on")
+def setting(variable, key, default):
+    """One setting: the environment variable, else the file's key, else the default.
+
+    Args:
+        variable: e.g. ``"MINIKERAS_KERNELS"``.
+        key: its key in ``minikeras.json``, e.g. ``"kernels"``.
+        default: the value when neither is set.
+    Returns:
+        ``(value, source)``; ``source`` names where the value came from, for error messages.
+    """
+    if variable in os.environ:
+        return os.environ[variable], variable
+    if key in _file_config:
+        return _file_config[key], f"{key!r} in minikeras.json"
+    return default, variable
+
+
+def flag(variable, key, default):
+    """A yes/no :func:`setting`: true/false in the file, 1/0 (or true/false, yes/no) in the environment."""
+    value, source = setting(variable, key, default)
     if isinstance(value, bool):
         return value
-    raise ValueError(f"{name} (or {key!r} in minikeras.json) must be true or false (1 or 0). Received: {value!r}")
+    text = str(value).strip().lower()
+    if text not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(f"{source} must be true or false (1 or 0). Received: {value!r}")
+    return text in ("1", "true", "yes", "on")
 
 
-_configure_process = _read_flag("MINIKERAS_CONFIGURE_PROCESS", "configure_process", True)
+_backend = str(setting("MINIKERAS_BACKEND", "backend", "numpy")[0]).lower()
+_floatx = _file_config.get("floatx", "float32")
+_epsilon = float(_file_config.get("epsilon", 1e-7))
+_configure_process = flag("MINIKERAS_CONFIGURE_PROCESS", "configure_process", True)
 
 if _backend not in _SUPPORTED_BACKENDS:
     raise ValueError(

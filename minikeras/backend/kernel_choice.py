@@ -1,31 +1,119 @@
-"""Which kernel module computes conv, pooling and matmul for these arrays.
+"""The one place that chooses which kernel function computes conv, pooling and matmul.
 
 Place in the stack: part of ``minikeras.backend``, the only layer allowed to
 branch on the device. The ops in ``minikeras/autodiff/conv.py``, ``pool.py``
-and ``matmul.py`` ask here and then call plain functions of
-``minikeras.kernels``; the kernels themselves know nothing of this choice.
+and ``matmul.py`` ask here once per call, store the plain function they get
+(``numba_conv.conv_forward``, ``reference.max_pool_backward``...) and call
+it; the kernels themselves know nothing of this choice. Every ``return``
+below names its function, so go-to-definition leads from here to the loops.
 
 * CuPy arrays always go to ``kernels/cupy_gpu.py``.
-* NumPy arrays go to ``kernels/numba_cpu.py``, or to ``kernels/reference.py``
-  when ``MINIKERAS_KERNELS=reference`` (for teaching and for tests).
-* Matrix products use BLAS (``xp.matmul``) unless ``MINIKERAS_MATMUL=numba``
-  asks for the readable tiled Numba kernel (2-D float operands only; other
-  products stay on BLAS).
+* NumPy arrays go to the Numba kernels, or to ``kernels/reference.py`` with
+  ``kernels="reference"`` (for teaching and for tests).
+* Convolutions, with ``conv_algorithm``: ``"winograd"`` (the default:
+  ``numba_winograd.py`` for 3x3, stride-1 convolutions with at least
+  ``WINOGRAD_MIN_CHANNELS`` input channels, ``numba_conv.py`` for the rest),
+  ``"im2col"`` (``numba_conv.py`` always) or ``"numpy"``
+  (``numpy_im2col.py``, the readable NumPy version).
+* Matrix products, with ``matmul``: ``"blas"`` (``xp.matmul``, the default),
+  ``"numba"`` (the readable tiled kernel, for 2-D float operands of one
+  dtype; others stay on BLAS) or ``"reference"`` (the triple loop, same rule).
 
-The environment is read at each call, so a test or a notebook can switch.
-The kernel modules are imported on first use: importing minikeras never pays
-for Numba.
+The settings are read once, when minikeras is imported: each from its
+environment variable (``MINIKERAS_KERNELS``, ``MINIKERAS_CONV_ALGORITHM``,
+``MINIKERAS_MATMUL``), else from ``~/.minikeras/minikeras.json`` (keys
+``"kernels"``, ``"conv_algorithm"``, ``"matmul"``), else the defaults.
+Inside a block, ``minikeras.config.kernels(...)`` (:func:`kernels` here)
+switches them, for notebooks and tests. The kernel modules are imported on
+first use: importing minikeras never pays for Numba.
+
+Why Winograd only from 16 input channels: with one or a few (a first layer
+on grey images) the products are too thin for Winograd's savings to pay for
+its transforms. It trades matrix products for transforms; on the benchmark
+machine (``bench/RESULTS.md``) it won with OpenBLAS on its AVX2 kernels
+(guide convnet 116-135 instead of 198-243 ms per step) and on AVX-512
+(123-148 instead of 145-189).
 """
 
-import os
+import contextlib
+import contextvars
+from typing import NamedTuple
 
 import numpy
 
 from minikeras.backend import config
 from minikeras.backend.arrays import is_cupy_array
 
-_CPU_KERNELS = ("reference", "numba")
-_MATMULS = ("blas", "numba")
+WINOGRAD_MIN_CHANNELS = 16
+
+_CHOICES = {
+    "kernels": ("numba", "reference"),
+    "conv_algorithm": ("winograd", "im2col", "numpy"),
+    "matmul": ("blas", "numba", "reference"),
+}
+
+
+class KernelSettings(NamedTuple):
+    """The three kernel settings; see the module docstring for their values."""
+
+    kernels: str = "numba"
+    conv_algorithm: str = "winograd"
+    matmul: str = "blas"
+
+
+def _checked(name, value, source):
+    value = str(value).lower()
+    if value not in _CHOICES[name]:
+        raise ValueError(f"Unknown {source}={value!r}. Expected one of {_CHOICES[name]}.")
+    return value
+
+
+def _read_settings():
+    """The settings from the environment, else ``minikeras.json``, else the defaults (read once)."""
+    values = {}
+    for name, default in KernelSettings._field_defaults.items():
+        variable = "MINIKERAS_" + name.upper()
+        value, source = config.setting(variable, name, default)
+        values[name] = _checked(name, value, source)
+    return KernelSettings(**values)
+
+
+# The settings in force. A context variable, so that a ``with kernels(...)``
+# block changes them for its own thread only; other threads (data loaders)
+# keep the settings read at import.
+_settings = contextvars.ContextVar("minikeras_kernel_settings", default=_read_settings())
+
+
+def settings():
+    """Returns the :class:`KernelSettings` in force here (for a notebook's first cell, or a test)."""
+    return _settings.get()
+
+
+@contextlib.contextmanager
+def kernels(name=None, *, conv_algorithm=None, matmul=None):
+    """Within this block, ops use these kernels. Arguments left None keep their current value.
+
+    Example::
+
+        with minikeras.config.kernels("reference"):
+            model.train_on_batch(x, y)      # step through the NumPy loops
+        with minikeras.config.kernels(conv_algorithm="im2col", matmul="numba"):
+            ...
+
+    Args:
+        name: ``"numba"`` or ``"reference"`` (conv and pooling on NumPy arrays).
+        conv_algorithm: ``"winograd"``, ``"im2col"`` or ``"numpy"``.
+        matmul: ``"blas"``, ``"numba"`` or ``"reference"``.
+    Yields:
+        The :class:`KernelSettings` in force inside the block.
+    """
+    changes = {"kernels": name, "conv_algorithm": conv_algorithm, "matmul": matmul}
+    changes = {key: _checked(key, value, key) for key, value in changes.items() if value is not None}
+    token = _settings.set(_settings.get()._replace(**changes))
+    try:
+        yield _settings.get()
+    finally:
+        _settings.reset(token)
 
 
 def _prepare_numba():
@@ -37,70 +125,110 @@ def _prepare_numba():
         runtime.configure_process()  # does its work once per process
 
 
-def _cpu_kernel_name():
-    name = os.environ.get("MINIKERAS_KERNELS", "numba").lower()
-    if name not in _CPU_KERNELS:
-        raise ValueError(f"Unknown MINIKERAS_KERNELS={name!r}. Expected one of {_CPU_KERNELS}.")
-    return name
+def uses_winograd(kernel_shape, strides, dilation):
+    """True if a convolution with this kernel ``(KH, KW, C, F)`` suits ``numba_winograd``."""
+    KH, KW, C = kernel_shape[0], kernel_shape[1], kernel_shape[2]
+    return (KH, KW) == (3, 3) and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and C >= WINOGRAD_MIN_CHANNELS
 
 
-def conv_kernels(*arrays):
-    """Returns the kernel module (conv and pooling functions) for these raw arrays.
+def conv_kernels(x, kernel, strides, dilation):
+    """The two conv functions for these raw arrays: ``(conv_forward, conv_backward)``.
 
     Args:
-        *arrays: the op's raw inputs (NumPy or CuPy arrays).
+        x: the input ``(N, H, W, C)``; kernel: ``(KH, KW, C, F)`` (NumPy or CuPy arrays).
+        strides, dilation: pairs, as the kernels take them.
     Returns:
-        ``minikeras.kernels.cupy_gpu``, ``numba_cpu`` or ``reference``.
+        The pair of one kernel module (the contract in ``kernels/__init__.py``).
     """
-    if any(is_cupy_array(array) for array in arrays):
+    if is_cupy_array(x) or is_cupy_array(kernel):
         from minikeras.kernels import cupy_gpu
 
-        return cupy_gpu
-    if _cpu_kernel_name() == "reference":
+        return cupy_gpu.conv_forward, cupy_gpu.conv_backward
+    current = _settings.get()
+    if current.kernels == "reference":
         from minikeras.kernels import reference
 
-        return reference
-    from minikeras.kernels import numba_cpu
+        return reference.conv_forward, reference.conv_backward
+    if current.conv_algorithm == "numpy":
+        from minikeras.kernels import numpy_im2col
+
+        return numpy_im2col.conv_forward, numpy_im2col.conv_backward
+    from minikeras.kernels import numba_conv
+    from minikeras.kernels import numba_winograd
 
     _prepare_numba()
-    return numba_cpu
+    if current.conv_algorithm == "winograd" and uses_winograd(kernel.shape, strides, dilation):
+        return numba_winograd.conv_forward, numba_winograd.conv_backward
+    return numba_conv.conv_forward, numba_conv.conv_backward
 
 
-def matmul_function(a, b):
-    """Returns the function that multiplies these two raw arrays.
+def max_pool_kernels(x):
+    """``(max_pool_forward, max_pool_backward)`` for this raw input."""
+    if is_cupy_array(x):
+        from minikeras.kernels import cupy_gpu
 
-    ``numpy.matmul`` (BLAS) or ``cupy.matmul`` by default; the tiled Numba
-    kernel when ``MINIKERAS_MATMUL=numba`` and both operands are 2-D float
-    NumPy arrays of one dtype.
+        return cupy_gpu.max_pool_forward, cupy_gpu.max_pool_backward
+    if _settings.get().kernels == "reference":
+        from minikeras.kernels import reference
+
+        return reference.max_pool_forward, reference.max_pool_backward
+    from minikeras.kernels import numba_pool
+
+    _prepare_numba()
+    return numba_pool.max_pool_forward, numba_pool.max_pool_backward
+
+
+def average_pool_kernels(x):
+    """``(average_pool_forward, average_pool_backward)`` for this raw input."""
+    if is_cupy_array(x):
+        from minikeras.kernels import cupy_gpu
+
+        return cupy_gpu.average_pool_forward, cupy_gpu.average_pool_backward
+    if _settings.get().kernels == "reference":
+        from minikeras.kernels import reference
+
+        return reference.average_pool_forward, reference.average_pool_backward
+    from minikeras.kernels import numba_pool
+
+    _prepare_numba()
+    return numba_pool.average_pool_forward, numba_pool.average_pool_backward
+
+
+def matmul_kernel(a, b):
+    """The function that multiplies these two raw arrays.
+
+    ``numpy.matmul`` (BLAS) or ``cupy.matmul`` by default; with
+    ``matmul="numba"`` or ``"reference"``, that kernel when both operands
+    are 2-D float NumPy arrays of one dtype (other products stay on BLAS).
     """
-    name = os.environ.get("MINIKERAS_MATMUL", "blas").lower()
-    if name not in _MATMULS:
-        raise ValueError(f"Unknown MINIKERAS_MATMUL={name!r}. Expected one of {_MATMULS}.")
     if is_cupy_array(a) or is_cupy_array(b):
-        from minikeras.backend.arrays import get_xp
+        from minikeras.kernels import cupy_gpu
 
-        return get_xp(a, b).matmul
-    tiled = name == "numba" and a.ndim == 2 and b.ndim == 2
-    if tiled and a.dtype == b.dtype and a.dtype.kind == "f":
-        from minikeras.kernels import numba_matmul
-
-        _prepare_numba()
-        return numba_matmul.matmul
+        return cupy_gpu.matmul
     # Models without convolutions (an MLP, a transformer) allocate their big
     # arrays around products: keep freed memory from the first one on
     # (a transformer block's step: 235 -> 150 ms of CPU time).
     _prepare_numba()
-    return numpy.matmul
+    name = _settings.get().matmul
+    if name == "blas" or a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f":
+        return numpy.matmul
+    if name == "reference":
+        from minikeras.kernels import reference
+
+        return reference.matmul
+    from minikeras.kernels import numba_matmul
+
+    return numba_matmul.matmul
 
 
 def recurrent_kernels(*arrays):
     """Returns the module of whole-sequence LSTM / GRU / simple RNN kernels.
 
     ``kernels/numba_recurrent.py`` by default, ``kernels/recurrent_reference.py``
-    when ``MINIKERAS_KERNELS=reference``. NumPy arrays only: the recurrent
+    with ``kernels="reference"``. NumPy arrays only: the recurrent
     layers run their step loop on CuPy arrays (``layers/rnn/fused.py``).
     """
-    if _cpu_kernel_name() == "reference":
+    if _settings.get().kernels == "reference":
         from minikeras.kernels import recurrent_reference
 
         return recurrent_reference

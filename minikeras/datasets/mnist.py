@@ -7,7 +7,8 @@ check, and ``make_mnist_sample.py`` for how the bundled sample was made.
 ``load_data()`` first looks for Keras's own ``mnist.npz`` (60,000 training and
 10,000 test digits, 11 MB) in ``~/.minikeras/datasets/``, then downloads it
 from Keras's public location. When the download fails, or is skipped because
-the environment variable ``MINIKERAS_OFFLINE`` is ``1``, it warns once and
+the environment variable ``MINIKERAS_OFFLINE`` is ``1`` (or ``minikeras.json``
+says ``"offline": true``), it warns once and
 returns the sample bundled with minikeras: 5,000 real MNIST digits (4,000 for
 training, 1,000 for testing), so the guide still runs on a machine with no
 network. Shapes and dtypes are Keras's either way.
@@ -24,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from minikeras.backend import config
 from minikeras.datasets import download
 
 # Keras's public copy of the data set and its sha256, exactly as in
@@ -74,10 +76,11 @@ def load_sample():
 
 def _full_data_path(path):
     """Returns the path of a verified full ``mnist.npz``, downloading it if needed."""
-    if os.environ.get("MINIKERAS_OFFLINE", "0") == "1":
+    if config.flag("MINIKERAS_OFFLINE", "offline", False):
         found = download.cached_file(path, FILE_HASH)
         if found is None:
-            raise download.DownloadError("MINIKERAS_OFFLINE=1 is set, so no download was attempted")
+            raise download.DownloadError(
+                "MINIKERAS_OFFLINE=1 (or \"offline\": true in minikeras.json) is set, so no download was attempted")
         return found
     return download.get_file(path, ORIGIN, FILE_HASH, timeout=TIMEOUT_SECONDS)
 

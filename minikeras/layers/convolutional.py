@@ -23,14 +23,13 @@ from minikeras import constraints
 from minikeras import initializers
 from minikeras import ops
 from minikeras import regularizers
-from minikeras.autodiff.conv import conv_bias
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.utils.argument_validation import check_data_format
 from minikeras.utils.argument_validation import normalize_tuple
 
-# Activations that ``conv_bias`` computes itself.
-_FUSED = (activations.linear, activations.relu)
+# Activations that ``ops.conv`` computes itself, in the pass that adds the bias.
+_FUSED = {activations.linear: None, activations.relu: "relu"}
 
 
 def normalize_padding(padding, allowed, layer_name):
@@ -141,20 +140,13 @@ class BaseConv(Layer):
             pad_width[time_axis] = [span - 1, 0]
             inputs = ops.pad(inputs, pad_width)
             padding = "valid"
-        if self.bias is not None and self.data_format == "channels_last" and self.activation in _FUSED:
-            # The same numbers as the general path below, with the bias and
-            # the ReLU added by the kernels in one pass (autodiff/conv.py, ConvBias).
-            return conv_bias(inputs, self.kernel, self.bias, strides=self.strides, padding=padding,
-                             dilation_rate=self.dilation_rate, relu=self.activation is activations.relu)
-        # (N, H, W, C) -> (N, OH, OW, F)
+        # (N, H, W, C) -> (N, OH, OW, F), the bias added and a ReLU applied by the same op
+        # (autodiff/conv.py, Conv); other activations follow as their own ops.
+        fused = self.activation in _FUSED
         outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=padding,
-                           data_format=self.data_format, dilation_rate=self.dilation_rate)
-        if self.bias is not None:
-            bias = self.bias
-            if self.data_format == "channels_first":
-                bias = ops.reshape(bias, (self.filters,) + (1,) * self.rank)  # (F, 1, 1)
-            outputs = ops.add(outputs, bias)
-        return self.activation(outputs)
+                           data_format=self.data_format, dilation_rate=self.dilation_rate, bias=self.bias,
+                           activation=_FUSED[self.activation] if fused else None)
+        return outputs if fused else self.activation(outputs)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

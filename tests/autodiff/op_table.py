@@ -20,7 +20,6 @@ import numpy
 from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras import ops
-from minikeras.autodiff.conv import conv_bias
 from minikeras.autodiff.recurrent import gru_sequence
 from minikeras.autodiff.recurrent import lstm_sequence
 from minikeras.autodiff.recurrent import simple_rnn_sequence
@@ -364,13 +363,14 @@ TABLE = [
          ((2, 3, 4), (4,), (4,), (4,), (4,)), low=0.2),
     # convolution and pooling: big, so checked along one random direction
     Case("conv", ops.conv, np_conv2d_valid, ((2, 5, 5, 3), (3, 3, 3, 4)), direction=True),
-    Case("conv_bias", conv_bias, lambda x, k, b: np_conv2d_valid(x, k) + b, ((2, 5, 5, 3), (3, 3, 3, 4), (4,)),
-         direction=True),
-    Case("conv_bias", lambda x, k, b: conv_bias(x, k, b, relu=True),
+    Case("conv", lambda x, k, b: ops.conv(x, k, bias=b), lambda x, k, b: np_conv2d_valid(x, k) + b,
+         ((2, 5, 5, 3), (3, 3, 3, 4), (4,)), direction=True),
+    Case("conv", lambda x, k, b: ops.conv(x, k, bias=b, activation="relu"),
          lambda x, k, b: numpy.maximum(np_conv2d_valid(x, k) + b, 0), ((2, 6, 6, 2), (3, 3, 2, 3), (3,)),
          direction=True),
-    Case("conv_bias", conv_bias, lambda x, k, b: np_conv2d_valid(x[:, None], k[None])[:, 0] + b,
-         ((2, 7, 3), (3, 3, 2), (2,)), direction=True),  # 1-D
+    Case("conv", lambda x, k, b: ops.conv(x, k, bias=b),
+         lambda x, k, b: np_conv2d_valid(x[:, None], k[None])[:, 0] + b, ((2, 7, 3), (3, 3, 2), (2,)),
+         direction=True),  # 1-D
     # whole-sequence recurrent ops (the fast path of LSTM / GRU / SimpleRNN): N=2, T=4, D=3, U=2
     Case("lstm_sequence", lstm_sequence, np_lstm, ((2, 4, 3), (2, 2), (2, 2), (3, 8), (2, 8), (8,)),
          low=-1.0, high=1.0),
@@ -446,7 +446,6 @@ TABLE = [
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
 INTERNAL = {
     "along_axis",  # minikeras.autodiff.resample: a constant matrix along one axis, for ops.image.resize
-    "conv_bias",  # minikeras.autodiff.conv: conv + bias (+ relu) in one op, for Conv1D/Conv2D
     # minikeras.autodiff.recurrent: a whole sequence as one op, for LSTM / GRU / SimpleRNN
     "lstm_sequence", "gru_sequence", "simple_rnn_sequence",
 }

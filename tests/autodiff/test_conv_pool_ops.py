@@ -3,12 +3,13 @@
 Forward values are compared with ``kernels/reference.py`` (explicit padding
 computed by hand here); gradients with finite differences along one random
 direction (``check_vjp(..., direction=True)``, float64). Both kernel choices
-(``MINIKERAS_KERNELS=numba`` and ``reference``) go through the same tests.
+(``kernels("numba")`` and ``kernels("reference")``) go through the same tests.
 """
 
 import numpy as np
 import pytest
 
+from minikeras import config
 from minikeras.autodiff.conv import conv
 from minikeras.autodiff.conv import same_padding
 from minikeras.autodiff.pool import average_pool
@@ -20,9 +21,9 @@ pytestmark = pytest.mark.engine
 
 
 @pytest.fixture(params=["numba", "reference"], autouse=True)
-def kernels(request, monkeypatch):
-    monkeypatch.setenv("MINIKERAS_KERNELS", request.param)
-    return request.param
+def kernels(request):
+    with config.kernels(request.param):
+        yield request.param
 
 
 def test_same_padding_matches_tensorflow_arithmetic():
@@ -45,7 +46,7 @@ def test_conv2d_forward_and_gradients(strides, padding, dilation, expected_shape
     s = (strides, strides) if isinstance(strides, int) else strides
     d = (dilation, dilation)
     pads = tuple(same_padding(n, 3, si, di) if padding == "same" else (0, 0) for n, si, di in zip((7, 6), s, d))
-    np.testing.assert_allclose(y.numpy(), reference.conv_forward(x, kernel, s, pads, d), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), reference.conv_forward(x, kernel, strides=s, padding=pads, dilation=d), rtol=1e-10, atol=1e-12)
     check_vjp(lambda a, b: conv(a, b, strides, padding, None, dilation), x, kernel, direction=True)
 
 

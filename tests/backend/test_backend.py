@@ -43,7 +43,8 @@ def test_convert_to_numpy_and_backend_name():
 
 
 def _run_python(code, **env):
-    environment = {**os.environ, **env}
+    """Runs ``code`` in a fresh interpreter; a variable given as None is removed from its environment."""
+    environment = {name: value for name, value in {**os.environ, **env}.items() if value is not None}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
 
 
@@ -70,3 +71,20 @@ def test_config_file_is_read(tmp_path):
     code = "from minikeras import backend; print(backend.floatx(), backend.epsilon())"
     result = _run_python(code, MINIKERAS_HOME=str(tmp_path))
     assert result.stdout.split() == ["float64", "1e-05"], result.stderr
+
+
+def test_every_readme_setting_can_live_in_the_config_file(tmp_path):
+    """The README's variables, as keys of ``minikeras.json``; a variable wins over the file."""
+    settings = {"kernels": "reference", "conv_algorithm": "numpy", "matmul": "numba", "offline": True,
+                "configure_process": False}
+    (tmp_path / "minikeras.json").write_text(json.dumps(settings))
+    code = ("import minikeras; from minikeras.backend import config; s = minikeras.config.kernel_settings(); "
+            "print(s.kernels, s.conv_algorithm, s.matmul, config.flag('MINIKERAS_OFFLINE', 'offline', False), "
+            "config.configure_process())")
+    env = {name: None for name in ("MINIKERAS_KERNELS", "MINIKERAS_CONV_ALGORITHM", "MINIKERAS_MATMUL",
+                                   "MINIKERAS_OFFLINE", "MINIKERAS_CONFIGURE_PROCESS")}
+    result = _run_python(code, MINIKERAS_HOME=str(tmp_path), **env)
+    assert result.stdout.split() == ["reference", "numpy", "numba", "True", "False"], result.stderr
+    env.update(MINIKERAS_KERNELS="numba", MINIKERAS_OFFLINE="0")
+    result = _run_python(code, MINIKERAS_HOME=str(tmp_path), **env)
+    assert result.stdout.split() == ["numba", "numpy", "numba", "False", "False"], result.stderr

@@ -1,9 +1,10 @@
 """Fixtures of the kernel tests: the device to run on, and random cases.
 
-Every kernel test takes the ``device`` fixture, so one test body runs on the
-Numba CPU kernels and, where CuPy and a GPU are present, on the CuPy kernels
-(marked ``gpu``; skipped cleanly elsewhere). The oracle is always
-``kernels/reference.py`` on NumPy arrays.
+Every kernel test takes the ``device`` fixture (conv tests: ``conv_device``,
+which adds the NumPy im2col), so one test body runs on the Numba CPU kernels
+and, where CuPy and a GPU are present, on the CuPy kernels (marked ``gpu``;
+skipped cleanly elsewhere). The oracle is always ``kernels/reference.py`` on
+NumPy arrays.
 """
 
 import numpy as np
@@ -11,10 +12,10 @@ import pytest
 
 
 class Device:
-    """A kernel module with the two moves a test needs: to the device and back."""
+    """The kernel modules of one device, per family, with the two moves a test needs: to the device and back."""
 
-    def __init__(self, name, kernels, to_device, to_numpy):
-        self.name, self.kernels = name, kernels
+    def __init__(self, name, conv, pool, matmul, to_device, to_numpy):
+        self.name, self.conv, self.pool, self.matmul = name, conv, pool, matmul
         self.to_device, self.to_numpy = to_device, to_numpy
 
 
@@ -27,16 +28,30 @@ def _cupy_device():
         pytest.skip(f"CuPy is installed but CUDA is not usable: {error}")
     from minikeras.kernels import cupy_gpu
 
-    return Device("cupy", cupy_gpu, cupy.asarray, cupy.asnumpy)
+    return Device("cupy", cupy_gpu, cupy_gpu, cupy_gpu, cupy.asarray, cupy.asnumpy)
+
+
+def _numba_device():
+    from minikeras.kernels import numba_conv
+    from minikeras.kernels import numba_matmul
+    from minikeras.kernels import numba_pool
+
+    return Device("numba", numba_conv, numba_pool, numba_matmul, np.asarray, np.asarray)
 
 
 @pytest.fixture(params=["numba", pytest.param("cupy", marks=pytest.mark.gpu)])
 def device(request):
-    if request.param == "cupy":
-        return _cupy_device()
-    from minikeras.kernels import numba_cpu
+    return _cupy_device() if request.param == "cupy" else _numba_device()
 
-    return Device("numba", numba_cpu, np.asarray, np.asarray)
+
+@pytest.fixture(params=["numpy", "numba", pytest.param("cupy", marks=pytest.mark.gpu)])
+def conv_device(request):
+    """As ``device``, plus ``kernels/numpy_im2col.py`` for the conv family."""
+    if request.param == "numpy":
+        from minikeras.kernels import numpy_im2col
+
+        return Device("numpy", numpy_im2col, None, None, np.asarray, np.asarray)
+    return _cupy_device() if request.param == "cupy" else _numba_device()
 
 
 def random_geometry(rng, pool=False):

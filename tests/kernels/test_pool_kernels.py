@@ -21,11 +21,11 @@ def _case(seed):
 def test_max_pool_matches_reference(device, seed):
     rng, x, window, strides, padding = _case(seed)
     expected, expected_argmax = reference.max_pool_forward(x, window, strides, padding)
-    y, argmax = device.kernels.max_pool_forward(device.to_device(x), window, strides, padding)
+    y, argmax = device.pool.max_pool_forward(device.to_device(x), window, strides, padding)
     np.testing.assert_array_equal(device.to_numpy(y), expected)
     np.testing.assert_array_equal(device.to_numpy(argmax), expected_argmax)
     dy = rng.standard_normal(expected.shape)
-    dx = device.kernels.max_pool_backward(device.to_device(dy), argmax, x.shape)
+    dx = device.pool.max_pool_backward(device.to_device(dy), argmax, x.shape)
     np.testing.assert_allclose(device.to_numpy(dx), reference.max_pool_backward(dy, expected_argmax, x.shape), rtol=1e-12)
 
 
@@ -33,10 +33,10 @@ def test_max_pool_matches_reference(device, seed):
 def test_average_pool_matches_reference(device, seed):
     rng, x, window, strides, padding = _case(seed)
     expected = reference.average_pool_forward(x, window, strides, padding)
-    y = device.kernels.average_pool_forward(device.to_device(x), window, strides, padding)
+    y = device.pool.average_pool_forward(device.to_device(x), window, strides, padding)
     np.testing.assert_allclose(device.to_numpy(y), expected, rtol=1e-12, atol=1e-14)
     dy = rng.standard_normal(expected.shape)
-    dx = device.kernels.average_pool_backward(device.to_device(dy), x.shape, window, strides, padding)
+    dx = device.pool.average_pool_backward(device.to_device(dy), x.shape, window, strides, padding)
     expected_dx = reference.average_pool_backward(dy, x.shape, window, strides, padding)
     np.testing.assert_allclose(device.to_numpy(dx), expected_dx, rtol=1e-12, atol=1e-14)
 
@@ -45,9 +45,9 @@ def test_max_pool_ties_go_to_the_first_maximum(device):
     """All-equal 2x2 windows (zeros after a ReLU): the gradient goes to the top-left cell."""
     x = np.zeros((1, 4, 4, 2), dtype=np.float32)
     x[0, 2:, 2:, 1] = 5.0  # one window of equal non-zero maxima as well
-    y, argmax = device.kernels.max_pool_forward(device.to_device(x), (2, 2), (2, 2), ((0, 0), (0, 0)))
+    y, argmax = device.pool.max_pool_forward(device.to_device(x), (2, 2), (2, 2), ((0, 0), (0, 0)))
     dy = np.ones((1, 2, 2, 2), dtype=np.float32)
-    dx = device.to_numpy(device.kernels.max_pool_backward(device.to_device(dy), argmax, x.shape))
+    dx = device.to_numpy(device.pool.max_pool_backward(device.to_device(dy), argmax, x.shape))
     expected = np.zeros_like(x)
     expected[0, ::2, ::2, :] = 1.0  # the first cell of each window in scan order
     np.testing.assert_array_equal(dx, expected)
@@ -64,7 +64,7 @@ def test_same_average_pool_leaves_padding_out():
 def test_overlapping_max_windows_add_gradients(device):
     """Stride 1, window 2: the middle maximum wins both windows and gets both gradients."""
     x = np.array([0.0, 9.0, 1.0]).reshape(1, 1, 3, 1)
-    _, argmax = device.kernels.max_pool_forward(device.to_device(x), (1, 2), (1, 1), ((0, 0), (0, 0)))
+    _, argmax = device.pool.max_pool_forward(device.to_device(x), (1, 2), (1, 1), ((0, 0), (0, 0)))
     dy = np.array([1.0, 2.0]).reshape(1, 1, 2, 1)
-    dx = device.kernels.max_pool_backward(device.to_device(dy), argmax, x.shape)
+    dx = device.pool.max_pool_backward(device.to_device(dy), argmax, x.shape)
     np.testing.assert_array_equal(device.to_numpy(dx).ravel(), [0.0, 3.0, 0.0])

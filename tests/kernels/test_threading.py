@@ -12,18 +12,18 @@ import threading
 import numpy as np
 import pytest
 
-from minikeras.kernels import numba_cpu
+from minikeras.kernels import numba_conv
 
 pytestmark = pytest.mark.kernels
 
-_ARGS = ((1, 1), ((1, 1), (1, 1)), (1, 1))
+_GEOMETRY = dict(strides=(1, 1), padding=((1, 1), (1, 1)), dilation=(1, 1))
 
 
 def _conv_sum(seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((4, 8, 8, 3)).astype(np.float32)
     kernel = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
-    return float(numba_cpu.conv_forward(x, kernel, *_ARGS).sum())
+    return float(numba_conv.conv_forward(x, kernel, **_GEOMETRY).sum())
 
 
 def test_the_threading_layer_is_thread_safe():

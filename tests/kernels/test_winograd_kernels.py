@@ -10,8 +10,9 @@ Four layers of checks, on random shapes with even and odd output sizes and
    F(2x2, 3x3) and with F(4x4, 3x3) (the algorithm is right);
 3. each Numba transform (F(4x4, 3x3)) equals its NumPy definition, on whole
    batches and on blocks of images (the kernels are right);
-4. ``numba_winograd.conv_*`` and the dispatch in ``numba_cpu`` equal
-   ``reference.conv_*`` (the pieces fit).
+4. ``numba_winograd.conv_forward`` / ``conv_backward`` equal ``reference``'s,
+   and ``backend/kernel_choice.py`` sends the right convolutions there (the
+   pieces fit).
 """
 
 from fractions import Fraction
@@ -19,7 +20,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from minikeras.kernels import numba_cpu
+from minikeras import config
+from minikeras.backend import kernel_choice
 from minikeras.kernels import numba_winograd
 from minikeras.kernels import reference
 from minikeras.kernels import winograd_reference
@@ -40,7 +42,7 @@ def _case(seed, dtype=np.float64):
     H, W = max(H, 3 - sum(padding[0])), max(W, 3 - sum(padding[1]))  # at least one output cell
     x = rng.standard_normal((N, H, W, C)).astype(dtype)
     kernel = rng.standard_normal((3, 3, C, F)).astype(dtype)
-    y_shape = reference.conv_forward(x, kernel, ONE, padding, ONE).shape
+    y_shape = reference.conv_forward(x, kernel, padding=padding).shape
     dy = rng.standard_normal(y_shape).astype(dtype)
     return x, kernel, padding, dy
 
@@ -69,6 +71,23 @@ def test_toom_cook_gives_lavin_and_grays_f2_up_to_signs_that_cancel():
     np.testing.assert_array_equal(F2.A_T, lavin_A_T @ np.diag([1, 1, 1, -1]))
 
 
+def test_the_written_out_f2_is_what_toom_cook_builds():
+    built = winograd_reference.toom_cook(2, (0, 1, -1))
+    for name in ("B_T", "G", "A_T"):
+        np.testing.assert_array_equal(getattr(F2, name), getattr(built, name), err_msg=name)
+
+
+def test_the_worked_example_of_the_docstring():
+    """d = (1, 2, 3, 4), g = (2, 1, -1): V, U, M and y as worked by hand in winograd_reference.py."""
+    d, g = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 1.0, -1.0])
+    V, U = F2.B_T @ d, F2.G @ g
+    np.testing.assert_array_equal(V, [2, 5, 1, 2])
+    np.testing.assert_array_equal(U, [-2, 1, 0, -1])
+    np.testing.assert_array_equal(U * V, [-4, 5, 0, -2])
+    np.testing.assert_array_equal(F2.A_T @ (U * V), [1, 3])
+    np.testing.assert_array_equal(F2.A_T @ (U * V), [d[0:3] @ g, d[1:4] @ g])
+
+
 def test_toom_cook_rejects_repeated_or_missing_points():
     with pytest.raises(ValueError, match="F\\(4, 3\\) needs 5 distinct points"):
         winograd_reference.toom_cook(4, (0, 1, -1, 2))
@@ -79,8 +98,8 @@ def test_toom_cook_rejects_repeated_or_missing_points():
 def _reference_winograd(x, kernel, padding, dy, w):
     """The convolution and its gradients from the NumPy transforms alone."""
     N = x.shape[0]
-    OH, OW, TH, TW = numba_winograd.tile_grid(x.shape, padding, w.m)
-    xpad = numba_winograd.pad_for_tiles(x, padding, w.m, TH, TW)
+    OH, OW, TH, TW = numba_winograd._tile_grid(x.shape, padding, w.m)
+    xpad = numba_winograd._pad_for_tiles(x, padding, w.m, TH, TW)
     V, U = winograd_reference.input_transform(xpad, w, TH, TW), winograd_reference.filter_transform(kernel, w)
     y = winograd_reference.output_transform(np.matmul(V, U), w, N, TH, TW, OH, OW)
     dM = winograd_reference.output_transform_t(dy, w, TH, TW)
@@ -92,10 +111,9 @@ def _reference_winograd(x, kernel, padding, dy, w):
 
 
 def _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel, rtol=1e-10, atol=1e-12):
-    np.testing.assert_allclose(y, reference.conv_forward(x, kernel, ONE, padding, ONE), rtol=rtol, atol=atol)
-    expected_dx = reference.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE)
+    np.testing.assert_allclose(y, reference.conv_forward(x, kernel, padding=padding), rtol=rtol, atol=atol)
+    expected_dx, expected_dkernel, _ = reference.conv_backward(x, None, dy, kernel, padding=padding)
     np.testing.assert_allclose(dx, expected_dx, rtol=rtol, atol=atol)
-    expected_dkernel = reference.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE)
     np.testing.assert_allclose(dkernel, expected_dkernel, rtol=rtol, atol=atol)
 
 
@@ -109,7 +127,7 @@ def test_the_numpy_transforms_compute_the_convolution(seed, w):
 def test_one_tile_by_hand():
     """A 6x6 input of ones and a 3x3 kernel of ones: each of the 4x4 outputs sums 9 cells."""
     x, kernel = np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 1))
-    np.testing.assert_allclose(numba_winograd.conv_forward(x, kernel, ((0, 0), (0, 0)))[0, :, :, 0], np.full((4, 4), 9.0))
+    np.testing.assert_allclose(numba_winograd.conv_forward(x, kernel)[0, :, :, 0], np.full((4, 4), 9.0))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -118,30 +136,30 @@ def test_one_tile_by_hand():
 def test_numba_transforms_match_their_definitions(seed, dtype, relu):
     x, kernel, padding, dy = _case(seed, dtype)
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
-    _, _, TH, TW = numba_winograd.tile_grid(x.shape, padding)
+    _, _, TH, TW = numba_winograd._tile_grid(x.shape, padding)
     P = N * TH * TW
-    xpad = numba_winograd.pad_for_tiles(x, padding, 4, TH, TW)
+    xpad = numba_winograd._pad_for_tiles(x, padding, 4, TH, TW)
     rng = np.random.default_rng(seed)
     tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-4)
     B_T, B, A_T, A = (np.ascontiguousarray(matrix, dtype=dtype) for matrix in (F4.B_T, F4.B_T.T, F4.A_T, F4.A_T.T))
     # 1. Input transform and its transpose.
     V = np.empty((36, P, C), dtype)
-    numba_winograd.input_transform(xpad, B_T, 0, N, TH, TW, V.reshape(6, 6, P, C))
+    numba_winograd._input_transform(xpad, B_T, 0, N, TH, TW, V.reshape(6, 6, P, C))
     np.testing.assert_allclose(V, winograd_reference.input_transform(xpad, F4, TH, TW), **tol)
     dV = rng.standard_normal(V.shape).astype(dtype)
     dxpad = np.full_like(xpad, np.nan)  # every cell is overwritten
-    numba_winograd.input_transform_t(dV.reshape(6, 6, P, C), B, 0, N, TH, TW, dxpad)
+    numba_winograd._input_transform_t(dV.reshape(6, 6, P, C), B, 0, N, TH, TW, dxpad)
     np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, F4, N, TH, TW), **tol)
     # 2. Output transform with the bias and the ReLU; its transpose with the ReLU's mask and the bias's sum.
     M = rng.standard_normal((36, P, F)).astype(dtype)
     bias = rng.standard_normal(F).astype(dtype)
     OH, OW = dy.shape[1], dy.shape[2]
     y = np.empty((N, OH, OW, F), dtype)
-    numba_winograd.output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, 0, N, TH, TW, y)
+    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, 0, N, TH, TW, y)
     expected_y = winograd_reference.output_transform(M, F4, N, TH, TW, OH, OW) + bias
     np.testing.assert_allclose(y, np.maximum(expected_y, 0) if relu else expected_y, **tol)
     dM, dbias_rows = np.empty_like(M), np.zeros((N * TH, F), dtype)
-    numba_winograd.output_transform_t(dy, y, A, relu, 0, N, TH, TW, dM.reshape(6, 6, P, F), dbias_rows)
+    numba_winograd._output_transform_t(dy, y, A, relu, 0, N, TH, TW, dM.reshape(6, 6, P, F), dbias_rows)
     dz = dy * (y > 0) if relu else dy
     np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dz, F4, TH, TW), **tol)
     np.testing.assert_allclose(dbias_rows.sum(axis=0), dz.sum(axis=(0, 1, 2)), **tol)
@@ -167,47 +185,47 @@ def test_transforms_and_their_transposes_are_adjoint(w):
 @pytest.mark.parametrize("seed", range(10))
 def test_numba_winograd_matches_reference(seed):
     x, kernel, padding, dy = _case(seed)
-    y = numba_winograd.conv_forward(x, kernel, padding)
-    dx = numba_winograd.conv_backward_input(dy, kernel, x.shape, padding)
-    dkernel = numba_winograd.conv_backward_kernel(x, dy, kernel.shape, padding)
+    y = numba_winograd.conv_forward(x, kernel, padding=padding)
+    dx, dkernel, dbias = numba_winograd.conv_backward(x, y, dy, kernel, padding=padding)
     _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel)
+    np.testing.assert_allclose(dbias, dy.sum(axis=(0, 1, 2)), rtol=1e-10, atol=1e-12)
 
 
 def test_blocks_give_the_same_answer(monkeypatch):
     """With a one-byte budget every image is its own block: same numbers as one block."""
     x, kernel, padding, dy = _case(3)
     x, dy = np.concatenate([x] * 3), np.concatenate([dy] * 3)
-    whole = (numba_winograd.conv_forward(x, kernel, padding),
-             numba_winograd.conv_backward_input(dy, kernel, x.shape, padding),
-             numba_winograd.conv_backward_kernel(x, dy, kernel.shape, padding))
+    bias = np.linspace(-1, 1, kernel.shape[3])
+
+    def run():
+        y = numba_winograd.conv_forward(x, kernel, bias, True, padding=padding)
+        return (y,) + numba_winograd.conv_backward(x, y, dy, kernel, True, padding=padding)
+
+    whole = run()
     monkeypatch.setattr(numba_winograd, "BLOCK_BYTES", 1)
-    blocked = (numba_winograd.conv_forward(x, kernel, padding),
-               numba_winograd.conv_backward_input(dy, kernel, x.shape, padding),
-               numba_winograd.conv_backward_kernel(x, dy, kernel.shape, padding))
-    for expected, actual in zip(whole, blocked):
+    for expected, actual in zip(whole, run()):
         np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
 
 
-def test_numba_cpu_sends_3x3_stride_1_convolutions_with_enough_channels_here():
-    C = numba_cpu.WINOGRAD_MIN_CHANNELS
-    assert numba_cpu.uses_winograd((3, 3, C, 8), ONE, ONE)
-    assert not numba_cpu.uses_winograd((3, 3, C - 1, 8), ONE, ONE)  # thin input: im2col
-    assert not numba_cpu.uses_winograd((3, 3, C, 8), (2, 2), ONE)
-    assert not numba_cpu.uses_winograd((3, 3, C, 8), ONE, (2, 1))
-    assert not numba_cpu.uses_winograd((5, 5, C, 8), ONE, ONE)
-    assert not numba_cpu.uses_winograd((1, 3, C, 8), ONE, ONE)  # a Conv1D as a one-row image
+def test_numba_winograd_refuses_other_geometries():
+    x, kernel = np.ones((1, 6, 6, 2)), np.ones((3, 3, 2, 1))
+    with pytest.raises(ValueError, match=r"3x3 convolutions with stride 1.*strides=\(2, 2\)"):
+        numba_winograd.conv_forward(x, kernel, strides=(2, 2))
+    with pytest.raises(ValueError, match=r"kernel of shape \(5, 5, 2, 1\)"):
+        numba_winograd.conv_backward(x, None, np.ones((1, 2, 2, 1)), np.ones((5, 5, 2, 1)))
 
 
-def test_numba_cpu_winograd_path_matches_reference():
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal((2, 7, 6, numba_cpu.WINOGRAD_MIN_CHANNELS))
-    kernel = rng.standard_normal((3, 3, x.shape[3], 5))
-    padding = ((1, 1), (1, 1))  # Keras's "same"
-    dy = rng.standard_normal((2, 7, 6, 5))
-    y = numba_cpu.conv_forward(x, kernel, ONE, padding, ONE)
-    dx = numba_cpu.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE)
-    dkernel = numba_cpu.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE)
-    _assert_matches_reference(x, kernel, padding, dy, y, dx, dkernel)
+def test_kernel_choice_sends_3x3_stride_1_convolutions_with_enough_channels_here():
+    C = kernel_choice.WINOGRAD_MIN_CHANNELS
+    assert kernel_choice.uses_winograd((3, 3, C, 8), ONE, ONE)
+    assert not kernel_choice.uses_winograd((3, 3, C - 1, 8), ONE, ONE)  # thin input: im2col
+    assert not kernel_choice.uses_winograd((3, 3, C, 8), (2, 2), ONE)
+    assert not kernel_choice.uses_winograd((3, 3, C, 8), ONE, (2, 1))
+    assert not kernel_choice.uses_winograd((5, 5, C, 8), ONE, ONE)
+    assert not kernel_choice.uses_winograd((1, 3, C, 8), ONE, ONE)  # a Conv1D as a one-row image
+    x, kernel = np.ones((1, 5, 5, C)), np.ones((3, 3, C, 8))
+    assert kernel_choice.conv_kernels(x, kernel, ONE, ONE) == (numba_winograd.conv_forward,
+                                                               numba_winograd.conv_backward)
 
 
 def test_float32_error_stays_small_on_a_guide_sized_layer():
@@ -215,28 +233,30 @@ def test_float32_error_stays_small_on_a_guide_sized_layer():
     rng = np.random.default_rng(0)
     x = rng.random((4, 26, 26, 64)).astype(np.float32)
     kernel = (rng.standard_normal((3, 3, 64, 64)) * 0.06).astype(np.float32)
-    padding = ((0, 0), (0, 0))
-    y = numba_winograd.conv_forward(x, kernel, padding)
+    y = numba_winograd.conv_forward(x, kernel)
     assert y.dtype == np.float32
-    exact = reference.conv_forward(x.astype(np.float64), kernel.astype(np.float64), ONE, padding, ONE)
+    exact = reference.conv_forward(x.astype(np.float64), kernel.astype(np.float64))
     assert np.abs(y - exact).max() <= 1e-5 * np.abs(exact).max()
 
 
 @pytest.mark.parametrize("need_input, need_kernel", [(True, True), (True, False), (False, True)])
 def test_conv_backward_computes_only_what_is_asked(need_input, need_kernel):
     x, kernel, padding, dy = _case(4)
-    dx, dkernel = numba_winograd.conv_backward(x, dy, kernel, padding, need_input, need_kernel)
+    dx, dkernel, _ = numba_winograd.conv_backward(x, None, dy, kernel, padding=padding, need_input=need_input,
+                                                  need_kernel=need_kernel)
     assert (dx is None) != need_input and (dkernel is None) != need_kernel
+    expected_dx, expected_dkernel, _ = reference.conv_backward(x, None, dy, kernel, padding=padding)
     if need_input:
-        np.testing.assert_allclose(dx, reference.conv_backward_input(dy, kernel, x.shape, ONE, padding, ONE), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(dx, expected_dx, rtol=1e-10, atol=1e-12)
     if need_kernel:
-        np.testing.assert_allclose(dkernel, reference.conv_backward_kernel(x, dy, kernel.shape, ONE, padding, ONE), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(dkernel, expected_dkernel, rtol=1e-10, atol=1e-12)
 
 
-def test_the_environment_can_turn_winograd_off(monkeypatch):
-    shape = (3, 3, numba_cpu.WINOGRAD_MIN_CHANNELS, 8)
-    monkeypatch.setenv("MINIKERAS_CONV_ALGORITHM", "im2col")
-    assert not numba_cpu.uses_winograd(shape, ONE, ONE)
-    monkeypatch.setenv("MINIKERAS_CONV_ALGORITHM", "fft")
-    with pytest.raises(ValueError, match="MINIKERAS_CONV_ALGORITHM='fft'"):
-        numba_cpu.uses_winograd(shape, ONE, ONE)
+def test_the_settings_can_turn_winograd_off():
+    C = kernel_choice.WINOGRAD_MIN_CHANNELS
+    x, kernel = np.ones((1, 5, 5, C)), np.ones((3, 3, C, 8))
+    with config.kernels(conv_algorithm="im2col"):
+        assert kernel_choice.conv_kernels(x, kernel, ONE, ONE)[0].__module__ == "minikeras.kernels.numba_conv"
+    with pytest.raises(ValueError, match="conv_algorithm='fft'"):
+        with config.kernels(conv_algorithm="fft"):
+            pass

@@ -84,7 +84,7 @@ def test_conv_gradients_float64():
 @pytest.mark.parametrize("activation", ["relu", None, "tanh"])
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 def test_fused_and_general_paths_agree(activation, data_format):
-    """relu or no activation, channels-last: one ConvBias op; otherwise conv, add, activation. Same numbers."""
+    """relu or no activation: one Conv op with the bias (and ReLU); otherwise Conv, then the activation. Same numbers."""
     from minikeras import GradientTape
     from minikeras import ops
 

@@ -19,7 +19,8 @@ _SCRIPT = textwrap.dedent(
     """
     import multiprocessing
     import numpy as np
-    from minikeras.kernels.numba_cpu import matmul, max_pool_forward
+    from minikeras.kernels.numba_matmul import matmul
+    from minikeras.kernels.numba_pool import max_pool_forward
     from minikeras.trainers.epoch_iterator import EpochIterator
     from minikeras.utils import PyDataset
 

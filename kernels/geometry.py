@@ -1,0 +1,36 @@
+"""Shape arithmetic shared by the kernel modules: how many outputs a window makes.
+
+Place in the stack: ``kernels/``, below every kernel module (it computes no
+values, only sizes). One formula, one definition: the kernels, and the
+layers that predict their output shapes, read it here.
+"""
+
+
+def output_size(size, window, stride, pad_before, pad_after, dilation=1):
+    """Number of output positions along one axis.
+
+    Args:
+        size: input length along the axis (H or W).
+        window: kernel or pool length (KH, KW, PH or PW).
+        stride, dilation: step between outputs, between kernel taps.
+        pad_before, pad_after: zero cells added at each end.
+    Returns:
+        ``(size + pads - span) // stride + 1``, with ``span = (window-1)*dilation + 1``,
+        the number of cells the dilated window covers.
+    """
+    span = (window - 1) * dilation + 1
+    return (size + pad_before + pad_after - span) // stride + 1
+
+
+def output_shape(input_shape, window, strides, padding, dilation=(1, 1)):
+    """``(OH, OW)`` for an input ``(N, H, W, C)``.
+
+    Args:
+        input_shape: ``(N, H, W, C)``.
+        window, strides, dilation: pairs ``(rows, columns)``.
+        padding: ``((top, bottom), (left, right))``.
+    """
+    _, H, W, _ = input_shape
+    OH = output_size(H, window[0], strides[0], *padding[0], dilation[0])
+    OW = output_size(W, window[1], strides[1], *padding[1], dilation[1])
+    return OH, OW

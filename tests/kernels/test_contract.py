@@ -1,0 +1,85 @@
+"""The kernel contract: every kernel module has exactly its families' names, with exactly their signatures.
+
+The signatures are read from the contract itself, the docstring of
+``kernels/__init__.py`` (its indented ``name(arguments)`` lines), so the
+documentation and the code cannot drift apart. A new kernel module, or a new
+family, is added to the two tables below.
+"""
+
+import importlib
+import inspect
+import pathlib
+import re
+
+import pytest
+
+import minikeras.kernels
+
+pytestmark = pytest.mark.kernels
+
+FAMILIES = {
+    "conv": ("conv_forward", "conv_backward"),
+    "pool": ("max_pool_forward", "max_pool_backward", "average_pool_forward", "average_pool_backward"),
+    "matmul": ("matmul",),
+}
+
+KERNEL_MODULES = {
+    "reference": ("conv", "pool", "matmul"),
+    "numpy_im2col": ("conv",),
+    "numba_conv": ("conv",),
+    "numba_winograd": ("conv",),
+    "numba_pool": ("pool",),
+    "numba_matmul": ("matmul",),
+    "cupy_gpu": ("conv", "pool", "matmul"),
+}
+
+# Modules of kernels/ outside the three families: the Winograd definitions (transforms
+# shared with numba_winograd), output sizes, process settings, and the whole-sequence
+# recurrent kernels (their own family, not yet written into the contract).
+OTHER_MODULES = {"__init__", "geometry", "runtime", "winograd_reference", "numba_recurrent", "recurrent_reference"}
+
+
+def _documented_signatures():
+    """``{name: "(arguments)"}`` from the signatures of ``kernels/__init__.py``'s docstring.
+
+    A signature starts a line indented by four spaces, ``name(``, and may go
+    on over more lines until its parentheses close.
+    """
+    signatures, lines = {}, minikeras.kernels.__doc__.splitlines()
+    for number, line in enumerate(lines):
+        match = re.match(r"^    (\w+)(\(.*)$", line)
+        if not match:
+            continue
+        text = match.group(2)
+        while text.count("(") > text.count(")"):
+            number += 1
+            text += " " + lines[number].strip()
+        signatures[match.group(1)] = text
+    return signatures
+
+
+def _public_functions(module):
+    """The public callables defined in ``module`` itself (not imported into it)."""
+    return {name for name, value in vars(module).items()
+            if not name.startswith("_") and callable(value) and not inspect.isclass(value)
+            and getattr(value, "__module__", None) == module.__name__}
+
+
+def test_the_contract_documents_every_family():
+    documented = _documented_signatures()
+    assert set(documented) == {name for names in FAMILIES.values() for name in names}
+
+
+def test_every_file_of_kernels_is_classified():
+    files = {path.stem for path in pathlib.Path(minikeras.kernels.__file__).parent.glob("*.py")}
+    assert files == set(KERNEL_MODULES) | OTHER_MODULES
+
+
+@pytest.mark.parametrize("module_name", sorted(KERNEL_MODULES))
+def test_kernel_module_has_exactly_the_contract(module_name):
+    module = importlib.import_module(f"minikeras.kernels.{module_name}")
+    expected = {name for family in KERNEL_MODULES[module_name] for name in FAMILIES[family]}
+    assert _public_functions(module) == expected, f"{module_name}: rename helpers with a leading underscore"
+    documented = _documented_signatures()
+    for name in sorted(expected):
+        assert str(inspect.signature(getattr(module, name))) == documented[name], f"{module_name}.{name}"
