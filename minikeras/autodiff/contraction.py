@@ -55,7 +55,7 @@ def einsum_pair(x_letters, y_letters, output, x, y):
     # 3. (batch, free x, contracted) -> (B, M, K); (batch, contracted, free y) -> (B, K, P).
     x_matrix = x.transpose([x_letters.index(c) for c in batch + free_x + contracted]).reshape(count, rows, inner)
     y_matrix = y.transpose([y_letters.index(c) for c in batch + contracted + free_y]).reshape(count, inner, columns)
-    product = kernel_choice.matmul_function(x_matrix, y_matrix)(x_matrix, y_matrix)  # (B, M, P)
+    product = kernel_choice.matmul_kernel(x_matrix, y_matrix)(x_matrix, y_matrix)  # (B, M, P)
     # 4. (B, M, P) -> (batch..., free x..., free y...) -> the output's order.
     order = batch + free_x + free_y
     product = product.reshape([size[c] for c in order])
