@@ -22,7 +22,6 @@ from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
 
-
 __all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "kernel_settings",
            "kernels", "set_epsilon", "set_floatx", "set_image_data_format",
            "disable_interactive_logging", "enable_interactive_logging", "is_interactive_logging_enabled"]

@@ -17,7 +17,6 @@ rebuilds it from its config. Returning the layer itself shares it (with its
 weights) between the two models.
 """
 
-from minikeras.utils import nest
 from minikeras.layers.input_layer import Input
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
@@ -25,6 +24,7 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.operation import Operation
 from minikeras.models.model import Model
 from minikeras.models.sequential import Sequential
+from minikeras.utils import nest
 
 
 def _rebuild_from_config(layer):
