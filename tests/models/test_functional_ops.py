@@ -6,7 +6,7 @@ KerasTensors of ``keras.Input`` record op nodes (``minikeras/ops/symbolic.py``,
 """
 
 import json
-import timeit
+import sys
 
 import numpy
 import pytest
@@ -199,12 +199,27 @@ def test_every_table_row_names_a_public_op():
         assert callable(getattr(ops, name)), name
 
 
+def _python_calls(function):
+    """The names of the Python functions that one call of ``function`` enters, in order."""
+    names = []
+
+    def record(frame, event, arg):
+        if event == "call":
+            names.append(frame.f_code.co_name)
+
+    sys.setprofile(record)
+    try:
+        function()
+    finally:
+        sys.setprofile(None)
+    return names
+
+
 def test_eager_ops_pay_only_a_type_check():
-    """The wrapper around an eager op costs a small fraction of the op (about 3%;
-    the bound is loose because test machines are noisy)."""
+    """On eager tensors, ``ops.add`` adds one Python call (its own, which checks
+    the types) to the autodiff op's. Counted, not timed: the count is the same
+    on a busy machine."""
     a, b = Tensor(numpy.ones((4, 4), "float32")), Tensor(numpy.ones((4, 4), "float32"))
-    plain, wrapped = [], []
-    for _ in range(5):
-        plain.append(min(timeit.repeat(lambda: elementwise.add(a, b), number=2000, repeat=3)))
-        wrapped.append(min(timeit.repeat(lambda: ops.add(a, b), number=2000, repeat=3)))
-    assert min(wrapped) < 1.25 * min(plain)
+    plain = _python_calls(lambda: elementwise.add(a, b))
+    wrapped = _python_calls(lambda: ops.add(a, b))
+    assert len(wrapped) <= len(plain) + 1, (plain, wrapped)
