@@ -22,6 +22,24 @@ def output_size(size, window, stride, pad_before, pad_after, dilation=1):
     return (size + pad_before + pad_after - span) // stride + 1
 
 
+def conv_output_length(size, window, padding, stride, dilation=1):
+    """Number of output positions for Keras's padding names (None stays None).
+
+    Args:
+        size: input length along the axis, or None (unknown until a batch comes).
+        window: kernel or pool length; None gives None.
+        padding: ``"valid"`` (no zeros: ``output_size`` with no pads, never
+            below 0), ``"same"`` or ``"causal"`` (as many zeros as it takes
+            to have one output per ``stride`` inputs: ``ceil(size / stride)``).
+        stride, dilation: as in ``output_size``.
+    """
+    if size is None or window is None:
+        return None
+    if str(padding).lower() == "valid":
+        return max(output_size(size, window, stride, 0, 0, dilation), 0)
+    return -(-size // stride)  # ceil(size / stride)
+
+
 def output_shape(input_shape, window, strides, padding, dilation=(1, 1)):
     """``(OH, OW)`` for an input ``(N, H, W, C)``.
 

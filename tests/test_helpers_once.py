@@ -22,9 +22,12 @@ HOMES = {
     "unpack_x_y_sample_weight": "minikeras/utils/batch_tuples.py",
     "normalize_tuple": "minikeras/utils/argument_validation.py",
     "check_data_format": "minikeras/utils/argument_validation.py",
+    # The conv output-size formula for Keras's padding names (it calls
+    # geometry.output_size, the formula with explicit pads).
+    "conv_output_length": "kernels/geometry.py",
 }
 # Names of the copies this replaced: none may come back.
-RETIRED = {"snake_case", "_map_structure", "_batch_size"}
+RETIRED = {"snake_case", "_map_structure", "_batch_size", "_window_out"}
 
 
 def _definitions():

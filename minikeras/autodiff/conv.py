@@ -34,6 +34,7 @@ from minikeras.autodiff.shape import transpose
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
 from minikeras.backend import kernel_choice
+from minikeras.kernels.geometry import conv_output_length
 from minikeras.utils.argument_validation import check_data_format
 from minikeras.utils.argument_validation import normalize_tuple
 
@@ -41,7 +42,7 @@ from minikeras.utils.argument_validation import normalize_tuple
 def same_padding(size, window, stride, dilation=1):
     """Keras/TensorFlow "same" padding along one axis, as ``(before, after)``."""
     span = (window - 1) * dilation + 1
-    output = -(-size // stride)  # ceil(size / stride)
+    output = conv_output_length(size, window, "same", stride)  # ceil(size / stride)
     total = max((output - 1) * stride + span - size, 0)
     return total // 2, total - total // 2
 

@@ -16,13 +16,12 @@ width the dilated kernel covers):
   output at step ``t`` sees no input after ``t``; size ``ceil(size / stride)``.
 """
 
-import math
-
 from minikeras import activations
 from minikeras import constraints
 from minikeras import initializers
 from minikeras import ops
 from minikeras import regularizers
+from minikeras.kernels.geometry import conv_output_length
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.utils.argument_validation import check_data_format
@@ -39,16 +38,6 @@ def normalize_padding(padding, allowed, layer_name):
         raise ValueError(f"{layer_name}: the `padding` argument must be one of {allowed}. "
                          f"Received: padding={padding}")
     return padding
-
-
-def conv_output_length(size, window, padding, stride, dilation=1):
-    """The output size along one spatial axis (None stays None); see the module doc."""
-    if size is None:
-        return None
-    span = (window - 1) * dilation + 1
-    if padding == "valid":
-        return max((size - span) // stride + 1, 0)
-    return math.ceil(size / stride)  # "same" and "causal"
 
 
 class BaseConv(Layer):

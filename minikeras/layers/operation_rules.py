@@ -10,6 +10,7 @@ import numpy
 
 from minikeras.backend import config
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.kernels.geometry import conv_output_length
 from minikeras.layers import operation_shapes as shapes
 from minikeras.layers.operation_shapes import ShapeRuleError
 from minikeras.layers.operation_shapes import broadcast
@@ -141,7 +142,7 @@ def _pool(named):
     rank = len(x) - 2
     window = _ints(named["pool_size"], rank, "pool_size")
     strides = window if named.get("strides") is None else _ints(named["strides"], rank, "strides")
-    return (x[0],) + tuple(_window_out(size, k, s, 1, named.get("padding", "valid"))
+    return (x[0],) + tuple(conv_output_length(size, k, named.get("padding", "valid"), s)
                            for size, k, s in zip(x[1:-1], window, strides)) + (x[-1],)
 
 
@@ -150,7 +151,7 @@ def _conv(named):
     rank = len(x) - 2
     strides = _ints(named.get("strides", 1), rank, "strides")
     dilation = _ints(named.get("dilation_rate", 1), rank, "dilation_rate")
-    return (x[0],) + tuple(_window_out(size, k, s, d, named.get("padding", "valid"))
+    return (x[0],) + tuple(conv_output_length(size, k, named.get("padding", "valid"), s, d)
                            for size, k, s, d in zip(x[1:-1], kernel[:rank], strides, dilation)) + (kernel[-1],)
 
 
@@ -159,15 +160,6 @@ def _ints(value, rank, name):
     if len(values) != rank or any(shapes._count(item, name) < 1 for item in values):
         raise ShapeRuleError(f"`{name}` must be {rank} positive ints, got {value!r}")
     return values
-
-
-def _window_out(size, window, stride, dilation, padding):
-    if size is None or window is None:
-        return None
-    span = (window - 1) * dilation + 1
-    if str(padding).lower() == "same":
-        return -(-size // stride)
-    return max(0, (size - span) // stride + 1)
 
 
 def _diagonal(named):

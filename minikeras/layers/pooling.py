@@ -13,7 +13,7 @@ or ``(N, 1, C)`` / ``(N, 1, 1, C)`` with ``keepdims=True``.
 """
 
 from minikeras import ops
-from minikeras.layers.convolutional import conv_output_length
+from minikeras.kernels.geometry import conv_output_length
 from minikeras.layers.convolutional import normalize_padding
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
