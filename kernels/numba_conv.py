@@ -36,11 +36,10 @@ from minikeras.kernels.geometry import output_size
 
 runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 
-# Size of one block's ``cols`` buffer. A sweep on the guide's second layer
-# (2 cores, batch 128, quiet machine) found 4 MB fastest: fwd + dx + dkernel
-# took 90 ms with 4 MB blocks, 92 ms with 8 MB, 105 ms with 16 MB and more
-# with the whole 170 MB batch, as ``cols`` falls out of the cache between
-# the copy and the product; 1-2 MB blocks give BLAS products too short.
+# Size of one block's ``cols`` buffer: big blocks let ``cols`` fall out of
+# the cache between the copy and the product, small ones give BLAS products
+# too short. A sweep on the guide's second layer chose 4 MB (the figures are
+# in ``bench/RESULTS.md``, "Figures that left the docstrings").
 BLOCK_BYTES = 4 * 2**20
 
 

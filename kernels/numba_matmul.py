@@ -11,8 +11,8 @@ the cache, not from memory, by all of them. The innermost loop runs along a
 row of ``b`` and of ``out`` (contiguous), which the compiler turns into SIMD
 instructions. Tiles of rows go to different cores (``prange``): no two cores
 write the same part of ``out``. BLAS does the same and much more (packing,
-register blocking, hand-written assembly): 2 to 7 times faster here
-(``bench/RESULTS.md``).
+register blocking, hand-written assembly), and is several times faster
+here (figures in ``bench/RESULTS.md``).
 """
 
 import numpy as np

@@ -11,7 +11,8 @@ changes here is where the time goes:
   into a preallocated buffer, then in-place NumPy ufuncs for the gates. The
   ufuncs matter: NumPy's float32 ``exp`` and ``tanh`` use the CPU's vector
   units (8 values per instruction with AVX2), while a Numba loop calls the
-  scalar C library once per value (3-4x slower forward on the benchmark).
+  scalar C library once per value (a forward pass several times slower on
+  the benchmark; ``bench/RESULTS.md``).
 * Backward, each step is one compiled Numba pass over the ``N x U`` units
   (no transcendental left: the forward pass kept ``tanh(c)``) that writes
   the gradient of every gate's pre-activation, then one BLAS product

@@ -30,9 +30,8 @@ first use: importing minikeras never pays for Numba.
 Why Winograd only from 16 input channels: with one or a few (a first layer
 on grey images) the products are too thin for Winograd's savings to pay for
 its transforms. It trades matrix products for transforms; on the benchmark
-machine (``bench/RESULTS.md``) it won with OpenBLAS on its AVX2 kernels
-(guide convnet 116-135 instead of 198-243 ms per step) and on AVX-512
-(123-148 instead of 145-189).
+machine it won on the guide's convnet with OpenBLAS on its AVX2 kernels and
+on AVX-512 alike (figures in ``bench/RESULTS.md``).
 """
 
 import contextlib
@@ -207,7 +206,7 @@ def matmul_kernel(a, b):
         return cupy_gpu.matmul
     # Models without convolutions (an MLP, a transformer) allocate their big
     # arrays around products: keep freed memory from the first one on
-    # (a transformer block's step: 235 -> 150 ms of CPU time).
+    # (a transformer block's step took about a third less CPU time: bench/RESULTS.md).
     _prepare_numba()
     name = _settings.get().matmul
     if name == "blas" or a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f":
