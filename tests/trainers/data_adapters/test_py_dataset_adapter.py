@@ -160,8 +160,12 @@ def test_bare_array_batches_become_x_only():
 
 _CTRL_C_SCRIPT = textwrap.dedent(
     """
-    import multiprocessing, time
+    import multiprocessing, signal, time
     import numpy as np
+
+    # A terminal's Ctrl-C, whatever the suite inherited: a shell starts background jobs
+    # with SIGINT ignored, and a child process keeps that (the suite then saw no interrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from minikeras.trainers.epoch_iterator import EpochIterator
     from minikeras.utils import PyDataset
 
