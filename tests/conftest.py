@@ -71,3 +71,12 @@ def pytest_collection_modifyitems(config, items):
         chapter = chapter_of_folder(folder.relative_to(TESTS_DIR).as_posix()) if folder.is_relative_to(TESTS_DIR) else None
         if chapter is not None:
             item.add_marker(chapter)
+
+
+# How many collected tests this session left out (-m, -k, --deselect, --lf...):
+# tests/test_chapters.py reads the session's own items only when none were.
+DESELECTED_IN_THIS_SESSION = []
+
+
+def pytest_deselected(items):
+    DESELECTED_IN_THIS_SESSION.extend(item.nodeid for item in items)
