@@ -19,7 +19,9 @@ Reading order, each file the same computation as the one before, faster:
   matrices of Winograd's F(2x2, 3x3) and F(4x4, 3x3), in NumPy;
 * ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
-* ``cupy_gpu.py``        -- the same kernels on an NVIDIA GPU through CuPy;
+* ``numba_cuda.py``      -- the same kernels on an NVIDIA GPU: CUDA kernels written
+  with Numba, one thread per output element, on CuPy arrays (tested on any
+  machine in Numba's CUDA simulator, ``NUMBA_ENABLE_CUDASIM=1``);
 * ``geometry.py``        -- output sizes, shared by all; ``runtime.py`` -- process settings.
 
 The kernel contract
@@ -37,7 +39,7 @@ adds and removes that axis). A backward function returns one gradient per
 array input of its forward function, in order, None for those its
 ``need_*`` flags turn off.
 
-Family ``conv`` (``reference``, ``numpy_im2col``, ``numba_conv``, ``numba_winograd``, ``cupy_gpu``)::
+Family ``conv`` (``reference``, ``numpy_im2col``, ``numba_conv``, ``numba_winograd``, ``numba_cuda``)::
 
     conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1))
     conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
@@ -50,7 +52,7 @@ takes the forward input and output (``y`` is read only when ``relu``) and
 A module that handles only some geometries (``numba_winograd``: 3x3,
 stride 1, no dilation) raises ValueError for the others.
 
-Family ``pool`` (``reference``, ``numba_pool``, ``cupy_gpu``)::
+Family ``pool`` (``reference``, ``numba_pool``, ``numba_cuda``)::
 
     max_pool_forward(x, pool_size, strides, padding)
     max_pool_backward(dy, argmax, input_shape)
@@ -61,7 +63,7 @@ Family ``pool`` (``reference``, ``numba_pool``, ``cupy_gpu``)::
 ``h * W + w`` of each window's first maximum; the backward functions return
 ``dx (N, H, W, C)``.
 
-Family ``matmul`` (``reference``, ``numba_matmul``, ``cupy_gpu``)::
+Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
 
     matmul(a, b)
 

@@ -4,7 +4,7 @@ Place in the stack: ``kernels/``, the bottom of minikeras (plain arrays in and
 out, no tensors, no backend). These functions are the *definitions*: every
 fast kernel beside them (``numpy_im2col.py``, ``numba_conv.py``,
 ``numba_winograd.py``, ``numba_pool.py``, ``numba_matmul.py``,
-``cupy_gpu.py``) must return the same numbers, and the tests in
+``numba_cuda.py``) must return the same numbers, and the tests in
 ``tests/kernels/`` check exactly that. They loop over output positions in
 Python and are slow on purpose-sized inputs only; select them with
 ``with minikeras.config.kernels("reference"):`` (or

@@ -7,7 +7,8 @@ and ``matmul.py`` ask here once per call, store the plain function they get
 it; the kernels themselves know nothing of this choice. Every ``return``
 below names its function, so go-to-definition leads from here to the loops.
 
-* CuPy arrays always go to ``kernels/cupy_gpu.py``.
+* CuPy arrays (``MINIKERAS_BACKEND=cupy``) always go to ``kernels/numba_cuda.py``,
+  the CUDA kernels written with Numba; their matrix products are cuBLAS calls.
 * NumPy arrays go to the Numba kernels, or to ``kernels/reference.py`` with
   ``kernels="reference"`` (for teaching and for tests).
 * Convolutions, with ``conv_algorithm``: ``"winograd"`` (the default:
@@ -140,9 +141,9 @@ def conv_kernels(x, kernel, strides, dilation):
         The pair of one kernel module (the contract in ``kernels/__init__.py``).
     """
     if is_cupy_array(x) or is_cupy_array(kernel):
-        from minikeras.kernels import cupy_gpu
+        from minikeras.kernels import numba_cuda
 
-        return cupy_gpu.conv_forward, cupy_gpu.conv_backward
+        return numba_cuda.conv_forward, numba_cuda.conv_backward
     current = _settings.get()
     if current.kernels == "reference":
         from minikeras.kernels import reference
@@ -164,9 +165,9 @@ def conv_kernels(x, kernel, strides, dilation):
 def max_pool_kernels(x):
     """``(max_pool_forward, max_pool_backward)`` for this raw input."""
     if is_cupy_array(x):
-        from minikeras.kernels import cupy_gpu
+        from minikeras.kernels import numba_cuda
 
-        return cupy_gpu.max_pool_forward, cupy_gpu.max_pool_backward
+        return numba_cuda.max_pool_forward, numba_cuda.max_pool_backward
     if _settings.get().kernels == "reference":
         from minikeras.kernels import reference
 
@@ -180,9 +181,9 @@ def max_pool_kernels(x):
 def average_pool_kernels(x):
     """``(average_pool_forward, average_pool_backward)`` for this raw input."""
     if is_cupy_array(x):
-        from minikeras.kernels import cupy_gpu
+        from minikeras.kernels import numba_cuda
 
-        return cupy_gpu.average_pool_forward, cupy_gpu.average_pool_backward
+        return numba_cuda.average_pool_forward, numba_cuda.average_pool_backward
     if _settings.get().kernels == "reference":
         from minikeras.kernels import reference
 
@@ -201,9 +202,9 @@ def matmul_kernel(a, b):
     are 2-D float NumPy arrays of one dtype (other products stay on BLAS).
     """
     if is_cupy_array(a) or is_cupy_array(b):
-        from minikeras.kernels import cupy_gpu
+        from minikeras.kernels import numba_cuda
 
-        return cupy_gpu.matmul
+        return numba_cuda.matmul
     # Models without convolutions (an MLP, a transformer) allocate their big
     # arrays around products: keep freed memory from the first one on
     # (a transformer block's step took about a third less CPU time: bench/RESULTS.md).

@@ -2,9 +2,10 @@
 
 Every kernel test takes the ``device`` fixture (conv tests: ``conv_device``,
 which adds the NumPy im2col), so one test body runs on the Numba CPU kernels
-and, where CuPy and a GPU are present, on the CuPy kernels (marked ``gpu``;
-skipped cleanly elsewhere). The oracle is always ``kernels/reference.py`` on
-NumPy arrays.
+and on the Numba CUDA kernels (marked ``gpu``): on a GPU where CuPy and one
+are present, in Numba's CUDA simulator with ``NUMBA_ENABLE_CUDASIM=1``,
+skipped cleanly elsewhere (:func:`cuda_device`). The oracle is always
+``kernels/reference.py`` on NumPy arrays.
 """
 
 import numpy as np
@@ -19,16 +20,35 @@ class Device:
         self.to_device, self.to_numpy = to_device, to_numpy
 
 
-def _cupy_device():
-    cupy = pytest.importorskip("cupy")
+def cuda_simulator_enabled():
+    """True when ``NUMBA_ENABLE_CUDASIM=1`` turned ``numba.cuda`` into the simulator (Numba reads it once, at import)."""
+    from numba.core import config
+
+    return bool(config.ENABLE_CUDASIM)
+
+
+def cuda_device():
+    """The Numba CUDA kernels (``kernels/numba_cuda.py``), where they can run; the test skips elsewhere.
+
+    * ``NUMBA_ENABLE_CUDASIM=1``: Numba's CUDA simulator, on NumPy arrays, on
+      any machine (CI runs it, ``.ci/run``); CuPy is not needed;
+    * else CuPy and an NVIDIA GPU: the real thing, on CuPy arrays;
+    * else the test skips, saying what it needs.
+    """
+    from minikeras.kernels import numba_cuda
+
+    if cuda_simulator_enabled():
+        return Device("cuda-simulator", numba_cuda, numba_cuda, numba_cuda, np.asarray, np.asarray)
+    try:
+        import cupy
+    except ImportError:
+        pytest.skip("the gpu tests need CuPy and an NVIDIA GPU, or NUMBA_ENABLE_CUDASIM=1 (Numba's CUDA simulator)")
     try:
         if cupy.cuda.runtime.getDeviceCount() == 0:
-            pytest.skip("CuPy is installed but no GPU is visible")
+            pytest.skip("CuPy is installed but no GPU is visible (NUMBA_ENABLE_CUDASIM=1 runs the simulator)")
     except Exception as error:  # CUDARuntimeError without a driver
         pytest.skip(f"CuPy is installed but CUDA is not usable: {error}")
-    from minikeras.kernels import cupy_gpu
-
-    return Device("cupy", cupy_gpu, cupy_gpu, cupy_gpu, cupy.asarray, cupy.asnumpy)
+    return Device("cuda", numba_cuda, numba_cuda, numba_cuda, cupy.asarray, cupy.asnumpy)
 
 
 def _numba_device():
@@ -39,19 +59,19 @@ def _numba_device():
     return Device("numba", numba_conv, numba_pool, numba_matmul, np.asarray, np.asarray)
 
 
-@pytest.fixture(params=["numba", pytest.param("cupy", marks=pytest.mark.gpu)])
+@pytest.fixture(params=["numba", pytest.param("cuda", marks=pytest.mark.gpu)])
 def device(request):
-    return _cupy_device() if request.param == "cupy" else _numba_device()
+    return cuda_device() if request.param == "cuda" else _numba_device()
 
 
-@pytest.fixture(params=["numpy", "numba", pytest.param("cupy", marks=pytest.mark.gpu)])
+@pytest.fixture(params=["numpy", "numba", pytest.param("cuda", marks=pytest.mark.gpu)])
 def conv_device(request):
     """As ``device``, plus ``kernels/numpy_im2col.py`` for the conv family."""
     if request.param == "numpy":
         from minikeras.kernels import numpy_im2col
 
         return Device("numpy", numpy_im2col, None, None, np.asarray, np.asarray)
-    return _cupy_device() if request.param == "cupy" else _numba_device()
+    return cuda_device() if request.param == "cuda" else _numba_device()
 
 
 def random_geometry(rng, pool=False):

@@ -30,7 +30,7 @@ KERNEL_MODULES = {
     "numba_winograd": ("conv",),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
-    "cupy_gpu": ("conv", "pool", "matmul"),
+    "numba_cuda": ("conv", "pool", "matmul"),
 }
 
 # Modules of kernels/ outside the three families: the Winograd definitions (transforms
