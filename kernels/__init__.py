@@ -19,6 +19,8 @@ Reading order, each file the same computation as the one before, faster:
   matrices of Winograd's F(2x2, 3x3) and F(4x4, 3x3), in NumPy;
 * ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
+* ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
+  (each channel filtered on its own), definitions and Numba loops;
 * ``numba_cuda.py``      -- the same kernels on an NVIDIA GPU: CUDA kernels written
   with Numba, one thread per output element, on CuPy arrays (tested on any
   machine in Numba's CUDA simulator, ``NUMBA_ENABLE_CUDASIM=1``);
@@ -62,6 +64,18 @@ Family ``pool`` (``reference``, ``numba_pool``, ``numba_cuda``)::
 ``max_pool_forward`` returns ``(y, argmax)``, argmax the flat index
 ``h * W + w`` of each window's first maximum; the backward functions return
 ``dx (N, H, W, C)``.
+
+Family ``depthwise_conv`` (``depthwise_reference``, ``numba_depthwise``)::
+
+    depthwise_conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                           dilation=(1, 1))
+    depthwise_conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                            dilation=(1, 1), need_input=True, need_kernel=True)
+
+As the ``conv`` family, with a kernel ``(KH, KW, C, M)``: ``M`` filters per
+input channel, channel ``c``'s filter ``m`` writing output channel
+``c*M + m`` of ``y (N, OH, OW, C*M)``; ``bias`` is ``(C*M,)``. The backward
+function returns ``(dx or None, dkernel or None, dbias)``.
 
 Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
 

@@ -15,7 +15,8 @@ this order, each file a lesson:
    batched matmul), ``matmul.py``, ``nn.py`` (activations,
    softmax), ``crossentropy.py``, ``normalization.py``, ``conv.py``,
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing),
-   ``conv_transpose.py``, ``recurrent.py`` (an LSTM, GRU or simple RNN
+   ``conv_transpose.py``, ``depthwise_conv.py`` (depthwise and separable
+   convolutions), ``recurrent.py`` (an LSTM, GRU or simple RNN
    over a whole sequence as one op), ``attention.py`` (dot-product attention).
 """
 

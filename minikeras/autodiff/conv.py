@@ -1,4 +1,4 @@
-"""Convolution, 1-D and 2-D, channels-last: the ``Conv`` op and its gradients.
+"""Convolution, 1-D, 2-D and 3-D, channels-last: the ``Conv`` op and its gradients.
 
 Place in the stack: an op family of ``minikeras.autodiff``, beside ``pool.py``.
 The op shows the math; the loops live in ``minikeras.kernels`` (read
@@ -19,7 +19,11 @@ do the ``Conv1D``/``Conv2D`` layers.
 
 A 1-D convolution is a 2-D one on an image one row high: the op adds that
 axis before calling the kernels and removes it after, so kernels only know
-``(N, H, W, C)`` inputs and ``(KH, KW, C, F)`` kernels.
+``(N, H, W, C)`` inputs and ``(KH, KW, C, F)`` kernels. Two more cases are
+built from the 2-D op, with no kernel of their own: a *grouped* convolution
+(``groups`` of the Conv layers) is one ``Conv`` per group of channels
+(:func:`_grouped_conv`), and a 3-D convolution is a sum of 2-D ones, one
+per depth tap of its kernel (:func:`_conv3d`).
 
 Keras's ``"same"`` padding (as TensorFlow and JAX compute it) pads
 ``total = max((ceil(size / stride) - 1) * stride + span - size, 0)`` cells,
@@ -29,7 +33,12 @@ is the width the dilated kernel covers. The helpers below are shared by
 """
 
 from minikeras import backend
+from minikeras.autodiff import nn
+from minikeras.autodiff.combine import concatenate
+from minikeras.autodiff.combine import pad
 from minikeras.autodiff.op import Op
+from minikeras.autodiff.shape import get_item
+from minikeras.autodiff.shape import reshape
 from minikeras.autodiff.shape import transpose
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
@@ -139,22 +148,34 @@ class Conv(Op):
 
 
 def _check_conv_shapes(in_shape, kernel_shape):
-    """Raises a ValueError naming both shapes if they cannot be convolved."""
-    if len(in_shape) not in (3, 4):
+    """Raises a ValueError naming both shapes if they cannot be convolved.
+
+    The kernel's in_channels may divide the input's channels: that many
+    groups, each convolving its own slice of channels (``groups`` of Keras's
+    Conv layers), with the filters split between them.
+    """
+    if len(in_shape) not in (3, 4, 5):
         raise ValueError(
-            "`conv` supports 1D and 2D convolutions: `inputs` must have rank 3 (N, W, C) or "
-            f"4 (N, H, W, C). Received inputs of shape {in_shape}."
+            "`conv` supports 1D, 2D and 3D convolutions: `inputs` must have rank 3 (N, W, C), "
+            f"4 (N, H, W, C) or 5 (N, D, H, W, C). Received inputs of shape {in_shape}."
         )
     if len(kernel_shape) != len(in_shape):
         raise ValueError(
             f"`conv`: the kernel must have rank {len(in_shape)} for inputs of rank {len(in_shape)} "
             f"(spatial sizes, in channels, filters). Received inputs {in_shape}, kernel {kernel_shape}."
         )
-    if in_shape[-1] != kernel_shape[-2]:
+    if in_shape[-1] % kernel_shape[-2] != 0:
         raise ValueError(
-            "`conv`: the number of input channels must equal the kernel's in_channels. Received "
-            f"inputs of shape {in_shape} ({in_shape[-1]} channels) and kernel of shape "
-            f"{kernel_shape} ({kernel_shape[-2]} in_channels)."
+            "The number of input channels must be evenly divisible by kernel's in_channels. Received "
+            f"input channels {in_shape[-1]} and kernel in_channels {kernel_shape[-2]}. "
+            f"(inputs of shape {in_shape}, kernel of shape {kernel_shape})"
+        )
+    groups = in_shape[-1] // kernel_shape[-2]
+    if kernel_shape[-1] % groups != 0:
+        raise ValueError(
+            f"`conv`: with {groups} groups (input channels {in_shape[-1]} / kernel in_channels "
+            f"{kernel_shape[-2]}), the number of filters must be evenly divisible by the number of groups. "
+            f"Received kernel of shape {kernel_shape} ({kernel_shape[-1]} filters)."
         )
 
 
@@ -176,16 +197,18 @@ def to_data_format(outputs, data_format):
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *, bias=None,
          activation=None):
-    """1-D or 2-D convolution, Keras's ``keras.ops.conv``, with an optional bias and ReLU in the same op.
+    """1-D, 2-D or 3-D convolution, Keras's ``keras.ops.conv``, with an optional bias and ReLU in the same op.
 
     ``bias`` and ``activation`` are minikeras's additions (keyword only): the
     ``Conv1D``/``Conv2D`` layers pass theirs here, and :class:`Conv` computes
     ``conv(inputs, kernel) + bias``, then the ReLU, in one pass over the output.
 
     Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first:
-            ``(N, C, W)`` / ``(N, C, H, W)``).
-        kernel: ``(KW, C, F)`` or ``(KH, KW, C, F)``.
+        inputs: ``(N, W, C)``, ``(N, H, W, C)`` or ``(N, D, H, W, C)``
+            (channels first: ``(N, C, W)``, ``(N, C, H, W)``...).
+        kernel: ``(KW, C/G, F)``, ``(KH, KW, C/G, F)`` or ``(KD, KH, KW, C/G, F)``;
+            ``G``, the number of groups, is C / the kernel's in_channels (1 for
+            a plain convolution) and must divide ``F``.
         strides: int or tuple, step between output positions.
         padding: ``"valid"`` (no padding) or ``"same"`` (output size
             ``ceil(size / stride)``).
@@ -194,7 +217,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         bias: ``(F,)``, added to every output position, or None.
         activation: None (or ``"linear"``) or ``"relu"``.
     Returns:
-        ``(N, OW, F)`` or ``(N, OH, OW, F)`` (channels first: ``(N, F, ...)``).
+        ``(N, OW, F)``, ``(N, OH, OW, F)`` or ``(N, OD, OH, OW, F)`` (channels first: ``(N, F, ...)``).
     """
     data_format = check_data_format(data_format, "conv")
     if activation not in (None, "linear", "relu"):
@@ -203,16 +226,83 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     inputs = to_channels_last(as_tensor(inputs), data_format)
     kernel = as_tensor(kernel)
     strides, pads, dilation = _kernel_arguments(inputs, kernel, strides, padding, dilation_rate)
-    op = Conv(strides, pads, dilation, relu=activation == "relu")
-    if bias is None:
-        outputs = op(inputs, kernel)
-    else:
+    if bias is not None:
         bias = as_tensor(bias)
         if tuple(bias.shape) != (kernel.shape[-1],):
             raise ValueError(f"`conv`: the bias must have shape ({kernel.shape[-1]},), one value per filter. "
                              f"Received bias of shape {tuple(bias.shape)} for kernel of shape {tuple(kernel.shape)}.")
-        outputs = op(inputs, kernel, bias)
+    relu = activation == "relu"
+    if inputs.ndim == 5:
+        outputs = _conv3d(inputs, kernel, bias, relu, strides, pads, dilation)
+    else:
+        outputs = _grouped_conv(inputs, kernel, bias, relu, strides, pads, dilation)
     return to_data_format(outputs, data_format)
+
+
+def _grouped_conv(x, kernel, bias, relu, strides, pads, dilation):
+    """The :class:`Conv` op, once per group of channels, outputs side by side.
+
+    With ``G = C / kernel in_channels`` groups, group ``g`` convolves input
+    channels ``g*C/G .. (g+1)*C/G - 1`` with filters ``g*F/G .. (g+1)*F/G - 1``
+    of the kernel ``(KH, KW, C/G, F)``: ``G`` small convolutions instead of
+    one big one, ``G`` times fewer weights. ``G = 1`` is the plain convolution.
+
+    Args:
+        x: ``(N, W, C)`` or ``(N, H, W, C)`` tensor; kernel ``(..., C/G, F)``; bias ``(F,)`` or None.
+        relu, strides, pads, dilation: as :class:`Conv` takes them.
+    Returns:
+        ``(N, OW, F)`` or ``(N, OH, OW, F)``.
+    """
+    groups = x.shape[-1] // kernel.shape[-2]
+    op_inputs = (x, kernel) if bias is None else (x, kernel, bias)
+    if groups == 1:
+        return Conv(strides, pads, dilation, relu)(*op_inputs)
+    channels, filters = kernel.shape[-2], kernel.shape[-1] // groups
+    outputs = []
+    for g in range(groups):
+        group = get_item(x, (Ellipsis, slice(g * channels, (g + 1) * channels)))  # (..., C) -> (..., C/G)
+        chosen = (Ellipsis, slice(g * filters, (g + 1) * filters))  # this group's F/G filters
+        if bias is None:
+            outputs.append(Conv(strides, pads, dilation, relu)(group, get_item(kernel, chosen)))
+        else:
+            outputs.append(Conv(strides, pads, dilation, relu)(group, get_item(kernel, chosen),
+                                                                get_item(bias, chosen)))
+    return concatenate(outputs, axis=-1)  # G x (..., F/G) -> (..., F)
+
+
+def _conv3d(x, kernel, bias, relu, strides, pads, dilation):
+    """A 3-D convolution as ``KD`` 2-D convolutions, summed.
+
+    Depth tap ``k`` of the kernel ``(KD, KH, KW, C, F)`` is a 2-D kernel
+    ``(KH, KW, C, F)``; it reads, for output depth ``od``, the input slice
+    at depth ``od*SD + k*DD``. Stacking those slices for all ``od`` into the
+    batch axis makes tap ``k`` one 2-D convolution of ``N*OD`` images; the
+    output is the sum over the taps. The 2-D kernels do the loops (on the CPU
+    or the GPU) and the shape ops' gradients bring ``dx`` back to its depths.
+
+    Args:
+        x: ``(N, D, H, W, C)`` tensor; kernel ``(KD, KH, KW, C/G, F)``; bias ``(F,)`` or None.
+        relu: whether to apply the ReLU; strides, pads, dilation: triples (depth, rows, columns).
+    Returns:
+        ``(N, OD, OH, OW, F)``.
+    """
+    (SD, *strides2), (DD, *dilation2), (pad_depth, *pads2) = strides, dilation, pads
+    x = pad(x, [(0, 0), pad_depth, (0, 0), (0, 0), (0, 0)])  # zeros before and after in depth only
+    N, D = x.shape[0], x.shape[1]
+    KD = kernel.shape[0]
+    OD = (D - (KD - 1) * DD - 1) // SD + 1
+    total = None
+    for k in range(KD):
+        start = k * DD
+        depths = get_item(x, (slice(None), slice(start, start + (OD - 1) * SD + 1, SD)))  # (N, OD, H, W, C)
+        images = reshape(depths, (N * OD,) + tuple(depths.shape[2:]))  # (N, OD, H, W, C) -> (N*OD, H, W, C)
+        tap = _grouped_conv(images, get_item(kernel, k), None, False, tuple(strides2), tuple(pads2),
+                            tuple(dilation2))
+        total = tap if total is None else total + tap  # (N*OD, OH, OW, F)
+    outputs = reshape(total, (N, OD) + tuple(total.shape[1:]))  # (N*OD, OH, OW, F) -> (N, OD, OH, OW, F)
+    if bias is not None:
+        outputs = outputs + bias
+    return nn.relu(outputs) if relu else outputs
 
 
 def _kernel_arguments(inputs, kernel, strides, padding, dilation_rate):

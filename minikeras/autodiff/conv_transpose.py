@@ -1,4 +1,4 @@
-"""Transposed convolution, 1-D and 2-D: ``conv_transpose``, the input gradient of a convolution.
+"""Transposed convolution, 1-D, 2-D and 3-D: ``conv_transpose``, the input gradient of a convolution.
 
 Place in the stack: an op family of ``minikeras.autodiff``, after
 ``resample.py``; ``ops.conv_transpose`` and the ``Conv1DTranspose`` /
@@ -19,7 +19,7 @@ decoder's "upsampling convolution"). Written as a forward computation:
 
 ``tests/autodiff/test_conv_transpose.py`` checks the identity: with the same
 kernel, ``conv_transpose(dy, k)`` equals the gradient of ``<conv(x, k), dy>``
-with respect to ``x``. Read next: ``recurrent.py``.
+with respect to ``x``. Read next: ``depthwise_conv.py``.
 """
 
 from minikeras.autodiff.combine import pad
@@ -78,11 +78,11 @@ def _spread(x, axis, stride):
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
                    dilation_rate=1):
-    """Transposed convolution, Keras's ``keras.ops.conv_transpose`` (1-D and 2-D).
+    """Transposed convolution, Keras's ``keras.ops.conv_transpose`` (1-D, 2-D and 3-D).
 
     Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
-        kernel: ``(KW, F, C)`` or ``(KH, KW, F, C)``: output channels ``F``
+        inputs: ``(N, W, C)``, ``(N, H, W, C)`` or ``(N, D, H, W, C)`` (channels first: ``(N, C, ...)``).
+        kernel: ``(KW, F, C)``, ``(KH, KW, F, C)`` or ``(KD, KH, KW, F, C)``: output channels ``F``
             before input channels ``C``, as in Keras.
         strides: int or tuple, the upsampling factor.
         padding: ``"valid"`` or ``"same"``.
@@ -99,8 +99,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     x = to_channels_last(as_tensor(inputs), data_format)
     kernel = as_tensor(kernel)
     rank = x.ndim - 2
-    if rank not in (1, 2) or kernel.ndim != rank + 2:
-        raise ValueError(f"`conv_transpose` supports 1D and 2D inputs with a kernel of rank + 2 axes. Received "
+    if rank not in (1, 2, 3) or kernel.ndim != rank + 2:
+        raise ValueError(f"`conv_transpose` supports 1D, 2D and 3D inputs with a kernel of rank + 2 axes. Received "
                          f"inputs of shape {tuple(x.shape)} and a kernel of shape {tuple(kernel.shape)}.")
     if kernel.shape[-1] != x.shape[-1]:
         raise ValueError(f"`conv_transpose`: the kernel's last axis ({kernel.shape[-1]}) must equal the input "

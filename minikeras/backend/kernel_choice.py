@@ -236,3 +236,23 @@ def recurrent_kernels(*arrays):
 
     _prepare_numba()
     return numba_recurrent
+
+
+def depthwise_conv_kernels(x):
+    """``(depthwise_conv_forward, depthwise_conv_backward)`` for this raw input.
+
+    ``kernels/numba_depthwise.py`` by default, ``kernels/depthwise_reference.py``
+    with ``kernels="reference"``. There is no GPU depthwise kernel yet: a
+    CuPy input gets a ValueError that says so.
+    """
+    if is_cupy_array(x):
+        raise ValueError("minikeras has no GPU kernel for the depthwise convolution yet "
+                         "(DepthwiseConv, SeparableConv, ops.depthwise_conv): run it on NumPy arrays.")
+    if _settings.get().kernels == "reference":
+        from minikeras.kernels import depthwise_reference
+
+        return depthwise_reference.depthwise_conv_forward, depthwise_reference.depthwise_conv_backward
+    from minikeras.kernels import numba_depthwise
+
+    _prepare_numba()
+    return numba_depthwise.depthwise_conv_forward, numba_depthwise.depthwise_conv_backward

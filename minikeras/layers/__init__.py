@@ -13,6 +13,7 @@ from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
 from minikeras.layers.convolutional import Conv1D
 from minikeras.layers.convolutional import Conv2D
+from minikeras.layers.convolutional import Conv3D
 from minikeras.layers.core import Activation
 from minikeras.layers.core import Dense
 from minikeras.layers.core import Dropout
@@ -116,6 +117,11 @@ from minikeras.layers.index_lookup import IntegerLookup
 from minikeras.layers.index_lookup import StringLookup
 from minikeras.layers.convolutional_transpose import Conv1DTranspose
 from minikeras.layers.convolutional_transpose import Conv2DTranspose
+from minikeras.layers.convolutional_transpose import Conv3DTranspose
+from minikeras.layers.depthwise_separable import DepthwiseConv1D
+from minikeras.layers.depthwise_separable import DepthwiseConv2D
+from minikeras.layers.depthwise_separable import SeparableConv1D
+from minikeras.layers.depthwise_separable import SeparableConv2D
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D
@@ -123,8 +129,10 @@ AvgPool2D = AveragePooling2D
 AvgPool3D = AveragePooling3D
 Convolution1D = Conv1D
 Convolution2D = Conv2D
+Convolution3D = Conv3D
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
+Convolution3DTranspose = Conv3DTranspose
 GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D
@@ -134,6 +142,8 @@ GlobalMaxPool3D = GlobalMaxPooling3D
 MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
 MaxPool3D = MaxPooling3D
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
 
 # ----- issue 18: layers.serialize / layers.deserialize -----
 from minikeras.layers.serialization import deserialize  # noqa: E402

@@ -1,11 +1,13 @@
-"""Convolution layers: ``Conv1D`` and ``Conv2D``.
+"""Convolution layers: ``Conv1D``, ``Conv2D`` and ``Conv3D``.
 
 Place in the stack: concrete layers over ``layer.py`` and ``ops.conv``
 (``minikeras/autodiff/conv.py``, whose kernels live in ``kernels/``). A
 convolution is a Dense layer applied to every window of the input with the
 same weights: the kernel ``(KH, KW, C, F)`` maps each ``KH x KW x C`` patch to
 ``F`` numbers. Sharing the weights across positions is what makes a convnet
-small and translation-aware. Read next: ``pooling.py``.
+small and translation-aware. With ``groups=G`` the channels are cut into
+``G`` groups convolved separately (kernel ``(KH, KW, C/G, F)``), as in
+ResNeXt. Read next: ``depthwise_separable.py``.
 
 Output sizes along each spatial axis (``span = (K - 1) * dilation + 1`` is the
 width the dilated kernel covers):
@@ -41,7 +43,7 @@ def normalize_padding(padding, allowed, layer_name):
 
 
 class BaseConv(Layer):
-    """What ``Conv1D`` and ``Conv2D`` share; ``rank`` is 1 or 2.
+    """What ``Conv1D``, ``Conv2D`` and ``Conv3D`` share; ``rank`` is 1, 2 or 3.
 
     Args:
         rank: the number of spatial axes.
@@ -51,7 +53,8 @@ class BaseConv(Layer):
         padding: ``"valid"`` (default), ``"same"`` or, in 1-D, ``"causal"``.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         dilation_rate: int or tuple, the step between kernel taps (1).
-        groups: only 1 (grouped convolution is not implemented).
+        groups: positive int dividing ``filters`` and the input channels: the
+            channels are convolved in that many independent groups (1).
         activation: name or callable applied to the output (default: none).
         use_bias: whether to add a bias per filter.
         kernel_initializer, bias_initializer, kernel_regularizer,
@@ -71,9 +74,11 @@ class BaseConv(Layer):
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"Invalid value for argument `filters`. Expected a strictly positive "
                              f"value. Received filters={filters}.")
-        if groups != 1:
-            raise ValueError(f"{name}: minikeras supports only groups=1 (no grouped "
-                             f"convolution). Received: groups={groups}")
+        if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
+            raise ValueError(f"The number of groups must be a positive integer. Received: groups={groups}.")
+        if filters % groups != 0:
+            raise ValueError(f"The number of filters must be evenly divisible by the number of groups. "
+                             f"Received: groups={groups}, filters={filters}.")
         self.rank = rank
         self.filters = filters
         self.kernel_size = normalize_tuple(kernel_size, rank, "kernel_size", name)
@@ -105,8 +110,12 @@ class BaseConv(Layer):
         if channels is None:
             raise ValueError(f"{type(self).__name__} ('{self.name}'): the channel dimension of "
                              f"the inputs should be defined. Received input_shape={input_shape}")
-        # (KH, KW, C, F): one KH x KW x C filter per output channel.
-        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels, self.filters),
+        if channels % self.groups != 0:
+            raise ValueError(f"The number of input channels must be evenly divisible by the number of groups. "
+                             f"Received groups={self.groups}, but the input has {channels} channels (full input "
+                             f"shape is {tuple(input_shape)}).")
+        # (KH, KW, C/G, F): one KH x KW x C/G filter per output channel, C/G the channels of its group.
+        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
@@ -129,7 +138,8 @@ class BaseConv(Layer):
             pad_width[time_axis] = [span - 1, 0]
             inputs = ops.pad(inputs, pad_width)
             padding = "valid"
-        # (N, H, W, C) -> (N, OH, OW, F), the bias added and a ReLU applied by the same op
+        # (N, H, W, C) -> (N, OH, OW, F), the bias added and a ReLU applied by the same op; the groups
+        # are read from the kernel's shape (C / its in_channels)
         # (autodiff/conv.py, Conv); other activations follow as their own ops.
         fused = self.activation in _FUSED
         outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=padding,
@@ -200,5 +210,20 @@ class Conv2D(BaseConv):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, **kwargs):
         super().__init__(2, filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, groups=groups,
+                         activation=activation, use_bias=use_bias, **kwargs)
+
+
+class Conv3D(BaseConv):
+    """3-D convolution over volumes (video, scans): ``(N, D, H, W, C)`` -> ``(N, OD, OH, OW, F)``.
+
+    Kernel ``(KD, KH, KW, C/G, F)``; takes the arguments of ``BaseConv``
+    except ``rank``. ``ops.conv`` computes it as ``KD`` 2-D convolutions, one
+    per depth tap of the kernel, summed (``autodiff/conv.py``).
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True, **kwargs):
+        super().__init__(3, filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate, groups=groups,
                          activation=activation, use_bias=use_bias, **kwargs)

@@ -1,4 +1,4 @@
-"""Transposed convolution layers: ``Conv1DTranspose`` and ``Conv2DTranspose``.
+"""Transposed convolution layers: ``Conv1DTranspose``, ``Conv2DTranspose`` and ``Conv3DTranspose``.
 
 Place in the stack: concrete layers over ``convolutional.py`` (whose
 ``BaseConv`` holds the arguments and weights) and ``ops.conv_transpose``
@@ -20,7 +20,7 @@ class BaseConvTranspose(BaseConv):
     """What the transposed convolutions share.
 
     Args:
-        rank: 1 or 2 spatial axes.
+        rank: 1, 2 or 3 spatial axes.
         filters: the number of output channels ``F``.
         kernel_size, strides, padding (``"valid"``/``"same"``), data_format,
         dilation_rate, activation, use_bias, initializers, regularizers,
@@ -121,3 +121,13 @@ class Conv2DTranspose(BaseConvTranspose):
                          data_format=data_format, dilation_rate=dilation_rate, activation=activation,
                          use_bias=use_bias, **kwargs)
 
+
+
+class Conv3DTranspose(BaseConvTranspose):
+    """``(N, D, H, W, C)`` -> ``(N, OD, OH, OW, F)``, kernel ``(KD, KH, KW, F, C)``; see ``BaseConvTranspose``."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 output_padding=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True, **kwargs):
+        super().__init__(3, filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
+                         data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                         use_bias=use_bias, **kwargs)

@@ -42,6 +42,7 @@ from minikeras.ops.nn import binary_crossentropy
 from minikeras.ops.nn import categorical_crossentropy
 from minikeras.ops.nn import conv
 from minikeras.ops.nn import conv_transpose
+from minikeras.ops.nn import depthwise_conv
 from minikeras.ops.nn import dot_product_attention
 from minikeras.ops.nn import elu
 from minikeras.ops.nn import gelu
@@ -57,6 +58,7 @@ from minikeras.ops.nn import one_hot
 from minikeras.ops.nn import relu
 from minikeras.ops.nn import relu6
 from minikeras.ops.nn import selu
+from minikeras.ops.nn import separable_conv
 from minikeras.ops.nn import sigmoid
 from minikeras.ops.nn import silu
 from minikeras.ops.nn import softmax

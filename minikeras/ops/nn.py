@@ -12,12 +12,14 @@ the formulas and their gradients are in the engine files named below.
     autodiff/attention.py      dot_product_attention
     autodiff/resample.py       adaptive_average_pool, adaptive_max_pool
     autodiff/conv_transpose.py conv_transpose
+    autodiff/depthwise_conv.py depthwise_conv, separable_conv
 """
 
 from minikeras.autodiff import attention
 from minikeras.autodiff import conv as conv_op
 from minikeras.autodiff import conv_transpose as conv_transpose_op
 from minikeras.autodiff import crossentropy
+from minikeras.autodiff import depthwise_conv as depthwise_conv_op
 from minikeras.autodiff import nn
 from minikeras.autodiff import normalization
 from minikeras.autodiff import pool
@@ -27,6 +29,8 @@ from minikeras.ops.symbolic import functional_aware
 # ----- the engine's ops, each recording a graph node when given KerasTensors (symbolic.py) -----
 conv = functional_aware(conv_op.conv)
 conv_transpose = functional_aware(conv_transpose_op.conv_transpose)
+depthwise_conv = functional_aware(depthwise_conv_op.depthwise_conv)
+separable_conv = functional_aware(depthwise_conv_op.separable_conv)
 binary_crossentropy = functional_aware(crossentropy.binary_crossentropy)
 categorical_crossentropy = functional_aware(crossentropy.categorical_crossentropy)
 one_hot = functional_aware(crossentropy.one_hot)
@@ -70,10 +74,10 @@ from minikeras.ops.activation_ops import threshold  # noqa: E402
 
 __all__ = [
     "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy",
-    "categorical_crossentropy", "conv", "conv_transpose", "dot_product_attention",
+    "categorical_crossentropy", "conv", "conv_transpose", "depthwise_conv", "dot_product_attention",
     "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
-    "softsign", "sparse_categorical_crossentropy", "swish",
+    "separable_conv", "softsign", "sparse_categorical_crossentropy", "swish",
     "celu", "glu", "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid", "squareplus",
     "tanh_shrink", "threshold",
 ]

@@ -47,6 +47,7 @@ PUBLIC_NAMES = {
             "UpSampling3D", "ZeroPadding3D", "Cropping3D",
             "Discretization", "CategoryEncoding", "Resizing", "CenterCrop", "Pipeline",
             "Hashing", "HashedCrossing",
+            "Conv3DTranspose", "DepthwiseConv1D", "SeparableConv1D",
         ),
     ),
     "keras.activations": (

@@ -144,6 +144,39 @@ def np_conv_transpose(x, kernel, stride, valid=False):
     return full[:, start_h:start_h + h * stride, start_w:start_w + w * stride]
 
 
+def np_grouped_conv2d_valid(x, kernel):
+    """Groups = C / kernel in_channels, each a plain convolution of its slice of channels and filters."""
+    groups = x.shape[-1] // kernel.shape[2]
+    channels, filters = kernel.shape[2], kernel.shape[3] // groups
+    return numpy.concatenate([np_conv2d_valid(x[..., g * channels:(g + 1) * channels],
+                                              kernel[..., g * filters:(g + 1) * filters])
+                              for g in range(groups)], axis=-1)
+
+
+def np_depthwise_valid(x, kernel, stride=1):
+    """y[..., c*M + m] = sum over the window of x[..., c] * kernel[i, j, c, m]."""
+    windows = sliding_window_view(x, kernel.shape[:2], axis=(1, 2))[:, ::stride, ::stride]  # (N, OH, OW, C, KH, KW)
+    y = numpy.einsum("nhwcij,ijcm->nhwcm", windows, kernel)
+    return y.reshape(y.shape[:3] + (-1,))
+
+
+def np_conv3d_valid(x, kernel):
+    windows = sliding_window_view(x, kernel.shape[:3], axis=(1, 2, 3))  # (N, OD, OH, OW, C, KD, KH, KW)
+    return numpy.einsum("ndhwcijk,ijkcf->ndhwf", windows, kernel)
+
+
+def np_conv_transpose3d_valid(x, kernel, stride):
+    """Scatter form: input cell (d, h, w) adds kernel * x[d, h, w] to the window at (d s, h s, w s)."""
+    n, size, _ = x.shape[0], numpy.array(x.shape[1:4]), kernel.shape[3]
+    out = (size - 1) * stride + numpy.maximum(numpy.array(kernel.shape[:3]), stride)
+    full = numpy.zeros((n, *out, kernel.shape[3]))
+    kd, kh, kw = kernel.shape[:3]
+    for d, h, w in numpy.ndindex(*size):
+        full[:, d * stride:d * stride + kd, h * stride:h * stride + kh, w * stride:w * stride + kw] += \
+            numpy.einsum("nc,dhwfc->ndhwf", x[:, d, h, w], kernel)
+    return full
+
+
 def np_adaptive(x, output_size, reduce):
     """Adaptive pooling by loops: output i covers cells floor(i L / O) to ceil((i + 1) L / O)."""
     rank = len(output_size)
@@ -400,6 +433,21 @@ TABLE = [
          lambda x, k: np_conv_transpose(x, k, 2), ((2, 3, 3, 2), (3, 3, 4, 2)), direction=True),
     Case("conv_transpose", lambda x, k: ops.conv_transpose(x, k, strides=3),
          lambda x, k: np_conv_transpose(x[:, None], k[None], 3, valid=True)[:, 0], ((2, 3, 2), (2, 3, 2)),
+         direction=True),
+    # issue 17: grouped, 3-D, depthwise and separable convolutions
+    Case("conv", ops.conv, np_grouped_conv2d_valid, ((2, 4, 4, 4), (2, 2, 2, 4)), direction=True),  # 2 groups
+    Case("conv", lambda x, k, b: ops.conv(x, k, bias=b, activation="relu"),
+         lambda x, k, b: numpy.maximum(np_conv3d_valid(x, k) + b, 0), ((2, 3, 4, 3, 2), (2, 2, 2, 2, 3), (3,)),
+         direction=True),  # 3-D
+    Case("conv_transpose", lambda x, k: ops.conv_transpose(x, k, strides=2),
+         lambda x, k: np_conv_transpose3d_valid(x, k, 2), ((1, 2, 2, 3, 2), (2, 2, 3, 2, 2)), direction=True),
+    Case("depthwise_conv", lambda x, k: ops.depthwise_conv(x, k, strides=2), lambda x, k: np_depthwise_valid(x, k, 2),
+         ((2, 5, 5, 3), (3, 3, 3, 2)), direction=True),
+    Case("depthwise_conv", lambda x, k, b: ops.depthwise_conv(x, k, bias=b, activation="relu"),
+         lambda x, k, b: numpy.maximum(np_depthwise_valid(x[:, None], k[None])[:, 0] + b, 0),
+         ((2, 6, 2), (3, 2, 2), (4,)), direction=True),  # 1-D, with the fused bias and ReLU
+    Case("separable_conv", ops.separable_conv,
+         lambda x, d, p: np_conv2d_valid(np_depthwise_valid(x, d), p), ((2, 4, 5, 2), (2, 3, 2, 2), (1, 1, 4, 3)),
          direction=True),
     # one constant matrix along one axis (the resizes of ops.image are built on it)
     Case("along_axis", lambda x: along_axis(x, ALONG_MATRIX, 1), lambda x: numpy.einsum("ol,nlc->noc", ALONG_MATRIX, x),

@@ -99,8 +99,10 @@ def test_pool1d_shapes_and_gradients():
 def test_conv_errors_name_both_shapes():
     with pytest.raises(ValueError, match=r"\(1, 5, 5, 3\).*\(3, 3, 2, 4\)"):
         conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 2, 4)))
-    with pytest.raises(ValueError, match="rank 3 .* or 4"):
+    with pytest.raises(ValueError, match="rank 3 .* 4 .* or 5"):
         conv(np.ones((5, 3)), np.ones((3, 3, 4)))
+    with pytest.raises(ValueError, match="number of filters must be evenly divisible by the number of groups"):
+        conv(np.ones((1, 5, 5, 4)), np.ones((3, 3, 2, 3)))  # 2 groups, 3 filters
     with pytest.raises(ValueError, match="padding"):
         conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 4)), padding="full")
     with pytest.raises(ValueError, match="strides"):

@@ -21,6 +21,7 @@ FAMILIES = {
     "conv": ("conv_forward", "conv_backward"),
     "pool": ("max_pool_forward", "max_pool_backward", "average_pool_forward", "average_pool_backward"),
     "matmul": ("matmul",),
+    "depthwise_conv": ("depthwise_conv_forward", "depthwise_conv_backward"),
 }
 
 KERNEL_MODULES = {
@@ -31,6 +32,8 @@ KERNEL_MODULES = {
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
     "numba_cuda": ("conv", "pool", "matmul"),
+    "depthwise_reference": ("depthwise_conv",),
+    "numba_depthwise": ("depthwise_conv",),
 }
 
 # Modules of kernels/ outside the three families: the Winograd definitions (transforms

@@ -115,11 +115,33 @@ def test_bad_inputs_and_arguments():
     layer(np.zeros((1, 5, 5, 3), "float32"))
     with pytest.raises(ValueError, match=r"layer 'conv'.*expected axis -1 of input shape to have value 3"):
         layer(np.zeros((1, 5, 5, 1), "float32"))
-    with pytest.raises(ValueError, match="groups=1"):
-        layers.Conv2D(4, 3, groups=2)
+    with pytest.raises(ValueError, match="filters must be evenly divisible by the number of groups"):
+        layers.Conv2D(6, 3, groups=4)
+    with pytest.raises(ValueError, match="number of groups must be a positive integer"):
+        layers.Conv2D(6, 3, groups=0)
+    with pytest.raises(ValueError, match="input channels must be evenly divisible.*groups=2.*5 channels"):
+        layers.Conv2D(6, 3, groups=2)(np.zeros((1, 5, 5, 5), "float32"))
     with pytest.raises(ValueError, match="`padding` argument must be one of"):
         layers.Conv2D(4, 3, padding="causal")
     with pytest.raises(ValueError, match="`kernel_size` argument must be a tuple of 2"):
         layers.Conv2D(4, (3, 3, 3))
     with pytest.raises(ValueError, match="Computed output size would be zero or negative"):
         layers.Conv2D(2, 5).compute_output_shape((None, 3, 3, 1))
+
+
+def test_two_groups_see_only_their_own_channels():
+    """groups=2: the first two filters read channels 0-1 only, the last two channels 2-3 only."""
+    layer = layers.Conv2D(4, 1, groups=2, use_bias=False)
+    x = np.zeros((1, 2, 2, 4), "float32")
+    x[..., 0] = 1.0  # only channel 0 is on
+    layer(x)
+    assert layer.kernel.shape == (1, 1, 2, 4)
+    layer.set_weights([np.ones((1, 1, 2, 4), "float32")])
+    np.testing.assert_array_equal(np.asarray(layer(x))[0, 0, 0], [1.0, 1.0, 0.0, 0.0])
+
+
+def test_grouped_and_3d_harness_and_gradients():
+    check_layer(lambda: layers.Conv1D(4, 3, groups=2, padding="same"), random_batch((2, 5, 4)), (2, 5, 4), 2)
+    check_layer(lambda: layers.Conv3D(2, 2, strides=(1, 2, 2)), random_batch((2, 3, 4, 4, 2)), (2, 2, 2, 2, 2), 2)
+    check_layer_gradients(layers.Conv3D(2, (2, 1, 2), groups=2, padding="same", dtype="float64"),
+                          random_batch((1, 2, 3, 3, 2)))
