@@ -49,6 +49,7 @@ FOLDER_CHAPTERS = {
     "trainers/data_adapters": "data",
     "datasets": "data",
     "saving": "saving",
+    "tools": "engine",
 }
 
 

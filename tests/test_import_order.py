@@ -25,7 +25,7 @@ READING_ORDER = [
     "version", "kernels", "backend", "utils", "autodiff", "random", "ops",
     "initializers", "activations", "regularizers", "constraints", "layers",
     "losses", "metrics", "optimizers", "callbacks", "trainers", "models",
-    "saving", "datasets", "preprocessing", "config", "minikeras", "examples",
+    "saving", "datasets", "preprocessing", "config", "minikeras", "tools", "examples",
 ]
 
 # (importing module or package, imported part): why it is imported on use.

@@ -47,7 +47,11 @@ class ProgbarLogger(Callback):
         self._reset_progbar()
         self._ensure_progbar()  # the clock starts now: the epoch's time includes step 1
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            title = f"Epoch {epoch + 1}/{self.epochs}"
+            if self.verbose == 1 and self.progbar.in_jupyter():
+                self.progbar.title = title  # one output per epoch in a notebook
+            else:
+                print(title, flush=True)
 
     def on_train_batch_end(self, batch, logs=None):
         self._update_progbar(batch, logs)

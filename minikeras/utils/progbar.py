@@ -16,11 +16,15 @@ average), and the metrics. ``verbose=2`` writes one plain line at the end::
 
     3/3 - 2s - 518ms/step - accuracy: 0.3625 - loss: 1.1066
 
-Where the output goes changes how it is drawn. On a terminal or in Jupyter
-the line is redrawn in place (backspaces and a carriage return) with a bold
-step count and a green bar, as Keras does. Into a file or a pipe, minikeras
-writes each bar's final line once, with no control characters, so that logs
-stay readable (Keras writes every redraw there too).
+Where the output goes changes how it is drawn. On a terminal the line is
+redrawn in place (backspaces and a carriage return) with a bold step count
+and a green bar, as Keras does. In a Jupyter kernel each bar is one display
+output, replaced in place as the bar moves (an IPython display handle), so an
+epoch leaves one plain line in the notebook rather than a stream of redraws
+(Keras writes every redraw there, which a saved notebook keeps as hundreds of
+outputs). Into a file or a pipe, minikeras writes each bar's final line once,
+with no control characters, so that logs stay readable (Keras writes every
+redraw there too).
 
 Both the clock and the stream can be replaced (``time_fn=``, ``stream=``, or
 the module-level ``clock``) so that tests can pin the exact text.
@@ -66,6 +70,11 @@ class Progbar:
             module-level ``clock``).
         dynamic_display: force the redraw-in-place mode on or off (default:
             on for a terminal or Jupyter).
+
+    Attributes:
+        title: a line shown above the bar inside its Jupyter display
+            (``ProgbarLogger`` puts ``"Epoch 2/5"`` there, so that an epoch
+            is one output); unused elsewhere.
     """
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
@@ -92,6 +101,8 @@ class Progbar:
         self._last_update = 0.0
         self._time_after_first_step = None
         self._previous_width = 0  # visible width of the last line drawn
+        self.title = None
+        self._display_handle = None  # the Jupyter output this bar replaces
 
     # ----- where the text goes -----
     def _now(self):
@@ -100,15 +111,27 @@ class Progbar:
     def _out(self):
         return self._stream if self._stream is not None else sys.stdout
 
+    def in_jupyter(self):
+        """True when this bar draws into a Jupyter display output.
+
+        That is when it writes to the standard output, the standard output is
+        a Jupyter kernel's (ipykernel's ``OutStream``), and neither
+        ``dynamic_display`` nor ``disable_interactive_logging`` says otherwise.
+        """
+        if self._stream is not None or self._dynamic_display is not None:
+            return False
+        if not io_utils.is_interactive_logging_enabled():
+            return False
+        return type(sys.stdout).__module__.startswith("ipykernel")
+
     def _is_dynamic(self):
-        """Redraw in place only on a terminal or in a Jupyter kernel, never into a log."""
+        """Redraw in place only on a terminal, never into a log."""
         if self._stream is None and not io_utils.is_interactive_logging_enabled():
             return False
         if self._dynamic_display is not None:
             return self._dynamic_display
         stream = self._out()
-        is_tty = hasattr(stream, "isatty") and stream.isatty()
-        return bool(is_tty or "ipykernel" in sys.modules)
+        return bool(hasattr(stream, "isatty") and stream.isatty())
 
     def _write(self, text):
         if self._stream is None and not io_utils.is_interactive_logging_enabled():
@@ -137,7 +160,9 @@ class Progbar:
         if self.verbose == 1:
             if now - self._last_update < self.interval and not finalize:
                 return
-            if self._is_dynamic():
+            if self.in_jupyter():
+                self._draw_jupyter(self._plain_line(current, now, time_per_unit, finalize))
+            elif self._is_dynamic():
                 self._draw_dynamic(current, now, time_per_unit, finalize)
             elif finalize:
                 self._write(self._plain_line(current, now, time_per_unit, finalize) + "\n")
@@ -243,6 +268,18 @@ class Progbar:
             message += "\n"
         self._write(message)
         self._previous_width = width
+
+    def _draw_jupyter(self, line):
+        """Shows ``line`` (under the title) in this bar's one display output."""
+        # IPython is there whenever a Jupyter kernel runs us; it is imported
+        # here only, so that minikeras never needs it elsewhere.
+        from IPython import display
+
+        text = line if self.title is None else f"{self.title}\n{line}"
+        if self._display_handle is None:
+            self._display_handle = display.display({"text/plain": text}, raw=True, display_id=True)
+        else:
+            self._display_handle.update({"text/plain": text}, raw=True)
 
     def _verbose_2_line(self, current, now, time_per_unit):
         """``3/3 - 2s - 518ms/step - accuracy: 0.3625 - loss: 1.1066``."""

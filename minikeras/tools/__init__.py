@@ -1,0 +1,20 @@
+"""``minikeras.tools``: what the teaching notebooks use to look inside the library.
+
+Place in the stack: the top of the package, above the models, the trainers
+and the callbacks it inspects. Nothing in minikeras imports it, and
+``import minikeras`` does not load it (nor matplotlib): a notebook writes
+``from minikeras import tools``. Each tool reads the library's real
+structures (a tape's ``nodes``, a ``History``'s dict) and draws with
+matplotlib only.
+
+* ``notebook.py``: a chapter's first cell (versions, seeds, temporary folder)
+  and its ``check_...`` exercise cells;
+* ``tape_drawing.py``: ``draw_tape``, the graph a ``GradientTape`` recorded;
+* ``history_plot.py``: ``plot_history``, the curves of a ``fit``.
+"""
+
+from minikeras.tools import notebook
+from minikeras.tools.history_plot import history_curves
+from minikeras.tools.history_plot import plot_history
+from minikeras.tools.tape_drawing import draw_tape
+from minikeras.tools.tape_drawing import tape_graph
