@@ -10,7 +10,13 @@ matplotlib only.
 * ``notebook.py``: a chapter's first cell (versions, seeds, temporary folder)
   and its ``check_...`` exercise cells;
 * ``tape_drawing.py``: ``draw_tape``, the graph a ``GradientTape`` recorded;
-* ``history_plot.py``: ``plot_history``, the curves of a ``fit``.
+* ``history_plot.py``: ``plot_history``, the curves of a ``fit``;
+* ``gradient_doctor.py``: ``check_gradients``, every op on a tape against
+  float64 central differences, naming the first op, input and element that
+  disagree.
+
+``keras.utils.plot_model`` (the functional graph, also drawn with matplotlib)
+is in ``minikeras/utils/model_visualization.py``, where Keras has it.
 """
 
 from minikeras.tools import notebook
@@ -18,3 +24,6 @@ from minikeras.tools.history_plot import history_curves
 from minikeras.tools.history_plot import plot_history
 from minikeras.tools.tape_drawing import draw_tape
 from minikeras.tools.tape_drawing import tape_graph
+from minikeras.tools.gradient_doctor import GradientReport
+from minikeras.tools.gradient_doctor import OpCheck
+from minikeras.tools.gradient_doctor import check_gradients

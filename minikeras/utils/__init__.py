@@ -24,6 +24,8 @@ from minikeras.utils.object_registration import register_keras_serializable
 from minikeras.utils.serialization import deserialize_keras_object
 from minikeras.utils.serialization import serialize_keras_object
 from minikeras.utils.graph_utils import get_source_inputs
+from minikeras.utils.model_visualization import model_layout
+from minikeras.utils.model_visualization import plot_model
 from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
