@@ -13,7 +13,9 @@ matplotlib only.
 * ``history_plot.py``: ``plot_history``, the curves of a ``fit``;
 * ``gradient_doctor.py``: ``check_gradients``, every op on a tape against
   float64 central differences, naming the first op, input and element that
-  disagree.
+  disagree;
+* ``layer_statistics.py``: per-layer activation and gradient statistics
+  (``layer_statistics``, the ``LayerStatistics`` callback, their plots).
 
 ``keras.utils.plot_model`` (the functional graph, also drawn with matplotlib)
 is in ``minikeras/utils/model_visualization.py``, where Keras has it.
@@ -27,3 +29,9 @@ from minikeras.tools.tape_drawing import tape_graph
 from minikeras.tools.gradient_doctor import GradientReport
 from minikeras.tools.gradient_doctor import OpCheck
 from minikeras.tools.gradient_doctor import check_gradients
+from minikeras.tools.layer_statistics import LayerSnapshot
+from minikeras.tools.layer_statistics import LayerStatistics
+from minikeras.tools.layer_statistics import dead_layers
+from minikeras.tools.layer_statistics import layer_statistics
+from minikeras.tools.layer_statistics import plot_layer_histograms
+from minikeras.tools.layer_statistics import plot_layer_trends

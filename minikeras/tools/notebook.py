@@ -91,12 +91,10 @@ def answered(answer):
 
 def _not_answered(name):
     print(f"{name}: not answered yet (replace the ... above, then run this cell again)")
-    return False
 
 
-def _passed(name, detail=""):
-    print(f"{name}: correct{detail}")
-    return True
+def _passed(name):
+    print(f"{name}: correct")
 
 
 def check_close(name, answer, expected, rtol=1e-5, atol=1e-7):
@@ -107,30 +105,35 @@ def check_close(name, answer, expected, rtol=1e-5, atol=1e-7):
         answer: the student's value (anything ``np.asarray`` takes), or ``...``.
         expected: the right value.
         rtol, atol: as in ``np.allclose``.
-    Returns:
-        True when right, False when not answered.
+
+    Prints ``correct`` or ``not answered yet``, and returns None so that a
+    check cell shows nothing else.
+
     Raises:
         AssertionError: naming the shapes or the worst element when wrong.
     """
     if not answered(answer):
-        return _not_answered(name)
+        _not_answered(name)
+        return
     answer, expected = np.asarray(answer, dtype="float64"), np.asarray(expected, dtype="float64")
     if answer.shape != expected.shape:
         raise AssertionError(f"{name}: expected shape {expected.shape}, received shape {answer.shape}")
     if not np.allclose(answer, expected, rtol=rtol, atol=atol):
         worst = np.unravel_index(np.argmax(np.abs(answer - expected)), answer.shape) if answer.ndim else ()
-        raise AssertionError(
-            f"{name}: not right yet. At index {worst}: expected {expected[worst]!r}, received {answer[worst]!r}")
-    return _passed(name)
+        worst = tuple(int(i) for i in worst)
+        raise AssertionError(f"{name}: not right yet. At index {worst}: expected {float(expected[worst])!r}, "
+                             f"received {float(answer[worst])!r}")
+    _passed(name)
 
 
 def check_equal(name, answer, expected):
     """Checks ``answer == expected`` (names, shapes, counts...); same contract as ``check_close``."""
     if not answered(answer):
-        return _not_answered(name)
+        _not_answered(name)
+        return
     if answer != expected:
         raise AssertionError(f"{name}: expected {expected!r}, received {answer!r}")
-    return _passed(name)
+    _passed(name)
 
 
 def check_that(name, answer, predicate, message):
@@ -143,7 +146,8 @@ def check_that(name, answer, predicate, message):
         message: what a right answer does, shown when it does not.
     """
     if not answered(answer):
-        return _not_answered(name)
+        _not_answered(name)
+        return
     if not predicate(answer):
         raise AssertionError(f"{name}: not right yet: {message}")
-    return _passed(name)
+    _passed(name)

@@ -66,8 +66,8 @@ def tape_graph(tape, target=None, names=None):
             inputs ``x0, x1...`` and results ``t0, t1...``.
     Returns:
         A ``TapeGraph``. Each box's ``column`` is its distance from the inputs
-        (watched inputs 0, an op one more than its deepest input, its result
-        one more than its op, a constant one less than the op reading it).
+        (an op one more than its deepest input, its result one more than
+        the op, an input one less than the first op reading it).
     """
     if not tape.nodes:
         raise ValueError(
@@ -89,19 +89,14 @@ def tape_graph(tape, target=None, names=None):
         return key
 
     for op, inputs, output in tape.nodes:
-        # 1. Watched inputs start at column 0; a constant sits just left of its op.
-        constants = []
-        for tensor in inputs:
-            if id(tensor) not in results and id(tensor) not in graph.tensors:
-                watched = id(tensor) in tape._watched or getattr(tensor, "trainable", False)
-                if watched:
-                    add_tensor(tensor, "source", 0)
-                else:
-                    constants.append(tensor)
+        # 1. An input first seen here (a watched tensor, a weight, a constant)
+        #    sits just left of this op; the op goes right of its inputs made earlier.
+        leaves = [tensor for tensor in inputs if id(tensor) not in results and id(tensor) not in graph.tensors]
         placed = [graph.tensors[id(tensor)].column for tensor in inputs if id(tensor) in graph.tensors]
         column = 1 + max(placed, default=0)
-        for tensor in constants:
-            add_tensor(tensor, "constant", column - 1)
+        for tensor in leaves:
+            watched = id(tensor) in tape._watched or getattr(tensor, "trainable", False)
+            add_tensor(tensor, "source" if watched else "constant", column - 1)
         # 2. The op, then its result one column further right.
         graph.ops.append(OpBox(type(op).__name__, [id(tensor) for tensor in inputs], id(output), column))
         add_tensor(output, "result", column + 1)
