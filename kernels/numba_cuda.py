@@ -293,7 +293,7 @@ def _average_pool_forward(x, geometry, y):
     for h in range(h0, h1):
         for w in range(w0, w1):
             total += x[n, h, w, c]
-    y[n, oh, ow, c] = total / ((h1 - h0) * (w1 - w0))
+    y[n, oh, ow, c] = total / y.dtype.type((h1 - h0) * (w1 - w0))  # divide in y's dtype: no float64 on the GPU
 
 
 @cuda.jit
@@ -318,7 +318,7 @@ def _average_pool_backward(dy, geometry, dx):
                 continue
             ow = column // SW
             w0, w1 = _real_rows(ow, SW, PW, left, W)
-            total += dy[n, oh, ow, c] / ((h1 - h0) * (w1 - w0))
+            total += dy[n, oh, ow, c] / dx.dtype.type((h1 - h0) * (w1 - w0))
     dx[n, h, w, c] = total
 
 

@@ -17,6 +17,8 @@ weighted by ``total``); ``num_regressors`` p > 0 gives the adjusted score
 
 import warnings
 
+import numpy
+
 from minikeras import backend
 from minikeras.autodiff.tensor import Tensor
 from minikeras.metrics.metric import Metric
@@ -77,7 +79,8 @@ class R2Score(Metric):
 
     def result(self):
         xp = backend.get_xp(self.sum.data)
-        with xp.errstate(divide="ignore", invalid="ignore"):
+        # NumPy's warning switch: CuPy has no errstate, and never warns about a division by zero.
+        with numpy.errstate(divide="ignore", invalid="ignore"):
             mean = self.sum.data / self.count.data
             total = self.squared_sum.data - self.sum.data * mean
             scores = 1 - self.total_mse.data / total
