@@ -70,9 +70,9 @@ def _launch(kernel, size, *arguments):
 
 
 @cuda.jit(device=True)
-def _unravel(i, B, C, D):
-    """The indices ``(a, b, c, d)`` of flat index ``i`` in a C-order array of shape ``(., B, C, D)``."""
-    return i // (B * C * D), (i // (C * D)) % B, (i // D) % C, i % D
+def _unravel(i, size1, size2, size3):
+    """The four indices of flat index ``i`` in a C-order array of shape ``(., size1, size2, size3)``."""
+    return i // (size1 * size2 * size3), (i // (size2 * size3)) % size1, (i // size3) % size2, i % size3
 
 
 # ----------------------------------------------------------------- convolution
