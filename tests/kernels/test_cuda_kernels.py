@@ -125,3 +125,16 @@ def test_launch_asks_for_enough_blocks(monkeypatch, size, blocks):
     monkeypatch.setattr(numba_cuda, "THREADS_PER_BLOCK", 64)
     numba_cuda._launch(RecordingKernel(), size)
     assert launches == ([(blocks, 64)] if blocks else [])
+
+
+def test_cupy_arrays_go_to_the_cuda_kernels():
+    """``kernel_choice`` sends CuPy arrays here; an object whose class lives in ``cupy`` stands in for one."""
+    from minikeras.backend import kernel_choice
+
+    gpu_array = type("ndarray", (), {"__module__": "cupy"})()
+    assert kernel_choice.conv_kernels(gpu_array, gpu_array, (1, 1), (1, 1)) == (numba_cuda.conv_forward,
+                                                                               numba_cuda.conv_backward)
+    assert kernel_choice.max_pool_kernels(gpu_array) == (numba_cuda.max_pool_forward, numba_cuda.max_pool_backward)
+    assert kernel_choice.average_pool_kernels(gpu_array) == (numba_cuda.average_pool_forward,
+                                                             numba_cuda.average_pool_backward)
+    assert kernel_choice.matmul_kernel(gpu_array, gpu_array) is numba_cuda.matmul
