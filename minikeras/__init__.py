@@ -20,6 +20,7 @@ from minikeras.autodiff import GradientTape
 from minikeras.autodiff import Variable
 from minikeras import ops
 from minikeras import random
+from minikeras import distribution
 from minikeras import initializers
 from minikeras import activations
 from minikeras import regularizers

@@ -46,6 +46,7 @@ FOLDER_CHAPTERS = {
     "callbacks": "training",
     "utils": "training",
     "examples": "training",
+    "distribution": "training",
     "trainers/data_adapters": "data",
     "datasets": "data",
     "saving": "saving",

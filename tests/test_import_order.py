@@ -23,7 +23,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # ("minikeras" itself is the package's __init__, the public front door).
 READING_ORDER = [
     "version", "kernels", "backend", "utils", "autodiff", "random", "ops",
-    "initializers", "activations", "regularizers", "constraints", "layers",
+    "distribution", "initializers", "activations", "regularizers", "constraints", "layers",
     "losses", "metrics", "optimizers", "callbacks", "trainers", "models",
     "saving", "datasets", "preprocessing", "config", "minikeras", "tools", "examples",
 ]

@@ -16,6 +16,13 @@ Run it::
 Checkpoints (``model_at_epoch_1.keras``...) and ``final_model.keras`` go to
 ``--out`` (default ``./mnist_convnet_out``).
 
+On several processes (data parallel, ``minikeras.distribution``)::
+
+    mpiexec -n 2 python -m minikeras.examples.mnist_convnet
+
+Each process trains on half of every batch of 32; rank 0 alone prints,
+writes the checkpoints and the final model, and reloads it to predict.
+
 The batch size defaults to the guide's 128 on the full data, but to 32 on the
 bundled sample: the sample is 15 times smaller, and 3 epochs of batches of
 128 would give the optimizer only 81 updates (the guide's model is still near
@@ -23,7 +30,9 @@ bundled sample: the sample is 15 times smaller, and 3 epochs of batches of
 """
 
 import argparse
+import contextlib
 import os
+import sys
 
 import numpy as np
 
@@ -102,9 +111,13 @@ def run(epochs=3, batch_size=None, out="mnist_convnet_out", full=False, samples=
     model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.15,
               callbacks=callbacks, verbose=verbose)
     score = model.evaluate(x_test, y_test, verbose=0)
-    # 3. Save, reload, predict with the reloaded model.
+    # 3. Save, reload, predict with the reloaded model. Under DataParallel,
+    #    rank 0 wrote the file: it reloads it and predicts alone.
     final_path = os.path.join(out, "final_model.keras")
     model.save(final_path)
+    if _rank() != 0:
+        return None, None
+    keras.distribution.set_distribution(None)
     model = keras.saving.load_model(final_path)
     predictions = model.predict(x_test, verbose=verbose)
     # 4. Report.
@@ -126,7 +139,18 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=None, help="train on only the first N digits (quick runs)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (weights, dropout, shuffling)")
     args = parser.parse_args(argv)
-    run(args.epochs, args.batch_size, args.out, args.full, args.samples, seed=args.seed)
+    # Started by `mpiexec -n N`: data-parallel over the N processes, rank 0
+    # alone printing. Started by plain `python`: one process, nothing changes.
+    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    quiet = open(os.devnull, "w") if _rank() != 0 else None  # noqa: SIM115  (closed below)
+    with contextlib.redirect_stdout(quiet or sys.stdout):
+        run(args.epochs, args.batch_size, args.out, args.full, args.samples, seed=args.seed)
+    if quiet is not None:
+        quiet.close()
+
+
+def _rank():
+    return keras.distribution.distribution().process_id if keras.distribution.distribution() else 0
 
 
 if __name__ == "__main__":

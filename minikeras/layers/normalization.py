@@ -19,6 +19,8 @@ from minikeras import constraints
 from minikeras import initializers
 from minikeras import ops
 from minikeras import regularizers
+from minikeras.distribution import sync_batchnorm
+from minikeras.distribution.distribution_lib import active_data_parallel
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 
@@ -87,7 +89,9 @@ class BatchNormalization(Layer):
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
-        self.synchronized = synchronized  # one device: nothing to synchronize
+        # Kept for the config: under DataParallel the statistics are always those of
+        # the global batch (as in Keras on JAX), synchronized or not.
+        self.synchronized = synchronized
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -132,7 +136,13 @@ class BatchNormalization(Layer):
         """Mean and variance over every axis but ``axis``; masked steps left out."""
         reduction_axes = [index for index in range(inputs.ndim) if index != axis]
         if mask is None:
-            return ops.moments(inputs, axes=reduction_axes)
+            # ops.moments in one process; under DataParallel, of every process's slice together.
+            return sync_batchnorm.moments(inputs, axes=reduction_axes)
+        if active_data_parallel() is not None:
+            raise NotImplementedError(
+                f"Layer '{self.name}': BatchNormalization with a mask is not synchronized across processes "
+                "under DataParallel in minikeras. Drop the mask (or the BatchNormalization) to train this model "
+                "with DataParallel.")
         # mask (N, T) -> weights (N, T, 1): a padded step counts for nothing.
         weights = ops.cast(mask, inputs.dtype)
         while weights.ndim < inputs.ndim:

@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import time
 
+from minikeras.distribution import data_parallel
 from minikeras.saving import archive
 from minikeras.saving import atomic_file
 from minikeras.saving import h5_store
@@ -52,6 +53,8 @@ def save_model(model, filepath, overwrite=True):
         ValueError: for another extension (``.h5``: legacy, not supported).
     """
     filepath = os.fspath(filepath)
+    if not data_parallel.is_chief():
+        return  # under DataParallel, rank 0 writes the file for the whole job
     if filepath.endswith((".h5", ".hdf5")):
         raise ValueError(
             f"minikeras does not write the legacy HDF5 (`.h5`) model format. Save to a `.keras` file "
@@ -232,6 +235,8 @@ def save_weights(model, filepath, overwrite=True):
     filepath = os.fspath(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={filepath}")
+    if not data_parallel.is_chief():
+        return  # under DataParallel, rank 0 writes the file for the whole job
     _check_overwrite(filepath, overwrite)
     with atomic_file.atomic_write(filepath) as temp_path:
         writer = h5_store.H5WeightsWriter(temp_path)

@@ -23,15 +23,24 @@ import numpy as np
 from minikeras import backend
 from minikeras.callbacks.callback_list import CallbackList
 from minikeras.callbacks.callback_list import pythonify_logs
+from minikeras.callbacks.csv_logger import CSVLogger
+from minikeras.callbacks.model_checkpoint import ModelCheckpoint
+from minikeras.distribution import data_parallel
 from minikeras.trainers.data_adapters import data_adapter_utils
 from minikeras.trainers.epoch_iterator import EpochIterator
 
 
 def _callback_list(model, callbacks, verbose, epochs, steps, add_history=False):
-    """The user's callbacks plus the defaults (history, progress bar), set up."""
+    """The user's callbacks plus the defaults (history, progress bar), set up.
+
+    Under DataParallel only rank 0 prints the progress bar and writes files;
+    the other ranks leave out the callbacks whose only effect is a file.
+    """
     if isinstance(callbacks, CallbackList):
         return callbacks
-    return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0,
+    if not data_parallel.is_chief():
+        callbacks = [callback for callback in callbacks or [] if not isinstance(callback, (ModelCheckpoint, CSVLogger))]
+    return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0 and data_parallel.is_chief(),
                         model=model, verbose=verbose, epochs=epochs, steps=steps)
 
 
@@ -105,7 +114,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                                    steps_per_epoch=validation_steps, shuffle=False)
     # 2. Callbacks.
     callbacks = _callback_list(model, callbacks, verbose, epochs, iterator.num_batches, add_history=True)
-    # 3. The epochs.
+    # 3. The epochs (under DataParallel: the same data, model and weights on every rank first).
+    data_parallel.begin(model, iterator)
     model.stop_training = False
     training_logs = None
     callbacks.on_train_begin()
@@ -132,7 +142,7 @@ def _train_epoch(model, iterator, callbacks, epoch):
     model.reset_metrics()
     callbacks.on_epoch_begin(epoch)
     logs = {}
-    for step, batch in iterator.enumerate_epoch():
+    for step, batch in data_parallel.shard_batches(iterator.enumerate_epoch()):
         callbacks.on_train_batch_begin(step)
         logs = model.train_step(batch)
         callbacks.on_train_batch_end(step, logs)
@@ -155,7 +165,7 @@ def _test_epoch(model, iterator, callbacks):
     model.stop_evaluating = False
     callbacks.on_test_begin()
     logs = {}
-    for step, batch in iterator.enumerate_epoch():
+    for step, batch in data_parallel.shard_batches(iterator.enumerate_epoch()):
         callbacks.on_test_batch_begin(step)
         logs = model.test_step(batch)
         callbacks.on_test_batch_end(step, logs)
@@ -180,6 +190,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weig
     iterator = EpochIterator(x, y, sample_weight=sample_weight, batch_size=batch_size,
                              steps_per_epoch=steps, shuffle=False)
     callbacks = _callback_list(model, callbacks, verbose, 1, iterator.num_batches)
+    data_parallel.begin(model, iterator)
     try:
         logs = _test_epoch(model, iterator, callbacks)
     finally:
@@ -197,11 +208,12 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
     iterator = EpochIterator(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
     callbacks = _callback_list(model, callbacks, verbose, 1, iterator.num_batches)
     model.stop_predicting = False
+    data_parallel.begin(model, iterator)
     batches = []
     callbacks.on_predict_begin()
     try:
         with backend.no_grad():
-            for step, batch in iterator.enumerate_epoch():
+            for step, batch in data_parallel.shard_batches(iterator.enumerate_epoch()):
                 callbacks.on_predict_batch_begin(step)
                 outputs = to_numpy(model.predict_step(batch))
                 batches.append(outputs)
@@ -211,7 +223,8 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
     finally:
         iterator.close()
     callbacks.on_predict_end()
-    return concatenate_batches(batches)
+    # Under DataParallel: every rank's slices, in the order of the data.
+    return concatenate_batches(data_parallel.gather_batches(batches))
 
 
 def to_numpy(structure):

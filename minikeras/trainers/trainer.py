@@ -32,6 +32,7 @@ from minikeras.autodiff import GradientTape
 from minikeras.autodiff import elementwise
 from minikeras.autodiff import reduce
 from minikeras.autodiff.tensor import Tensor
+from minikeras.distribution import data_parallel
 from minikeras.trainers import loops
 from minikeras.trainers.compile_utils import CompileLoss
 from minikeras.trainers.compile_utils import CompileMetrics
@@ -121,14 +122,19 @@ class Trainer:
             metric.reset_state()
 
     def get_metrics_result(self):
-        """``{name: value}`` of every metric in ``self.metrics``."""
+        """``{name: value}`` of every metric in ``self.metrics``.
+
+        Under DataParallel, the values of the global batch (every process's
+        metric states summed), the same on every process.
+        """
         results = {}
-        for metric in self.metrics:
-            result = metric.result()
-            if isinstance(result, dict):
-                results.update(result)  # compile_metrics holds several
-            else:
-                results[metric.name] = result
+        with data_parallel.global_metric_states(self.metrics):
+            for metric in self.metrics:
+                result = metric.result()
+                if isinstance(result, dict):
+                    results.update(result)  # compile_metrics holds several
+                else:
+                    results[metric.name] = result
         return results
 
     # ----- loss and metrics of one batch -----
@@ -182,6 +188,8 @@ class Trainer:
         trainable = self.trainable_variables
         if trainable:
             grads = tape.gradient(loss, trainable)
+            # Under DataParallel: the average over all processes (else unchanged).
+            grads = data_parallel.all_reduce_gradients(grads, batch_size_of(x))
             self.optimizer.apply(grads, trainable)
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
