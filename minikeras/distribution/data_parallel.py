@@ -5,8 +5,9 @@ minikeras calls, each a no-op without a multi-process ``DataParallel``:
 
 * ``loops.py`` calls ``begin`` before the first batch (same data, same model
   on every rank; rank 0's weights to all), ``shard_batches`` around its batch
-  loop (each rank keeps its slice of every global batch), ``gather_batches``
-  after ``predict``, and ``is_chief`` to print and write files on rank 0 only;
+  loop (each rank keeps its slice of every global batch),
+  ``check_replicas_agree`` after each epoch, ``gather_batches`` after
+  ``predict``, and ``is_chief`` to print and write files on rank 0 only;
 * ``Trainer.train_step`` calls ``all_reduce_gradients`` between the backward
   pass and ``optimizer.apply``: the ONE place where ranks exchange gradients;
 * ``Trainer.get_metrics_result`` reads the metrics inside
@@ -197,6 +198,30 @@ def _check_step_agreement(data_parallel, step, summaries):
         raise ValueError(
             f"DataParallel: the global batch of step {step} has {summaries[0][0]} sample(s), fewer than the "
             f"{size} processes, so some would get none. Use a batch_size (and a last batch) of at least {size}."
+        )
+
+
+def check_replicas_agree(model, epoch):
+    """Raises (on every rank alike) if a rank's weights drifted from rank 0's during the epoch.
+
+    They cannot with the default ``train_step``; a custom one that applies
+    its gradients without ``all_reduce_gradients`` makes every rank train
+    its own model, silently. A checksum per rank, once per epoch, catches it.
+    """
+    data_parallel = active_data_parallel()
+    if data_parallel is None:
+        return
+    checksum = 0
+    for variable in model.variables:
+        if variable.name != SEED_STATE_NAME:  # differs per rank on purpose
+            checksum = zlib.crc32(np.ascontiguousarray(variable.data).view(np.uint8), checksum)
+    checksums = data_parallel.communicator.allgather_object(checksum)
+    drifted = [rank for rank, other in enumerate(checksums) if other != checksums[0]]
+    if drifted:
+        raise ValueError(
+            f"DataParallel: after epoch {epoch}, the weights of rank(s) {drifted} differ from rank 0's. A custom "
+            "`train_step` must average its gradients over the processes before applying them: "
+            "`grads = minikeras.distribution.data_parallel.all_reduce_gradients(grads, batch_size)`."
         )
 
 

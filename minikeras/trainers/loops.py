@@ -122,6 +122,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     try:
         for epoch in range(initial_epoch, epochs):
             epoch_logs = _train_epoch(model, iterator, callbacks, epoch)
+            data_parallel.check_replicas_agree(model, epoch)  # under DataParallel: no rank drifted
             if validation is not None and _should_eval(epoch, validation_freq):
                 val_logs = _test_epoch(model, validation, callbacks)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})

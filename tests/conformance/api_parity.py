@@ -33,7 +33,7 @@ NAMESPACES = (
     "datasets", "datasets.mnist", "datasets.fashion_mnist", "datasets.cifar10", "datasets.cifar100",
     "datasets.imdb", "datasets.reuters", "datasets.boston_housing", "datasets.california_housing",
     "preprocessing", "preprocessing.image", "preprocessing.sequence",
-    "mixed_precision", "dtype_policies", "layers",
+    "mixed_precision", "dtype_policies", "layers", "distribution",
 )
 
 # Keras's top-level namespaces that are not compared, and why. The test
@@ -41,7 +41,6 @@ NAMESPACES = (
 NOT_COMPARED = {
     "src": "Keras's private source tree, not public API",
     "applications": "pretrained ImageNet models: their value is the downloaded weights",
-    "distribution": "multi-device sharding (JAX meshes); minikeras runs on one device",
     "quantizers": "int8/int4/float8 quantisation, out of this teaching scope",
     "export": "TensorFlow SavedModel / ONNX export",
     "legacy": "Keras 2 (tf.keras) save formats",

@@ -144,7 +144,30 @@ def mismatch_checks(world, distributed):
             messages[name] = None
         except ValueError as error:
             messages[name] = str(error)
+    messages["drift"] = drift_check()
     return messages
+
+
+class LocalSteps(keras.Sequential):
+    """A custom train_step that forgets to average its gradients over the processes."""
+
+    def train_step(self, data):
+        x, y = data
+        with keras.GradientTape() as tape:
+            loss = self.compute_loss(x=x, y=y, y_pred=self(x, training=True))
+        self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+        return {}
+
+
+def drift_check():
+    model = LocalSteps([keras.Input((6,)), keras.layers.Dense(3)])
+    model.compile("sgd", "mse")
+    x, y = data("dense", 20)
+    try:
+        model.fit(x, y, batch_size=BATCH, verbose=0)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def dropout_seeds(world, distributed):

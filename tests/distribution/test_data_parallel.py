@@ -65,6 +65,11 @@ def test_mismatched_model_or_data_is_named_at_the_start(job):
     assert "rank 1 has a different data" in job["mismatch"]["data"]
 
 
+def test_a_custom_train_step_that_forgets_to_average_is_caught(job):
+    assert "differ from rank 0's" in job["mismatch"]["drift"]
+    assert "all_reduce_gradients(grads, batch_size)" in job["mismatch"]["drift"]
+
+
 def test_dropout_streams_differ_per_rank(job):
     seeds = [tuple(states[0]) for states in job["dropout_seeds"]]
     assert len(set(seeds)) == job["size"], seeds
