@@ -122,11 +122,11 @@ def run_torch(kind, warmup, steps, threads):
         loss = loss_fn(model(xb), yb)
         loss.backward()
         optimizer.step()
-        float(loss)
+        loss.item()
         times.append(time.perf_counter() - start)
         cpu_times.append(time.process_time() - cpu_start)
     return {"seconds_per_step": float(np.median(times[warmup:])),
-            "cpu_seconds_per_step": float(np.median(cpu_times[warmup:])), "loss": float(loss)}
+            "cpu_seconds_per_step": float(np.median(cpu_times[warmup:])), "loss": loss.item()}
 
 
 # ----- the parent: one subprocess per engine and round -----

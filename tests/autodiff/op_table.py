@@ -291,6 +291,7 @@ TABLE = [
     Case("squeeze", lambda x: ops.squeeze(x, axis=1), lambda x: numpy.squeeze(x, axis=1), ((2, 1, 3),)),
     Case("ravel", ops.ravel, numpy.ravel, ((2, 3),)),
     Case("get_item", lambda x: ops.get_item(x, (slice(None), slice(1, 3))), lambda x: x[:, 1:3], ((2, 4),)),
+    Case("get_item", lambda x: ops.get_item(x, [0, 0, 1]), lambda x: x[[0, 0, 1]], ((2, 3),)),  # a repeated row
     Case("broadcast_to", lambda x: ops.broadcast_to(x, (4, 2, 3)), lambda x: numpy.broadcast_to(x, (4, 2, 3)),
          ((2, 1),)),
     Case("flip", lambda x: ops.flip(x, axis=1), lambda x: numpy.flip(x, axis=1), ((2, 3),)),
