@@ -65,7 +65,7 @@ Family ``pool`` (``reference``, ``numba_pool``, ``numba_cuda``)::
 ``h * W + w`` of each window's first maximum; the backward functions return
 ``dx (N, H, W, C)``.
 
-Family ``depthwise_conv`` (``depthwise_reference``, ``numba_depthwise``)::
+Family ``depthwise_conv`` (``depthwise_reference``, ``numba_depthwise``, ``numba_cuda``)::
 
     depthwise_conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
                            dilation=(1, 1))

@@ -1,8 +1,8 @@
-"""Convolution, pooling and matmul on an NVIDIA GPU: CUDA kernels written in Python with Numba.
+"""Convolution (full, depthwise), pooling, matmul on an NVIDIA GPU: CUDA kernels written with Numba.
 
-Place in the stack: ``kernels/``, the GPU sibling of ``numba_conv.py`` and
-``numba_pool.py`` (same functions, same numbers, checked by the tests of
-``tests/kernels/``). ``minikeras/backend/kernel_choice.py`` picks this module
+Place in the stack: ``kernels/``, the GPU sibling of ``numba_conv.py``,
+``numba_depthwise.py`` and ``numba_pool.py`` (same functions, same numbers,
+checked by the tests of ``tests/kernels/``). ``minikeras/backend/kernel_choice.py`` picks this module
 for CuPy arrays. Read the CPU kernels and ``reference.py`` first: each kernel
 below is the body of their loops for one output element.
 
@@ -364,6 +364,125 @@ def average_pool_backward(dy, input_shape, pool_size, strides, padding):
     _launch(_average_pool_backward, dx.size, xp.ascontiguousarray(dy), _pool_geometry(pool_size, strides, padding),
             dx)
     return dx
+
+
+# ----------------------------------------------------- depthwise convolution
+# As the convolution above, with no sum over channels: output channel ``k =
+# c*M + m`` reads only input channel ``c``, through filter ``m`` of the
+# kernel ``(KH, KW, C, M)`` (``depthwise_reference.py`` has the definitions).
+@cuda.jit
+def _depthwise_forward(x, kernel, bias, relu, geometry, y):
+    """y[n, oh, ow, c*M + m] = the window of channel c times kernel[..., c, m], + bias, then the ReLU."""
+    i = cuda.grid(1)
+    if i >= y.size:
+        return
+    n, oh, ow, k = _unravel(i, y.shape[1], y.shape[2], y.shape[3])
+    KH, KW, SH, SW, DH, DW, top, left = geometry
+    H, W, M = x.shape[1], x.shape[2], kernel.shape[3]
+    c, m = k // M, k % M
+    total = y.dtype.type(0)
+    for ki in range(KH):
+        h = oh * SH + ki * DH - top
+        if h < 0 or h >= H:
+            continue
+        for kj in range(KW):
+            w = ow * SW + kj * DW - left
+            if w < 0 or w >= W:
+                continue
+            total += x[n, h, w, c] * kernel[ki, kj, c, m]
+    total += bias[k]
+    if relu and total < 0:
+        total = y.dtype.type(0)
+    y[n, oh, ow, k] = total
+
+
+@cuda.jit
+def _depthwise_backward_input(dz, kernel, geometry, dx):
+    """dx[n, h, w, c]: gathers, as ``_conv_backward_input``, from channel c's M outputs only."""
+    i = cuda.grid(1)
+    if i >= dx.size:
+        return
+    n, h, w, c = _unravel(i, dx.shape[1], dx.shape[2], dx.shape[3])
+    KH, KW, SH, SW, DH, DW, top, left = geometry
+    OH, OW, M = dz.shape[1], dz.shape[2], kernel.shape[3]
+    total = dx.dtype.type(0)
+    for ki in range(KH):
+        row = h + top - ki * DH  # = oh * SH for the output row that reads h through tap ki
+        if row < 0 or row % SH != 0 or row // SH >= OH:
+            continue
+        oh = row // SH
+        for kj in range(KW):
+            column = w + left - kj * DW
+            if column < 0 or column % SW != 0 or column // SW >= OW:
+                continue
+            ow = column // SW
+            for m in range(M):
+                total += dz[n, oh, ow, c * M + m] * kernel[ki, kj, c, m]
+    dx[n, h, w, c] = total
+
+
+@cuda.jit
+def _depthwise_backward_kernel(x, dz, geometry, dkernel):
+    """dkernel[ki, kj, c, m] = sum over (n, oh, ow) of the cell of channel c tap (ki, kj) read * dz[..., c*M + m]."""
+    i = cuda.grid(1)
+    if i >= dkernel.size:
+        return
+    ki, kj, c, m = _unravel(i, dkernel.shape[1], dkernel.shape[2], dkernel.shape[3])
+    KH, KW, SH, SW, DH, DW, top, left = geometry
+    H, W, k = x.shape[1], x.shape[2], c * dkernel.shape[3] + m
+    total = dkernel.dtype.type(0)
+    for n in range(dz.shape[0]):
+        for oh in range(dz.shape[1]):
+            h = oh * SH + ki * DH - top
+            if h < 0 or h >= H:
+                continue
+            for ow in range(dz.shape[2]):
+                w = ow * SW + kj * DW - left
+                if w < 0 or w >= W:
+                    continue
+                total += x[n, h, w, c] * dz[n, oh, ow, k]
+    dkernel[ki, kj, c, m] = total
+
+
+def depthwise_conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                           dilation=(1, 1)):
+    """Same contract as ``depthwise_reference.depthwise_conv_forward``: ``(N, H, W, C)`` -> ``(N, OH, OW, C*M)``."""
+    xp = _array_module(x)
+    x = xp.ascontiguousarray(x)
+    kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
+    channels = kernel.shape[2] * kernel.shape[3]  # C*M output channels
+    bias = xp.zeros(channels, dtype=x.dtype) if bias is None else xp.ascontiguousarray(bias, dtype=x.dtype)
+    OH, OW = output_shape(x.shape, kernel.shape[:2], strides, padding, dilation)
+    y = xp.empty((x.shape[0], OH, OW, channels), dtype=x.dtype)
+    _launch(_depthwise_forward, y.size, x, kernel, bias, bool(relu),
+            _conv_geometry(kernel.shape, strides, padding, dilation), y)
+    return y
+
+
+def depthwise_conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                            dilation=(1, 1), need_input=True, need_kernel=True):
+    """Same contract as ``depthwise_reference.depthwise_conv_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    # 1. Through the ReLU, or dz = dy; the bias's gradient as the convolution's (one thread per channel c*M + m).
+    xp = _array_module(x)
+    x = xp.ascontiguousarray(x)
+    dz = xp.ascontiguousarray(dy, dtype=x.dtype)
+    if relu:
+        dz = xp.empty_like(dz)
+        _launch(_relu_gradient, dz.size, xp.ascontiguousarray(dy, dtype=x.dtype),
+                xp.ascontiguousarray(y, dtype=x.dtype), dz)
+    kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
+    dbias = xp.empty(dz.shape[3], dtype=x.dtype)
+    _launch(_bias_gradient, dbias.size, dz, dbias)
+    # 2. The two gradients, each gathered by its own threads.
+    geometry = _conv_geometry(kernel.shape, strides, padding, dilation)
+    dx = dkernel = None
+    if need_input:
+        dx = xp.empty(x.shape, dtype=x.dtype)
+        _launch(_depthwise_backward_input, dx.size, dz, kernel, geometry, dx)
+    if need_kernel:
+        dkernel = xp.empty(kernel.shape, dtype=x.dtype)
+        _launch(_depthwise_backward_kernel, dkernel.size, x, dz, geometry, dkernel)
+    return dx, dkernel, dbias
 
 
 # ---------------------------------------------------------------------- matmul

@@ -241,13 +241,13 @@ def recurrent_kernels(*arrays):
 def depthwise_conv_kernels(x):
     """``(depthwise_conv_forward, depthwise_conv_backward)`` for this raw input.
 
-    ``kernels/numba_depthwise.py`` by default, ``kernels/depthwise_reference.py``
-    with ``kernels="reference"``. There is no GPU depthwise kernel yet: a
-    CuPy input gets a ValueError that says so.
+    ``kernels/numba_cuda.py`` for CuPy arrays, else ``kernels/numba_depthwise.py``
+    by default, ``kernels/depthwise_reference.py`` with ``kernels="reference"``.
     """
     if is_cupy_array(x):
-        raise ValueError("minikeras has no GPU kernel for the depthwise convolution yet "
-                         "(DepthwiseConv, SeparableConv, ops.depthwise_conv): run it on NumPy arrays.")
+        from minikeras.kernels import numba_cuda
+
+        return numba_cuda.depthwise_conv_forward, numba_cuda.depthwise_conv_backward
     if _settings.get().kernels == "reference":
         from minikeras.kernels import depthwise_reference
 

@@ -15,8 +15,8 @@ import pytest
 class Device:
     """The kernel modules of one device, per family, with the two moves a test needs: to the device and back."""
 
-    def __init__(self, name, conv, pool, matmul, to_device, to_numpy):
-        self.name, self.conv, self.pool, self.matmul = name, conv, pool, matmul
+    def __init__(self, name, conv, pool, matmul, depthwise, to_device, to_numpy):
+        self.name, self.conv, self.pool, self.matmul, self.depthwise = name, conv, pool, matmul, depthwise
         self.to_device, self.to_numpy = to_device, to_numpy
 
 
@@ -38,7 +38,7 @@ def cuda_device():
     from minikeras.kernels import numba_cuda
 
     if cuda_simulator_enabled():
-        return Device("cuda-simulator", numba_cuda, numba_cuda, numba_cuda, np.asarray, np.asarray)
+        return Device("cuda-simulator", numba_cuda, numba_cuda, numba_cuda, numba_cuda, np.asarray, np.asarray)
     try:
         import cupy
     except ImportError:
@@ -48,15 +48,16 @@ def cuda_device():
             pytest.skip("CuPy is installed but no GPU is visible (NUMBA_ENABLE_CUDASIM=1 runs the simulator)")
     except Exception as error:  # CUDARuntimeError without a driver
         pytest.skip(f"CuPy is installed but CUDA is not usable: {error}")
-    return Device("cuda", numba_cuda, numba_cuda, numba_cuda, cupy.asarray, cupy.asnumpy)
+    return Device("cuda", numba_cuda, numba_cuda, numba_cuda, numba_cuda, cupy.asarray, cupy.asnumpy)
 
 
 def _numba_device():
     from minikeras.kernels import numba_conv
+    from minikeras.kernels import numba_depthwise
     from minikeras.kernels import numba_matmul
     from minikeras.kernels import numba_pool
 
-    return Device("numba", numba_conv, numba_pool, numba_matmul, np.asarray, np.asarray)
+    return Device("numba", numba_conv, numba_pool, numba_matmul, numba_depthwise, np.asarray, np.asarray)
 
 
 @pytest.fixture(params=["numba", pytest.param("cuda", marks=pytest.mark.gpu)])
@@ -70,7 +71,7 @@ def conv_device(request):
     if request.param == "numpy":
         from minikeras.kernels import numpy_im2col
 
-        return Device("numpy", numpy_im2col, None, None, np.asarray, np.asarray)
+        return Device("numpy", numpy_im2col, None, None, None, np.asarray, np.asarray)
     return cuda_device() if request.param == "cuda" else _numba_device()
 
 

@@ -31,7 +31,7 @@ KERNEL_MODULES = {
     "numba_winograd": ("conv",),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
-    "numba_cuda": ("conv", "pool", "matmul"),
+    "numba_cuda": ("conv", "pool", "matmul", "depthwise_conv"),
     "depthwise_reference": ("depthwise_conv",),
     "numba_depthwise": ("depthwise_conv",),
 }

@@ -1,7 +1,7 @@
 """What is particular to the CUDA kernels (``kernels/numba_cuda.py``): blocks, partial blocks, NaNs, launch sizes.
 
-The numbers themselves are checked by the shared tests: ``test_conv_kernels.py``
-and ``test_pool_kernels.py`` run every case (each padding, stride and dilation
+The numbers themselves are checked by the shared tests: ``test_conv_kernels.py``,
+``test_depthwise_kernels.py`` and ``test_pool_kernels.py`` run every case (each padding, stride and dilation
 of the seeded sweep, bias and ReLU, max-pool ties, float32) on the ``cuda``
 device too. Here: outputs that fill more than one block and leave the last one
 partial, outputs smaller than a block, the same bits whatever the block size
@@ -138,3 +138,5 @@ def test_cupy_arrays_go_to_the_cuda_kernels():
     assert kernel_choice.average_pool_kernels(gpu_array) == (numba_cuda.average_pool_forward,
                                                              numba_cuda.average_pool_backward)
     assert kernel_choice.matmul_kernel(gpu_array, gpu_array) is numba_cuda.matmul
+    assert kernel_choice.depthwise_conv_kernels(gpu_array) == (numba_cuda.depthwise_conv_forward,
+                                                               numba_cuda.depthwise_conv_backward)
