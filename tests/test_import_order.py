@@ -55,6 +55,10 @@ LAZY_IMPORTS = {
         "keras.utils.serialize_keras_object/deserialize_keras_object are the .keras format's functions",
     ("minikeras.utils.numerical_utils", "ops"):
         "to_categorical/normalize given a Tensor return a Tensor computed with ops, as Keras does",
+    ("minikeras.utils.image_utils", "ops"):
+        "smart_resize crops and resizes with ops.image.resize, as Keras's does",
+    ("minikeras.utils.image_dataset", "ops"):
+        "image_dataset_from_directory resizes each picture with ops.image.resize (Keras: tf.image.resize)",
     ("minikeras.utils.numerical_utils", "autodiff"):
         "to_categorical/normalize recognise a Tensor input",
 }

@@ -34,5 +34,14 @@ from minikeras.utils.numerical_utils import to_categorical
 from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries_dataset import timeseries_dataset_from_array
 
+# ----- issue 18: files, pictures and folders of examples -----
+from minikeras.utils.file_utils import get_file
+from minikeras.utils.image_utils import array_to_img
+from minikeras.utils.image_utils import img_to_array
+from minikeras.utils.image_utils import load_img
+from minikeras.utils.image_utils import save_img
+from minikeras.utils.image_dataset import image_dataset_from_directory
+from minikeras.utils.text_dataset import text_dataset_from_directory
+
 # Keras 2's name for PyDataset, kept by Keras 3 as an alias.
 Sequence = PyDataset
