@@ -119,6 +119,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     model.stop_training = False
     training_logs = None
     callbacks.on_train_begin()
+    # A callback restoring an interrupted run (BackupAndRestore) says where to resume; read it once.
+    initial_epoch, model._initial_epoch = model._initial_epoch or initial_epoch, None
     try:
         for epoch in range(initial_epoch, epochs):
             epoch_logs = _train_epoch(model, iterator, callbacks, epoch)

@@ -53,6 +53,7 @@ class Trainer:
     stop_predicting = False
     history = None
     steps_per_execution = 1
+    _initial_epoch = None  # set by BackupAndRestore in on_train_begin: the epoch fit resumes at
     _loss_tracker = None
     _compile_loss = None
     _compile_metrics = None
@@ -182,12 +183,14 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
+            # The optimizer may scale the loss (loss_scale_factor, LossScaleOptimizer); it unscales the gradients.
+            scaled_loss = self.optimizer.scale_loss(loss)
         # 2. Track the epoch's loss, weighted by the batch size.
         self._loss_tracker.update_state(loss.data, sample_weight=batch_size_of(x))
         # 3. Backward pass and update.
         trainable = self.trainable_variables
         if trainable:
-            grads = tape.gradient(loss, trainable)
+            grads = tape.gradient(scaled_loss, trainable)
             # Under DataParallel: the average over all processes (else unchanged).
             grads = data_parallel.all_reduce_gradients(grads, batch_size_of(x))
             self.optimizer.apply(grads, trainable)
