@@ -21,6 +21,8 @@ from minikeras.optimizers.rmsprop import Adagrad
 from minikeras.optimizers.rmsprop import RMSprop
 from minikeras.optimizers.sgd import SGD
 # ----- issue 18: more optimizers -----
+from minikeras.optimizers.adafactor import Adafactor  # noqa: E402
+from minikeras.optimizers.loss_scale_optimizer import LossScaleOptimizer  # noqa: E402
 from minikeras.optimizers.adamax_adadelta import Adadelta  # noqa: E402
 from minikeras.optimizers.adamax_adadelta import Adamax  # noqa: E402
 from minikeras.optimizers.ftrl import Ftrl  # noqa: E402
@@ -41,6 +43,8 @@ ALL_OPTIMIZERS = {
     "ftrl": Ftrl,
     "lion": Lion,
     "lamb": Lamb,
+    "adafactor": Adafactor,
+    "lossscaleoptimizer": LossScaleOptimizer,
 }
 
 

@@ -33,6 +33,10 @@ CASES = {
     "lamb_polynomial": ("Lamb", {"schedule": "polynomial"}),
     "adamax_inverse_time": ("Adamax", {"schedule": "inverse_time"}),
     "adadelta_restarts": ("Adadelta", {"schedule": "restarts"}),
+    "adafactor": ("Adafactor", {"learning_rate": 0.1}),
+    "adafactor_options": ("Adafactor", {"beta_2_decay": -0.5, "epsilon_2": 0.1, "clip_threshold": 0.5,
+                                        "relative_step": False, "weight_decay": 0.01}),
+    "adafactor_schedule": ("Adafactor", {"schedule": "inverse_time"}),
 }
 
 
@@ -102,3 +106,39 @@ def test_bad_arguments_are_value_errors_in_both(class_name, kwargs):
         getattr(keras.optimizers, class_name)(**kwargs)
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         getattr(minikeras.optimizers, class_name)(**kwargs)
+
+
+def _loss_scaled_steps(library):
+    """Five steps of LossScaleOptimizer(Adam), the second with an inf gradient (skipped, scale halved)."""
+    variables = [library.Variable(w.copy(), name=name) for w, name in zip(INITIAL, ("kernel", "bias"))]
+    optimizer = library.optimizers.LossScaleOptimizer(library.optimizers.Adam(0.1), initial_scale=8.0,
+                                                      dynamic_growth_steps=2)
+    optimizer.build(variables)
+    for step, grads in enumerate(GRADIENTS):
+        grads = [g.copy() * 8.0 for g in grads]
+        if step == 1:
+            grads[0][0, 0] = np.inf
+        if library is minikeras:
+            optimizer.apply(grads, variables)
+            continue
+        # Keras on JAX must use stateless_apply (its stateful apply leaks tracers), as Keras's own tests do.
+        new_weights, new_state = optimizer.stateless_apply([v.value for v in optimizer.variables], grads,
+                                                           [v.value for v in variables])
+        for variable, value in zip(variables + optimizer.variables, list(new_weights) + list(new_state)):
+            variable.assign(value)
+    return optimizer, variables
+
+
+def test_loss_scale_optimizer_matches_keras():
+    ours, our_weights = _loss_scaled_steps(minikeras)
+    theirs, their_weights = _loss_scaled_steps(keras)
+    for mine, reference in zip(our_weights + ours.variables, their_weights + theirs.variables):
+        np.testing.assert_allclose(mine.numpy(), keras.ops.convert_to_numpy(reference), rtol=1e-5, atol=1e-6)
+    assert [v.path for v in ours.variables] == [v.path for v in theirs.variables]
+    assert float(ours.scale_loss(2.0)) == float(theirs.scale_loss(2.0))
+    our_config, their_config = ours.get_config(), theirs.get_config()
+    assert our_config["inner_optimizer"]["config"] == pytest.approx(their_config["inner_optimizer"]["config"])
+    rebuilt = minikeras.optimizers.deserialize(minikeras.optimizers.serialize(ours))
+    assert type(rebuilt.inner_optimizer).__name__ == "Adam" and rebuilt.dynamic_growth_steps == 2
+    with pytest.raises(ValueError, match="does not support `clipnorm`"):
+        minikeras.optimizers.LossScaleOptimizer(minikeras.optimizers.SGD(), clipnorm=1.0)
