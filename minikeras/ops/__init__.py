@@ -194,3 +194,23 @@ from minikeras.ops.nn import sparse_sigmoid  # noqa: E402
 from minikeras.ops.nn import squareplus  # noqa: E402
 from minikeras.ops.nn import tanh_shrink  # noqa: E402
 from minikeras.ops.nn import threshold  # noqa: E402
+
+# ----- issue 18: keras.ops.linalg, also at the top level as in Keras -----
+from minikeras.ops import linalg  # noqa: E402
+from minikeras.ops.linalg import cholesky  # noqa: E402
+from minikeras.ops.linalg import cholesky_inverse  # noqa: E402
+from minikeras.ops.linalg import det  # noqa: E402
+from minikeras.ops.linalg import eig  # noqa: E402
+from minikeras.ops.linalg import eigh  # noqa: E402
+from minikeras.ops.linalg import inv  # noqa: E402
+from minikeras.ops.linalg import jvp  # noqa: E402
+from minikeras.ops.linalg import logdet  # noqa: E402
+from minikeras.ops.linalg import lstsq  # noqa: E402
+from minikeras.ops.linalg import lu_factor  # noqa: E402
+from minikeras.ops.linalg import matrix_rank  # noqa: E402
+from minikeras.ops.linalg import pinv  # noqa: E402
+from minikeras.ops.linalg import qr  # noqa: E402
+from minikeras.ops.linalg import slogdet  # noqa: E402
+from minikeras.ops.linalg import solve  # noqa: E402
+from minikeras.ops.linalg import solve_triangular  # noqa: E402
+from minikeras.ops.linalg import svd  # noqa: E402

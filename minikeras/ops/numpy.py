@@ -310,3 +310,6 @@ __all__ = [
     "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cosh", "cumprod", "diff", "kron",
     "prod", "roll", "sinh", "tan",
 ]
+
+# Keras lists slogdet in keras.ops.numpy as well as at the top of keras.ops.
+from minikeras.ops.linalg import slogdet  # noqa: E402,F401

@@ -58,6 +58,19 @@ class Case:
         return arrays
 
 
+# ----- linear algebra helpers: well-conditioned inputs -----
+EYE3 = numpy.eye(3)
+
+
+def spd(x):
+    """x x^T + I: symmetric positive definite, for cholesky and logdet (x (..., 3, 3))."""
+    return ops.matmul(x, ops.swapaxes(x, -1, -2)) + EYE3
+
+
+def np_spd(x):
+    return x @ x.swapaxes(-1, -2) + EYE3
+
+
 # ----- NumPy versions of the neural-network functions (the oracle) -----
 def np_sigmoid(x):
     return 1 / (1 + numpy.exp(-x))
@@ -282,6 +295,34 @@ TABLE = [
     Case("average", lambda x, w: ops.average(x, axis=1, weights=w),
          lambda x, w: numpy.average(x, axis=1, weights=w), ((2, 3), (3,)), low=0.5),
     Case("trace", ops.trace, numpy.trace, ((3, 3),)),
+    # linear algebra (ops.linalg): matrices kept well conditioned by adding 4 I
+    Case("inv", lambda x: ops.inv(x + 4 * EYE3), lambda x: numpy.linalg.inv(x + 4 * EYE3), ((2, 3, 3),)),
+    Case("det", lambda x: ops.det(x + 4 * EYE3), lambda x: numpy.linalg.det(x + 4 * EYE3), ((2, 3, 3),)),
+    Case("slogdet", lambda x: ops.slogdet(x - 4 * EYE3)[1], lambda x: numpy.linalg.slogdet(x - 4 * EYE3)[1],
+         ((3, 3),)),
+    Case("logdet", lambda x: ops.logdet(spd(x)), lambda x: numpy.linalg.slogdet(np_spd(x))[1], ((3, 3),)),
+    Case("solve", lambda a, b: ops.solve(a + 4 * EYE3, b), lambda a, b: numpy.linalg.solve(a + 4 * EYE3, b),
+         ((2, 3, 3), (2, 3, 2))),
+    Case("solve", lambda a, b: ops.solve(a + 4 * EYE3, b), lambda a, b: numpy.linalg.solve(a + 4 * EYE3, b),
+         ((3, 3), (3,))),
+    Case("solve_triangular", lambda a, b: ops.solve_triangular(a + 4 * EYE3, b, lower=True),
+         lambda a, b: numpy.linalg.solve(numpy.tril(a + 4 * EYE3), b), ((3, 3), (3, 2))),
+    Case("cholesky", lambda x: ops.cholesky(spd(x)), lambda x: numpy.linalg.cholesky(np_spd(x)), ((2, 3, 3),)),
+    Case("cholesky", lambda x: ops.cholesky(x + 4 * EYE3, upper=True),
+         lambda x: numpy.linalg.cholesky((x + x.T) / 2 + 4 * EYE3).T, ((3, 3),), low=-1.0, high=1.0),
+    Case("cholesky_inverse", lambda x: ops.cholesky_inverse(ops.tril(x) + 4 * EYE3),
+         lambda x: numpy.linalg.inv((numpy.tril(x) + 4 * EYE3) @ (numpy.tril(x) + 4 * EYE3).T), ((3, 3),)),
+    Case("lstsq", ops.lstsq, lambda a, b: numpy.linalg.lstsq(a, b, rcond=None)[0], ((5, 3), (5, 2))),
+    Case("lstsq", ops.lstsq, lambda a, b: numpy.linalg.lstsq(a, b, rcond=None)[0], ((4, 2), (4,))),
+    Case("pinv", ops.pinv, numpy.linalg.pinv, ((4, 3),)),
+    Case("pinv", ops.pinv, numpy.linalg.pinv, ((2, 2, 3),)),
+    Case("eigh", lambda x: ops.eigh(x)[0], lambda x: numpy.linalg.eigh((x + x.T) / 2)[0], ((3, 3),)),
+    # eigenvectors are defined up to sign: their squares are not
+    Case("eigh", lambda x: ops.eigh(x)[1] ** 2, lambda x: numpy.linalg.eigh((x + x.T) / 2)[1] ** 2, ((3, 3),)),
+    Case("qr", lambda x: ops.qr(x)[0], lambda x: numpy.linalg.qr(x)[0], ((4, 3),)),
+    Case("qr", lambda x: ops.qr(x)[1], lambda x: numpy.linalg.qr(x)[1], ((2, 3, 3),)),
+    Case("svd", lambda x: ops.svd(x, compute_uv=False), lambda x: numpy.linalg.svd(x, compute_uv=False),
+         ((3, 4),)),
     # shapes
     Case("reshape", lambda x: ops.reshape(x, (3, -1)), lambda x: x.reshape(3, -1), ((2, 3, 2),)),
     Case("transpose", lambda x: ops.transpose(x, (2, 0, 1)), lambda x: x.transpose(2, 0, 1), ((2, 3, 4),)),
@@ -508,4 +549,7 @@ NON_DIFFERENTIABLE = {
     "linspace", "logical_and", "logical_not", "logical_or", "logical_xor", "mod", "nan_to_num", "ndim",
     "not_equal", "one_hot", "ones", "ones_like", "round", "shape", "sign", "size", "stop_gradient", "tri",
     "zeros", "zeros_like",
+    # linear algebra: an integer rank, complex eigenpairs, a factorization minikeras does not differentiate
+    # (it raises if asked), and jvp, which computes a derivative instead of being one
+    "matrix_rank", "eig", "lu_factor", "jvp",
 }
