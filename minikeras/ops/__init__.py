@@ -214,3 +214,14 @@ from minikeras.ops.linalg import slogdet  # noqa: E402
 from minikeras.ops.linalg import solve  # noqa: E402
 from minikeras.ops.linalg import solve_triangular  # noqa: E402
 from minikeras.ops.linalg import svd  # noqa: E402
+
+# ----- issue 18: control flow (eager Python loops whose bodies the tape records) -----
+from minikeras.ops.control_flow import associative_scan  # noqa: E402
+from minikeras.ops.control_flow import cond  # noqa: E402
+from minikeras.ops.control_flow import custom_gradient  # noqa: E402
+from minikeras.ops.control_flow import fori_loop  # noqa: E402
+from minikeras.ops.control_flow import map  # noqa: E402,A004
+from minikeras.ops.control_flow import scan  # noqa: E402
+from minikeras.ops.control_flow import switch  # noqa: E402
+from minikeras.ops.control_flow import vectorized_map  # noqa: E402
+from minikeras.ops.control_flow import while_loop  # noqa: E402

@@ -71,6 +71,38 @@ def np_spd(x):
     return x @ x.swapaxes(-1, -2) + EYE3
 
 
+# ----- control flow: the NumPy loops, and an op with a hand-written gradient -----
+def np_repeat(function, x, times):
+    for _ in range(times):
+        x = function(x)
+    return x
+
+
+def np_fori(x):
+    y = x
+    for i in range(3):
+        y = numpy.sin(y) + i * x
+    return y
+
+
+def np_scan(carry, xs):
+    ys = []
+    for row in xs:
+        carry, y = carry * numpy.tanh(row), carry + row
+        ys.append(y)
+    return carry, numpy.stack(ys)
+
+
+@ops.custom_gradient
+def softplus_with_custom_gradient(x):
+    e = ops.exp(x)
+
+    def grad_fn(upstream):
+        return upstream * (1.0 - 1.0 / (1.0 + e))  # d/dx log(1 + e^x) = sigmoid(x)
+
+    return ops.log(1.0 + e), grad_fn
+
+
 # ----- NumPy versions of the neural-network functions (the oracle) -----
 def np_sigmoid(x):
     return 1 / (1 + numpy.exp(-x))
@@ -295,6 +327,23 @@ TABLE = [
     Case("average", lambda x, w: ops.average(x, axis=1, weights=w),
          lambda x, w: numpy.average(x, axis=1, weights=w), ((2, 3), (3,)), low=0.5),
     Case("trace", ops.trace, numpy.trace, ((3, 3),)),
+    # control flow: the tape records the body of every step, so gradients flow through the loops
+    Case("cond", lambda x: ops.cond(x.shape[0] == 2, lambda: x * x, lambda: x), lambda x: x * x, ((2, 3),)),
+    Case("switch", lambda x: ops.switch(1, [ops.cos, ops.sin], x), numpy.sin, ((2, 3),)),
+    Case("while_loop", lambda x: ops.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * ops.tanh(y)), (0, x))[1],
+         lambda x: np_repeat(lambda y: y * numpy.tanh(y), x, 3), ((2, 3),)),
+    Case("fori_loop", lambda x: ops.fori_loop(0, 3, lambda i, y: ops.sin(y) + i * x, x),
+         lambda x: np_fori(x), ((2, 3),)),
+    Case("scan", lambda c, x: ops.scan(lambda carry, row: (carry * ops.tanh(row), carry + row), c, x),
+         np_scan, ((3,), (4, 3))),
+    Case("map", lambda x: ops.map(lambda row: ops.sum(row * row), x), lambda x: (x * x).sum(axis=1), ((4, 3),)),
+    Case("vectorized_map", lambda x: ops.vectorized_map(lambda row: ops.sin(row), x), numpy.sin, ((4, 3),)),
+    Case("associative_scan", lambda x: ops.associative_scan(ops.multiply, x, axis=1),
+         lambda x: numpy.cumprod(x, axis=1), ((2, 4),)),
+    Case("associative_scan", lambda x: ops.associative_scan(ops.add, x, reverse=True),
+         lambda x: numpy.cumsum(x[::-1], axis=0)[::-1], ((4, 2),)),
+    Case("custom_gradient", lambda x: softplus_with_custom_gradient(x), lambda x: numpy.log1p(numpy.exp(x)),
+         ((2, 3),)),
     # linear algebra (ops.linalg): matrices kept well conditioned by adding 4 I
     Case("inv", lambda x: ops.inv(x + 4 * EYE3), lambda x: numpy.linalg.inv(x + 4 * EYE3), ((2, 3, 3),)),
     Case("det", lambda x: ops.det(x + 4 * EYE3), lambda x: numpy.linalg.det(x + 4 * EYE3), ((2, 3, 3),)),
