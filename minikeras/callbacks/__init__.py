@@ -8,7 +8,7 @@ call them), then any callback: ``history.py``, ``progbar_logger.py``,
 ``monitor_callback.py`` (the base of ``early_stopping.py``,
 ``model_checkpoint.py`` and ``ReduceLROnPlateau``),
 ``learning_rate_scheduler.py``, ``csv_logger.py``, ``backup_and_restore.py``
-(resume an interrupted ``fit``), ``remote_monitor.py``.
+(resume an interrupted ``fit``), ``remote_monitor.py``, ``tensorboard.py``.
 """
 
 from minikeras.callbacks.backup_and_restore import BackupAndRestore
@@ -26,3 +26,4 @@ from minikeras.callbacks.monitor_callback import MonitorCallback
 from minikeras.callbacks.progbar_logger import ProgbarLogger
 from minikeras.callbacks.remote_monitor import RemoteMonitor
 from minikeras.callbacks.swap_ema_weights import SwapEMAWeights
+from minikeras.callbacks.tensorboard import TensorBoard
