@@ -225,3 +225,14 @@ from minikeras.ops.control_flow import scan  # noqa: E402
 from minikeras.ops.control_flow import switch  # noqa: E402
 from minikeras.ops.control_flow import vectorized_map  # noqa: E402
 from minikeras.ops.control_flow import while_loop  # noqa: E402
+
+# ----- issue 18: reading and writing by position -----
+from minikeras.ops.indexing import scatter  # noqa: E402
+from minikeras.ops.indexing import scatter_update  # noqa: E402
+from minikeras.ops.indexing import searchsorted  # noqa: E402
+from minikeras.ops.indexing import segment_max  # noqa: E402
+from minikeras.ops.indexing import segment_sum  # noqa: E402
+from minikeras.ops.indexing import select  # noqa: E402
+from minikeras.ops.indexing import slice  # noqa: E402,A004
+from minikeras.ops.indexing import slice_update  # noqa: E402
+from minikeras.ops.indexing import unstack  # noqa: E402

@@ -71,6 +71,25 @@ def np_spd(x):
     return x @ x.swapaxes(-1, -2) + EYE3
 
 
+# ----- writing by position, in NumPy -----
+def np_slice_update(x, u):
+    y = x.copy()
+    y[0:2, 1:3] = u
+    return y
+
+
+def np_scatter(v):
+    y = numpy.zeros((3, 2))
+    numpy.add.at(y, ([0, 2, 0], [1, 0, 1]), v)
+    return y
+
+
+def np_scatter_update(x, u):
+    y = x.copy()
+    y[[2, 0]] = u
+    return y
+
+
 # ----- control flow: the NumPy loops, and an op with a hand-written gradient -----
 def np_repeat(function, x, times):
     for _ in range(times):
@@ -327,6 +346,24 @@ TABLE = [
     Case("average", lambda x, w: ops.average(x, axis=1, weights=w),
          lambda x, w: numpy.average(x, axis=1, weights=w), ((2, 3), (3,)), low=0.5),
     Case("trace", ops.trace, numpy.trace, ((3, 3),)),
+    # reading and writing by position (ops/indexing.py): a scatter's gradient is a gather, and back
+    Case("slice", lambda x: ops.slice(x, (1, 0), (2, 2)), lambda x: x[1:3, 0:2], ((3, 4),)),
+    Case("slice_update", lambda x, u: ops.slice_update(x, (0, 1), u),
+         lambda x, u: np_slice_update(x, u), ((3, 4), (2, 2))),
+    Case("scatter", lambda v: ops.scatter(numpy.array([[0, 1], [2, 0], [0, 1]]), v, (3, 2)),
+         lambda v: np_scatter(v), ((3,),)),
+    Case("scatter_update", lambda x, u: ops.scatter_update(x, numpy.array([[2], [0]]), u),
+         lambda x, u: np_scatter_update(x, u), ((3, 2), (2, 2))),
+    Case("scatter_update", lambda x, u: ops.scatter_update(x, numpy.array([[1, 1]]), u, reduction="add"),
+         lambda x, u: x + numpy.pad(u.reshape(1, 1), ((1, 1), (1, 0))), ((3, 2), (1,))),
+    Case("segment_sum", lambda x: ops.segment_sum(x, numpy.array([0, 2, 0, 1]), num_segments=3),
+         lambda x: numpy.stack([x[0] + x[2], x[3], x[1]]), ((4, 2),)),
+    Case("segment_max", lambda x: ops.segment_max(x, numpy.array([1, 0, 1, 1])),
+         lambda x: numpy.stack([x[1], x[[0, 2, 3]].max(axis=0)]), ((4, 2),)),
+    Case("unstack", lambda x: ops.unstack(x, axis=1), lambda x: tuple(x[:, i] for i in range(3)), ((2, 3),)),
+    Case("select", lambda a, b: ops.select([a > 0.5, b > 0.0], [a * b, ops.sin(b)], default=a),
+         lambda a, b: numpy.select([a > 0.5, b > 0.0], [a * b, numpy.sin(b)], default=a), ((2, 3), (2, 3)),
+         kinks=(0.0, 0.5)),
     # control flow: the tape records the body of every step, so gradients flow through the loops
     Case("cond", lambda x: ops.cond(x.shape[0] == 2, lambda: x * x, lambda: x), lambda x: x * x, ((2, 3),)),
     Case("switch", lambda x: ops.switch(1, [ops.cos, ops.sin], x), numpy.sin, ((2, 3),)),
@@ -601,4 +638,5 @@ NON_DIFFERENTIABLE = {
     # linear algebra: an integer rank, complex eigenpairs, a factorization minikeras does not differentiate
     # (it raises if asked), and jvp, which computes a derivative instead of being one
     "matrix_rank", "eig", "lu_factor", "jvp",
+    "searchsorted",  # integer positions
 }
