@@ -311,9 +311,7 @@ __all__ = [
     "prod", "roll", "sinh", "tan",
 ]
 
-# Keras lists slogdet in keras.ops.numpy as well as at the top of keras.ops.
-from minikeras.ops.linalg import slogdet  # noqa: E402,F401
-
 # Keras lists these in keras.ops.numpy as well as at the top of keras.ops.
 from minikeras.ops.indexing import searchsorted  # noqa: E402,F401
 from minikeras.ops.indexing import select  # noqa: E402,F401
+from minikeras.ops.linalg import slogdet  # noqa: E402,F401
