@@ -39,6 +39,7 @@ import urllib.request
 import warnings
 import zipfile
 
+from minikeras.backend import config
 from minikeras.backend.config import _config_dir
 from minikeras.utils import io_utils
 
@@ -79,7 +80,8 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
     Raises:
         ValueError: no ``origin``, a ``fname`` with a folder in it, or a
             downloaded file whose hash does not match.
-        DownloadError: the network failed (offline, HTTP error, timeout).
+        DownloadError: the network failed (offline, HTTP error, timeout), or a
+            download was needed while ``MINIKERAS_OFFLINE=1``.
     """
     # 1. Where the file (and the extracted folder) go.
     if origin is None:
@@ -101,6 +103,10 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         downloaded = True
     else:
         downloaded = False
+    if downloaded and config.flag("MINIKERAS_OFFLINE", "offline", False):
+        raise DownloadError(f"{download_target} is not in the cache (or does not match its hash), and "
+                            "MINIKERAS_OFFLINE=1 (or \"offline\": true in minikeras.json) forbids downloading "
+                            f"it from {origin}. Copy the file there, or unset MINIKERAS_OFFLINE.")
     if downloaded:
         io_utils.print_msg(f"Downloading data from {origin}")
         _download(origin, download_target, file_hash, hash_algorithm)

@@ -91,6 +91,15 @@ def test_truncated_download_and_offline_fail_clearly(server, tmp_path):
     assert os.listdir(tmp_path / "datasets") == []  # no partial file left behind
 
 
+def test_offline_setting_uses_the_cache_and_never_the_network(server, tmp_path, monkeypatch):
+    get_file("data.bin", origin=server.url("/data.bin"), file_hash=SHA256, cache_dir=tmp_path)
+    monkeypatch.setenv("MINIKERAS_OFFLINE", "1")
+    assert get_file("data.bin", origin=server.url("/data.bin"), file_hash=SHA256, cache_dir=tmp_path)
+    with pytest.raises(file_utils.DownloadError, match="MINIKERAS_OFFLINE=1 .* forbids downloading"):
+        get_file("other.bin", origin=server.url("/data.bin"), cache_dir=tmp_path)
+    assert server.requests == ["/data.bin"]
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match='specify the "origin" argument'):
         get_file("x")
