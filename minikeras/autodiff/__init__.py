@@ -17,7 +17,9 @@ this order, each file a lesson:
    ``pool.py``, ``resample.py`` (adaptive pooling, resizing),
    ``conv_transpose.py``, ``depthwise_conv.py`` (depthwise and separable
    convolutions), ``recurrent.py`` (an LSTM, GRU or simple RNN
-   over a whole sequence as one op), ``attention.py`` (dot-product attention).
+   over a whole sequence as one op), ``attention.py`` (dot-product attention),
+   ``matrix_ops.py`` (inv det solve cholesky...), ``decompositions.py``
+   (eigh qr svd), ``scatter.py`` (scatter, segment sums: writing by index).
 """
 
 # tensor.py first: it loads the op families its operators use.

@@ -11,7 +11,7 @@ einsum) and its gradient would follow. As one op it keeps a single (B, N, T, S)
 probability array for backward instead of four, and the backward pass shows
 the chain of the four steps in six lines. The letters: B batch, T query
 length, S key length, N heads, H size per head. Read next:
-``minikeras/ops/`` (the public names), and for this op's layer
+``matrix_ops.py`` (linear algebra); for this op's layer
 ``minikeras/layers/attention/``.
 """
 

@@ -15,7 +15,7 @@ upstream gradients. With ``F[i, j] = 1 / (w[j] - w[i])`` off the diagonal
 Like JAX, ``eigh`` reads its input as symmetric, ``(A + A^T) / 2``. The
 eigenvector gradient needs distinct eigenvalues. Gradients through svd's U
 and V (which jax only defines for ``full_matrices=False``) are not
-implemented here and say so when asked for.
+implemented here and say so when asked for. Read next: ``scatter.py``.
 """
 
 from minikeras.autodiff.matrix_ops import symmetric_part
