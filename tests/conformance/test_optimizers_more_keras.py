@@ -111,8 +111,9 @@ def test_bad_arguments_are_value_errors_in_both(class_name, kwargs):
 def _loss_scaled_steps(library):
     """Five steps of LossScaleOptimizer(Adam), the second with an inf gradient (skipped, scale halved)."""
     variables = [library.Variable(w.copy(), name=name) for w, name in zip(INITIAL, ("kernel", "bias"))]
-    optimizer = library.optimizers.LossScaleOptimizer(library.optimizers.Adam(0.1), initial_scale=8.0,
-                                                      dynamic_growth_steps=2)
+    # Named, so the variable paths do not depend on how many optimizers the session made before.
+    optimizer = library.optimizers.LossScaleOptimizer(library.optimizers.Adam(0.1, name="adam"), initial_scale=8.0,
+                                                      dynamic_growth_steps=2, name="loss_scale_optimizer")
     optimizer.build(variables)
     for step, grads in enumerate(GRADIENTS):
         grads = [g.copy() * 8.0 for g in grads]
