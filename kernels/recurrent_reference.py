@@ -21,13 +21,28 @@ Shapes: ``x (N, T, D)``, states ``(N, U)``, ``kernel (D, G*U)``,
 ``recurrent_kernel (U, G*U)``, ``bias (G*U,)`` (GRU: ``(2, 3*U)``, input and
 recurrent rows). Gate order is Keras's: LSTM (i, f, c, o), GRU (z, r, g).
 Activations are fixed: ``sigmoid`` for gates, ``tanh`` for candidates.
+
+The same functions run on the GPU: every array call goes through ``xp``,
+NumPy or CuPy as the input is (:func:`_array_module`), and the per-step
+products ``h @ recurrent_kernel`` of CuPy arrays are cuBLAS calls.
+``kernel_choice.recurrent_kernels`` sends CuPy arrays here, never to the
+CPU-only Numba loops of ``numba_recurrent.py``.
 """
 
 import numpy as np
 
 
+def _array_module(array):
+    """CuPy for an array on the GPU, NumPy for anything else (as ``numba_cuda._array_module``)."""
+    if type(array).__module__.startswith("cupy"):
+        import cupy
+
+        return cupy
+    return np
+
+
 def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+    return 1.0 / (1.0 + _array_module(x).exp(-x))
 
 
 def _project_inputs(x, kernel, bias):
@@ -59,21 +74,22 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
         ``h (N, T, U)``, ``c (N, T, U)`` (every step's states) and ``gates
         (N, T, 4U)``: the activated gates i, f, g, o, kept for the backward pass.
     """
+    xp = _array_module(x)
     n, steps, _ = x.shape
     units = h0.shape[1]
     projected = _project_inputs(x, kernel, bias)
-    h_all = np.empty((n, steps, units), x.dtype)
-    c_all = np.empty((n, steps, units), x.dtype)
-    gates = np.empty((n, steps, 4 * units), x.dtype)
+    h_all = xp.empty((n, steps, units), x.dtype)
+    c_all = xp.empty((n, steps, units), x.dtype)
+    gates = xp.empty((n, steps, 4 * units), x.dtype)
     h, c = h0, c0
     for t in range(steps):
         z = projected[:, t] + h @ recurrent_kernel  # (N, 4U)
         i, f = sigmoid(z[:, :units]), sigmoid(z[:, units:2 * units])
-        g, o = np.tanh(z[:, 2 * units:3 * units]), sigmoid(z[:, 3 * units:])
+        g, o = xp.tanh(z[:, 2 * units:3 * units]), sigmoid(z[:, 3 * units:])
         c = f * c + i * g
-        h = o * np.tanh(c)
+        h = o * xp.tanh(c)
         h_all[:, t], c_all[:, t] = h, c
-        gates[:, t] = np.concatenate([i, f, g, o], axis=1)
+        gates[:, t] = xp.concatenate([i, f, g, o], axis=1)
     return h_all, c_all, gates
 
 
@@ -87,24 +103,25 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
     Returns:
         ``dx, dh0, dc0, dkernel, drecurrent_kernel, dbias``.
     """
+    xp = _array_module(x)
     n, steps, _ = x.shape
     units = h0.shape[1]
-    dz = np.empty_like(gates)
-    dh_next = np.zeros_like(h0)
+    dz = xp.empty_like(gates)
+    dh_next = xp.zeros_like(h0)
     dc_next = dc_last.copy()
     for t in reversed(range(steps)):
         i, f = gates[:, t, :units], gates[:, t, units:2 * units]
         g, o = gates[:, t, 2 * units:3 * units], gates[:, t, 3 * units:]
         c_previous = c_all[:, t - 1] if t > 0 else c0
-        tanh_c = np.tanh(c_all[:, t])
+        tanh_c = xp.tanh(c_all[:, t])
         dh = dh_all[:, t] + dh_next
         dc = dc_next + dh * o * (1.0 - tanh_c ** 2)
         # d(pre-activation) = d(activation) * activation'
-        dz[:, t] = np.concatenate([dc * g * i * (1.0 - i), dc * c_previous * f * (1.0 - f),
+        dz[:, t] = xp.concatenate([dc * g * i * (1.0 - i), dc * c_previous * f * (1.0 - f),
                                    dc * i * (1.0 - g ** 2), dh * tanh_c * o * (1.0 - o)], axis=1)
         dc_next = dc * f
         dh_next = dz[:, t] @ recurrent_kernel.T
-    h_previous = np.concatenate([h0[:, None], h_all[:, :-1]], axis=1)  # (N, T, U)
+    h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)  # (N, T, U)
     dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, recurrent_kernel)
     return dx, dh_next, dc_next, dkernel, drecurrent, dz.sum(axis=(0, 1))
 
@@ -117,20 +134,21 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias):
         ``h (N, T, U)`` and ``saved (N, T, 4U)``: the gates z, r, the candidate
         g and the recurrent candidate term ``h @ U_g + b'_g`` of every step.
     """
+    xp = _array_module(x)
     n, steps, _ = x.shape
     units = h0.shape[1]
     projected = _project_inputs(x, kernel, bias[0])
-    h_all = np.empty((n, steps, units), x.dtype)
-    saved = np.empty((n, steps, 4 * units), x.dtype)
+    h_all = xp.empty((n, steps, units), x.dtype)
+    saved = xp.empty((n, steps, 4 * units), x.dtype)
     h = h0
     for t in range(steps):
         recurrent = h @ recurrent_kernel + bias[1]  # (N, 3U)
         z = sigmoid(projected[:, t, :units] + recurrent[:, :units])
         r = sigmoid(projected[:, t, units:2 * units] + recurrent[:, units:2 * units])
-        g = np.tanh(projected[:, t, 2 * units:] + r * recurrent[:, 2 * units:])
+        g = xp.tanh(projected[:, t, 2 * units:] + r * recurrent[:, 2 * units:])
         h = z * h + (1.0 - z) * g
         h_all[:, t] = h
-        saved[:, t] = np.concatenate([z, r, g, recurrent[:, 2 * units:]], axis=1)
+        saved[:, t] = xp.concatenate([z, r, g, recurrent[:, 2 * units:]], axis=1)
     return h_all, saved
 
 
@@ -140,11 +158,12 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved):
     Returns:
         ``dx, dh0, dkernel, drecurrent_kernel, dbias (2, 3U)``.
     """
+    xp = _array_module(x)
     n, steps, _ = x.shape
     units = h0.shape[1]
-    dz_input = np.empty((n, steps, 3 * units), x.dtype)
-    dz_recurrent = np.empty((n, steps, 3 * units), x.dtype)
-    dh_next = np.zeros_like(h0)
+    dz_input = xp.empty((n, steps, 3 * units), x.dtype)
+    dz_recurrent = xp.empty((n, steps, 3 * units), x.dtype)
+    dh_next = xp.zeros_like(h0)
     for t in reversed(range(steps)):
         z, r = saved[:, t, :units], saved[:, t, units:2 * units]
         g, recurrent_g = saved[:, t, 2 * units:3 * units], saved[:, t, 3 * units:]
@@ -153,35 +172,37 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved):
         d_pre_g = dh * (1.0 - z) * (1.0 - g ** 2)
         d_pre_z = dh * (h_previous - g) * z * (1.0 - z)
         d_pre_r = d_pre_g * recurrent_g * r * (1.0 - r)
-        dz_input[:, t] = np.concatenate([d_pre_z, d_pre_r, d_pre_g], axis=1)
-        dz_recurrent[:, t] = np.concatenate([d_pre_z, d_pre_r, d_pre_g * r], axis=1)
+        dz_input[:, t] = xp.concatenate([d_pre_z, d_pre_r, d_pre_g], axis=1)
+        dz_recurrent[:, t] = xp.concatenate([d_pre_z, d_pre_r, d_pre_g * r], axis=1)
         dh_next = dh * z + dz_recurrent[:, t] @ recurrent_kernel.T
-    h_previous = np.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
+    h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
     dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz_input, dz_recurrent,
                                                 kernel, recurrent_kernel)
-    dbias = np.stack([dz_input.sum(axis=(0, 1)), dz_recurrent.sum(axis=(0, 1))])
+    dbias = xp.stack([dz_input.sum(axis=(0, 1)), dz_recurrent.sum(axis=(0, 1))])
     return dx, dh_next, dkernel, drecurrent, dbias
 
 
 # ----- simple RNN -----
 def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias):
     """Runs ``h = tanh(x W + b + h U)`` over the sequence; returns ``h (N, T, U)``."""
+    xp = _array_module(x)
     projected = _project_inputs(x, kernel, bias)
-    h_all = np.empty(projected.shape, x.dtype)
+    h_all = xp.empty(projected.shape, x.dtype)
     h = h0
     for t in range(x.shape[1]):
-        h = np.tanh(projected[:, t] + h @ recurrent_kernel)
+        h = xp.tanh(projected[:, t] + h @ recurrent_kernel)
         h_all[:, t] = h
     return h_all
 
 
 def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all):
     """Returns ``dx, dh0, dkernel, drecurrent_kernel, dbias``."""
-    dz = np.empty_like(h_all)
-    dh_next = np.zeros_like(h0)
+    xp = _array_module(x)
+    dz = xp.empty_like(h_all)
+    dh_next = xp.zeros_like(h0)
     for t in reversed(range(x.shape[1])):
         dz[:, t] = (dh_all[:, t] + dh_next) * (1.0 - h_all[:, t] ** 2)
         dh_next = dz[:, t] @ recurrent_kernel.T
-    h_previous = np.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
+    h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
     dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, recurrent_kernel)
     return dx, dh_next, dkernel, drecurrent, dz.sum(axis=(0, 1))

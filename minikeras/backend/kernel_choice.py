@@ -225,10 +225,13 @@ def recurrent_kernels(*arrays):
     """Returns the module of whole-sequence LSTM / GRU / simple RNN kernels.
 
     ``kernels/numba_recurrent.py`` by default, ``kernels/recurrent_reference.py``
-    with ``kernels="reference"``. NumPy arrays only: the recurrent
-    layers run their step loop on CuPy arrays (``layers/rnn/fused.py``).
+    with ``kernels="reference"``. CuPy arrays always go to
+    ``recurrent_reference.py``, written with ``xp`` (its per-step products are
+    cuBLAS calls): ``numba_recurrent.py`` compiles for the CPU and cannot read
+    GPU memory. (The recurrent layers still run their step loop on CuPy
+    arrays, ``layers/rnn/fused.py``; this covers the sequence ops called directly.)
     """
-    if _settings.get().kernels == "reference":
+    if any(is_cupy_array(array) for array in arrays) or _settings.get().kernels == "reference":
         from minikeras.kernels import recurrent_reference
 
         return recurrent_reference

@@ -1,9 +1,14 @@
 """Whole-sequence recurrent kernels (Numba) against ``kernels/recurrent_reference.py``.
 
 Forward results and every gradient, in float64 (to 1e-12) and float32, on
-random shapes including one step and one unit. There is no CuPy version:
-on a GPU the recurrent layers run their step loop.
+random shapes including one step and one unit. On CuPy arrays the
+reference itself runs (written with ``xp``; Numba's CPU loops cannot read GPU
+memory): the last two tests check that choice and that the reference takes
+its array module from its input, with a stand-in ``cupy`` (no GPU needed).
 """
+
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -68,3 +73,45 @@ def test_simple_rnn_kernels_match_reference(seed, dtype):
     dh = draw(*got.shape)
     _close(numba_recurrent.simple_rnn_backward(dh, *inputs[:4], got),
            recurrent_reference.simple_rnn_backward(dh, *inputs[:4], expected), dtype)
+
+
+def test_cupy_arrays_never_reach_the_cpu_only_recurrent_kernels():
+    """Numba's CPU loops cannot read GPU memory: CuPy arrays get the ``xp`` reference, whatever the settings."""
+    from minikeras.backend import kernel_choice
+
+    gpu_array = type("ndarray", (), {"__module__": "cupy"})()
+    assert kernel_choice.recurrent_kernels(gpu_array) is recurrent_reference
+    with kernel_choice.kernels("numba"):
+        assert kernel_choice.recurrent_kernels(gpu_array) is recurrent_reference
+        assert kernel_choice.recurrent_kernels(np.zeros((1, 1, 1))) is numba_recurrent
+
+
+def test_recurrent_reference_takes_its_array_module_from_the_input(monkeypatch):
+    """Every array the reference makes comes from its input's module: given arrays whose class says
+    ``cupy``, a stand-in ``cupy`` (NumPy under another name, counting calls) is called, same numbers."""
+    calls = []
+    stand_in = types.ModuleType("cupy")
+    stand_in.__getattr__ = lambda name: (calls.append(name), getattr(np, name))[1]
+
+    class GPUArray(np.ndarray):  # a NumPy array whose class says it lives in ``cupy``
+        __module__ = "cupy"
+
+    for gates, name, states in ((4, "lstm", 2), (3, "gru", 1), (1, "simple_rnn", 1)):
+        _, draw, inputs = _case(gates, gates, "float64")
+        if name == "lstm":  # (x, h0, kernel, recurrent_kernel, bias) -> (x, h0, c0, ...)
+            inputs = inputs[:2] + (draw(*inputs[1].shape),) + inputs[2:]
+        forward = getattr(recurrent_reference, f"{name}_forward")
+        backward = getattr(recurrent_reference, f"{name}_backward")
+        expected = forward(*inputs)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        upstream = (draw(*expected[0].shape),) + ((draw(*inputs[1].shape),) if name == "lstm" else ())
+        expected_gradients = backward(*upstream, *inputs[:3 + states], *expected)
+        with monkeypatch.context() as patch:
+            patch.setitem(sys.modules, "cupy", stand_in)
+            on_gpu = [array.view(GPUArray) for array in inputs]
+            got = forward(*on_gpu)
+            got = got if isinstance(got, tuple) else (got,)
+            gradients = backward(*upstream, *on_gpu[:3 + states], *got)
+        for a, b in zip(got + gradients, expected + expected_gradients):
+            np.testing.assert_array_equal(np.asarray(a), b)
+    assert {"empty", "tanh", "exp", "concatenate", "stack", "zeros_like", "empty_like"} <= set(calls)
