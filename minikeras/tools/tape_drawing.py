@@ -147,20 +147,23 @@ def draw_tape(tape, target=None, names=None, show_constants=True, ax=None):
     if ax is None:
         tallest = max(len(members) for members in columns.values())
         _, ax = plt.subplots(figsize=(1.2 * (max(columns) + 1) + 1, 1.0 * tallest + 1))
-    # 2. Arrows from each input to its op, and from the op to its result.
-    arrow = dict(arrowstyle="-|>", color="#666666", shrinkA=22, shrinkB=22)
+    # 2. The boxes, then arrows from the right edge of each input's box to the
+    #    left edge of its op's, and from the op to its result.
+    boxes = {}
+    for key, box in tensors.items():
+        boxes[key] = ax.text(*position[key], _tensor_text(box), ha="center", va="center", fontsize=8,
+                             bbox=dict(boxstyle="round", facecolor=COLOURS[box.kind], edgecolor="#888888"))
+    for index, op in enumerate(graph.ops):
+        boxes[index] = ax.text(*position[index], op.name, ha="center", va="center", fontsize=8, fontweight="bold",
+                               bbox=dict(boxstyle="square", facecolor=COLOURS["op"], edgecolor="#559955"))
+    arrow = dict(arrowstyle="-|>", color="#666666", shrinkA=3, shrinkB=3)
     for index, op in enumerate(graph.ops):
         for key in op.inputs:
-            if key in position:
-                ax.annotate("", xy=position[index], xytext=position[key], arrowprops=arrow)
-        ax.annotate("", xy=position[op.output], xytext=position[index], arrowprops=arrow)
-    # 3. The boxes, drawn over the arrows.
-    for key, box in tensors.items():
-        ax.text(*position[key], _tensor_text(box), ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="round", facecolor=COLOURS[box.kind], edgecolor="#888888"))
-    for index, op in enumerate(graph.ops):
-        ax.text(*position[index], op.name, ha="center", va="center", fontsize=8, fontweight="bold",
-                bbox=dict(boxstyle="square", facecolor=COLOURS["op"], edgecolor="#559955"))
+            if key in boxes:
+                ax.annotate("", xy=(0.0, 0.5), xycoords=boxes[index], xytext=(1.0, 0.5),
+                            textcoords=boxes[key], arrowprops=arrow)
+        ax.annotate("", xy=(0.0, 0.5), xycoords=boxes[op.output], xytext=(1.0, 0.5),
+                    textcoords=boxes[index], arrowprops=arrow)
     xs = [x for x, _ in position.values()]
     ys = [y for _, y in position.values()]
     ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)

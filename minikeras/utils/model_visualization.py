@@ -113,13 +113,15 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, 
     ys = [y for _, y in positions.values()]
     width, height = max(xs) - min(xs) + 3.4, max(ys) - min(ys) + 1.4
     figure, ax = plt.subplots(figsize=(max(width, 3.4) * 0.9, max(height, 1.4) * 0.9))
-    # 2. Arrows, then the boxes over them.
+    # 2. The boxes, then arrows from the edge of one box to the edge of the next
+    #    (coordinates given as fractions of each box).
+    boxes = {key: ax.text(*positions[key], label, ha="center", va="center", fontsize=8, family="monospace",
+                          bbox=dict(boxstyle="round", facecolor="#e8f0fe", edgecolor="#4a6fa5"))
+             for key, label in labels.items()}
+    leave, enter = ((0.5, 0.0), (0.5, 1.0)) if rankdir == "TB" else ((1.0, 0.5), (0.0, 0.5))
     for parent, child in edges:
-        ax.annotate("", xy=positions[child], xytext=positions[parent],
-                    arrowprops=dict(arrowstyle="-|>", color="#555555", shrinkA=18, shrinkB=18))
-    for key, label in labels.items():
-        ax.text(*positions[key], label, ha="center", va="center", fontsize=8, family="monospace",
-                bbox=dict(boxstyle="round", facecolor="#e8f0fe", edgecolor="#4a6fa5"))
+        ax.annotate("", xy=enter, xycoords=boxes[child], xytext=leave, textcoords=boxes[parent],
+                    arrowprops=dict(arrowstyle="-|>", color="#555555", shrinkA=4, shrinkB=4))
     ax.set_xlim(min(xs) - 1.7, max(xs) + 1.7)
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     ax.axis("off")
