@@ -32,6 +32,7 @@ FOLDER_CHAPTERS = {
     "backend": "engine",
     "autodiff": "engine",
     "random": "engine",
+    "ops": "engine",
     "kernels": "kernels",
     "activations": "layers",
     "initializers": "layers",

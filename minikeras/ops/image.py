@@ -1,7 +1,11 @@
 """``minikeras.ops.image``: Keras's ``keras.ops.image`` functions for batches of images.
 
 Place in the stack: the public namespace above ``minikeras.autodiff``; the
-``Resizing``, ``CenterCrop`` and ``UpSampling2D`` layers call these. Images
+``Resizing``, ``CenterCrop``, ``UpSampling2D`` and the augmentation layers
+call these. Resizing is written here; the other families have a file each:
+``image_sampling.py`` (``affine_transform``, ``map_coordinates``...),
+``image_color.py``, ``image_layout.py`` (crops, pads, patches) and
+``image_filters.py`` (``gaussian_blur``, ``sobel_edges``). Images
 are ``(N, H, W, C)`` batches or single ``(H, W, C)`` images (channels first:
 ``(N, C, H, W)`` / ``(C, H, W)``).
 
@@ -30,6 +34,10 @@ from minikeras.autodiff import shape as shape_ops
 from minikeras.autodiff.elementwise import cast
 from minikeras.autodiff.resample import along_axis
 from minikeras.autodiff.tensor import as_tensor
+from minikeras.ops import image_color
+from minikeras.ops import image_filters
+from minikeras.ops import image_layout
+from minikeras.ops import image_sampling
 from minikeras.ops.symbolic import functional_aware
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
@@ -172,4 +180,19 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
 
 
 resize = functional_aware(resize)  # records a graph node when given KerasTensors
+
+# The other functions live in one file per family; each records a graph node when given KerasTensors.
+affine_transform = functional_aware(image_sampling.affine_transform)
+map_coordinates = functional_aware(image_sampling.map_coordinates)
+perspective_transform = functional_aware(image_sampling.perspective_transform)
+elastic_transform = functional_aware(image_sampling.elastic_transform)
+rgb_to_grayscale = functional_aware(image_color.rgb_to_grayscale)
+rgb_to_hsv = functional_aware(image_color.rgb_to_hsv)
+hsv_to_rgb = functional_aware(image_color.hsv_to_rgb)
+crop_images = functional_aware(image_layout.crop_images)
+pad_images = functional_aware(image_layout.pad_images)
+extract_patches = functional_aware(image_layout.extract_patches)
+extract_patches_3d = functional_aware(image_layout.extract_patches_3d)
+gaussian_blur = functional_aware(image_filters.gaussian_blur)
+sobel_edges = functional_aware(image_filters.sobel_edges)
 
