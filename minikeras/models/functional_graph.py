@@ -18,6 +18,7 @@ tensor (by ``id``) to its value, filled in node by node. Read next:
 ``model.py``.
 """
 
+from minikeras.backend import context
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.utils import nest
@@ -123,8 +124,13 @@ class FunctionalGraph:
             if node.is_input:
                 continue
             args, kwargs = node.fill_in(values)
-            if kwargs.get("training") is None:
-                kwargs.pop("training", None)  # let the call context decide
+            # As in Keras, the model's own training flag (fit: True, predict:
+            # False) wins over one recorded when the graph was built: Keras
+            # records `training=True` for layers whose `call` defaults to it
+            # (the augmentation layers), which must still be off in predict.
+            recorded = kwargs.pop("training", None)
+            if recorded is not None and context.in_training() is None:
+                kwargs["training"] = recorded
             outputs = node.layer(*args, **kwargs)
             for symbolic, value in zip(node.output_tensors, nest.flatten(outputs)):
                 values[id(symbolic)] = value
