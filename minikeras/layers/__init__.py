@@ -122,6 +122,14 @@ from minikeras.layers.depthwise_separable import DepthwiseConv1D
 from minikeras.layers.depthwise_separable import DepthwiseConv2D
 from minikeras.layers.depthwise_separable import SeparableConv1D
 from minikeras.layers.depthwise_separable import SeparableConv2D
+from minikeras.layers.augmentation import RandomBrightness
+from minikeras.layers.augmentation import RandomContrast
+from minikeras.layers.augmentation import RandomCrop
+from minikeras.layers.augmentation import RandomFlip
+from minikeras.layers.augmentation import RandomRotation
+from minikeras.layers.augmentation import RandomShear
+from minikeras.layers.augmentation import RandomTranslation
+from minikeras.layers.augmentation import RandomZoom
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D

@@ -48,6 +48,11 @@ PUBLIC_NAMES = {
             "Discretization", "CategoryEncoding", "Resizing", "CenterCrop", "Pipeline",
             "Hashing", "HashedCrossing",
             "Conv3DTranspose", "DepthwiseConv1D", "SeparableConv1D",
+            "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast",
+            "RandomBrightness", "RandomShear", "RandomGrayscale", "RandomHue", "RandomSaturation",
+            "RandomColorJitter", "RandomColorDegeneration", "RandomErasing", "RandomGaussianBlur", "RandomInvert",
+            "RandomPosterization", "RandomSharpness", "RandomPerspective", "RandomElasticTransform",
+            "Solarization", "AutoContrast", "Equalization", "MixUp", "CutMix", "AugMix", "RandAugment",
         ),
     ),
     "keras.activations": (
