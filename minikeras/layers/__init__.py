@@ -122,14 +122,33 @@ from minikeras.layers.depthwise_separable import DepthwiseConv1D
 from minikeras.layers.depthwise_separable import DepthwiseConv2D
 from minikeras.layers.depthwise_separable import SeparableConv1D
 from minikeras.layers.depthwise_separable import SeparableConv2D
+from minikeras.layers.augmentation import AugMix
+from minikeras.layers.augmentation import AutoContrast
+from minikeras.layers.augmentation import CutMix
+from minikeras.layers.augmentation import Equalization
+from minikeras.layers.augmentation import MixUp
+from minikeras.layers.augmentation import RandAugment
 from minikeras.layers.augmentation import RandomBrightness
+from minikeras.layers.augmentation import RandomColorDegeneration
+from minikeras.layers.augmentation import RandomColorJitter
 from minikeras.layers.augmentation import RandomContrast
 from minikeras.layers.augmentation import RandomCrop
+from minikeras.layers.augmentation import RandomElasticTransform
+from minikeras.layers.augmentation import RandomErasing
 from minikeras.layers.augmentation import RandomFlip
+from minikeras.layers.augmentation import RandomGaussianBlur
+from minikeras.layers.augmentation import RandomGrayscale
+from minikeras.layers.augmentation import RandomHue
+from minikeras.layers.augmentation import RandomInvert
+from minikeras.layers.augmentation import RandomPerspective
+from minikeras.layers.augmentation import RandomPosterization
 from minikeras.layers.augmentation import RandomRotation
+from minikeras.layers.augmentation import RandomSaturation
+from minikeras.layers.augmentation import RandomSharpness
 from minikeras.layers.augmentation import RandomShear
 from minikeras.layers.augmentation import RandomTranslation
 from minikeras.layers.augmentation import RandomZoom
+from minikeras.layers.augmentation import Solarization
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D

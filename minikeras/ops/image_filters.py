@@ -33,7 +33,7 @@ def filter_matrix(kernel, length):
     return numpy.where(inside, numpy.asarray(kernel)[numpy.clip(tap, 0, size - 1)], 0.0)
 
 
-def _separable_filter(images, column_kernel, row_kernel, data_format):
+def separable_filter(images, column_kernel, row_kernel, data_format):
     """Filters the height axis with ``column_kernel`` and the width axis with ``row_kernel``."""
     height_axis, width_axis = (axis % images.ndim for axis in height_width_axes(data_format))
     images = along_axis(images, filter_matrix(column_kernel, images.shape[height_axis]), height_axis)
@@ -65,7 +65,7 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     dtype = images.dtype if backend.is_float_dtype(images.dtype) else "float32"
     row_kernel = gaussian_kernel(kernel_size[0], sigma[0], dtype)
     column_kernel = gaussian_kernel(kernel_size[1], sigma[1], dtype)
-    return _separable_filter(images, column_kernel, row_kernel, data_format)
+    return separable_filter(images, column_kernel, row_kernel, data_format)
 
 
 SOBEL_SMOOTH = (1.0, 2.0, 1.0)  # the Sobel kernel is smooth x derivative
@@ -85,6 +85,6 @@ def sobel_edges(images, data_format=None):
     """
     data_format = standardize_data_format(data_format)
     images = check_images(images, ranks=(4,))
-    vertical = _separable_filter(images, SOBEL_DERIVATIVE, SOBEL_SMOOTH, data_format)
-    horizontal = _separable_filter(images, SOBEL_SMOOTH, SOBEL_DERIVATIVE, data_format)
+    vertical = separable_filter(images, SOBEL_DERIVATIVE, SOBEL_SMOOTH, data_format)
+    horizontal = separable_filter(images, SOBEL_SMOOTH, SOBEL_DERIVATIVE, data_format)
     return combine.stack([vertical, horizontal], axis=-1)

@@ -93,6 +93,31 @@ LAYER_CASES = [
     ("RandomContrast", {"factor": (0.2, 0.5)}, {"contrast_factor": np.array([0.5, 1.3, 1.0]).reshape(3, 1, 1, 1)}),
     ("RandomBrightness", {"factor": 0.5, "value_range": (0, 200)},
      {"rgb_delta": np.array([-30, 20, 100.0]).reshape(3, 1, 1, 1)}),
+    ("RandomGrayscale", {"factor": 0.5}, FLAGS),
+    ("RandomColorDegeneration", {"factor": 0.5}, {"factor": np.array([0.2, 0.9, -0.3]).reshape(3, 1, 1, 1)}),
+    ("RandomHue", {"factor": 0.8}, {"factor": np.array([0.1, -0.35, 0.45], "float32")}),
+    ("RandomSaturation", {"factor": 0.8, "data_format": "channels_first"},
+     {"factor": np.array([0.2, 1.5, 0.0], "float32")}),
+    ("RandomInvert", {"value_range": (0, 255)}, {"apply_inversion": FLAGS[:, 0, 0, 0]}),
+    ("RandomPosterization", {"factor": (2, 6)}, {"shift_factor": np.array([6, 2, 4], "uint8")}),
+    ("Solarization", {"addition_factor": 0.2, "threshold_factor": 0.8},
+     {"additions": np.array([10.0, 0.0, 40.0]).reshape(3, 1, 1, 1),
+      "thresholds": np.array([128.0, 200.0, 60.0]).reshape(3, 1, 1, 1)}),
+    ("AutoContrast", {"value_range": (0, 255)}, None),
+    ("Equalization", {"bins": 16}, None),
+    ("MixUp", {"alpha": 0.3}, {"mix_weight": np.array([0.2, 0.7, 1.0], "float32"),
+                               "permutation_order": np.array([2, 0, 1])}),
+    ("CutMix", {"factor": 0.5}, {"permutation_order": np.array([1, 2, 0]), "mix_weight": np.ones(3, "float32"),
+                                 "batch_masks": RNG.uniform(size=(3, 7, 6, 3)) < 0.5}),
+    ("RandomErasing", {"fill_value": 12.0}, {"apply_erasing": FLAGS[:, 0, 0, 0],
+                                             "batch_masks": RNG.uniform(size=(3, 7, 6, 3)) < 0.3,
+                                             "fill_value": np.full((3, 7, 6, 3), 12.0, "float32")}),
+    ("RandomGaussianBlur", {"kernel_size": (3, 5), "sigma": 0.8},
+     {"should_apply_blur": FLAGS[:, 0, 0, 0], "blur_factor": np.array([0.6, 0.3], "float32")}),
+    ("RandomSharpness", {"factor": 0.9}, {"factor": np.array([0.1, 0.5, 0.9], "float32")}),
+    ("RandomPerspective", {"scale": 0.5}, {"apply_perspective": np.array([True, True, False]),
+                                           "start_points": np.stack([CORNERS] * 3),
+                                           "end_points": np.stack([MOVED, CORNERS, MOVED])}),
 ]
 
 
@@ -103,16 +128,43 @@ def test_fixed_parameters_give_keras_images(class_name, kwargs, parameters):
     images = IMAGES.transpose(0, 3, 1, 2) if kwargs.get("data_format") == "channels_first" else IMAGES
     theirs_parameters = _rotation_parameters(theirs, images, parameters["angle"]) \
         if class_name == "RandomRotation" else parameters
-    expected = np.asarray(theirs.transform_images(images, theirs_parameters))
+    expected = np.asarray(theirs.transform_images(images, theirs_parameters, training=True))
     got = np.asarray(ours.transform_images(ops.convert_to_tensor(images), parameters))
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
     # Configs: same keys and values (dtype policies aside), each loads in the other library.
+    # (Keras leaves RandomGrayscale's seed out of its config; minikeras keeps it, which Keras accepts.)
     our_config, their_config = ours.get_config(), theirs.get_config()
-    assert {k: v for k, v in our_config.items() if k != "dtype"} == \
+    assert {k: v for k, v in our_config.items() if k != "dtype" and (k in their_config or k != "seed")} == \
         {k: v for k, v in their_config.items() if k != "dtype"}
     if class_name != "RandomShear":  # Keras refuses its own RandomShear configs (see affine.py)
         keras.layers.deserialize(minikeras.layers.serialize(ours))
     layers.deserialize(keras.layers.serialize(theirs))
+
+
+def test_mixed_labels_and_the_other_layers_configs():
+    weights = {"mix_weight": np.array([0.2, 0.7, 1.0], "float32"), "permutation_order": np.array([2, 0, 1])}
+    labels = np.eye(3, dtype="float32")
+    for name in ("MixUp", "CutMix"):
+        np.testing.assert_allclose(np.asarray(getattr(layers, name)().transform_labels(labels, weights)),
+                                   np.asarray(getattr(keras.layers, name)().transform_labels(labels, weights)),
+                                   rtol=1e-6)
+    cases = [("RandomElasticTransform", {"scale": 0.5, "fill_mode": "wrap"}), ("RandAugment", {"num_ops": 3}),
+             ("AugMix", {"chain_depth": 2, "all_ops": False}),
+             ("RandomColorJitter", {"brightness_factor": 0.2, "hue_factor": (0.1, 0.3)})]
+    for name, kwargs in cases:
+        ours, theirs = getattr(layers, name)(seed=3, **kwargs), getattr(keras.layers, name)(seed=3, **kwargs)
+        assert {k: v for k, v in ours.get_config().items() if k != "dtype"} == \
+            {k: v for k, v in theirs.get_config().items() if k != "dtype"}
+        keras.layers.deserialize(minikeras.layers.serialize(ours))
+        layers.deserialize(keras.layers.serialize(theirs))
+
+
+def test_color_jitter_with_fixed_factors_matches_keras():
+    kwargs = {"brightness_factor": (0.1, 0.1), "contrast_factor": (0.0, 0.0), "saturation_factor": (0.3, 0.3),
+              "seed": 1}
+    ours = np.asarray(layers.RandomColorJitter(**kwargs)(IMAGES, training=True))
+    theirs = np.asarray(keras.layers.RandomColorJitter(**kwargs)(IMAGES, training=True))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-3)
 
 
 def test_inference_is_the_identity_in_both():
@@ -131,6 +183,9 @@ def test_model_with_augmentation_layers_loads_both_ways(tmp_path):
     x = layers.RandomTranslation(0.1, 0.1, seed=4, name="shift")(x)
     x = layers.RandomContrast(0.2, seed=5, name="contrast")(x)
     x = layers.RandomBrightness(0.1, seed=6, name="brightness")(x)
+    x = layers.RandAugment(seed=8, name="rand_augment")(x)  # a policy: sub-layers, no weights
+    x = layers.RandomColorJitter(brightness_factor=0.1, hue_factor=0.1, seed=9, name="jitter")(x)
+    x = layers.MixUp(seed=10, name="mix_up")(x)
     x = layers.RandomCrop(5, 5, seed=7, name="crop")(x)
     outputs = layers.Dense(2, name="dense")(layers.Flatten(name="flatten")(x))
     model = minikeras.Model(inputs, outputs)

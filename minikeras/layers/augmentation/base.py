@@ -18,7 +18,8 @@ Every layer is written in two steps, as Keras writes them:
 
 Images are ``(N, H, W, C)`` batches or single ``(H, W, C)`` images (channels
 first: ``(N, C, H, W)``); a single image is treated as a batch of one.
-Read next: ``flip_and_crop.py``, then ``affine.py`` and ``color.py``.
+Read next: ``flip_and_crop.py``, then ``affine.py``, ``color.py`` and the
+other files in the order of ``__init__.py``'s docstring.
 """
 
 import numpy
@@ -30,7 +31,7 @@ from minikeras.layers.layer import Layer
 from minikeras.utils.argument_validation import check_data_format
 
 
-def check_factor(factor, bounds=(-1.0, 1.0)):
+def check_factor(factor, bounds=(-1.0, 1.0), name="factor"):
     """Keras's ``factor`` argument -> ``(lower, upper)``.
 
     A number ``f`` means ``(max(-|f|, bounds[0]), |f|)``; a pair is sorted.
@@ -38,8 +39,9 @@ def check_factor(factor, bounds=(-1.0, 1.0)):
     Args:
         factor: a number or a pair of numbers.
         bounds: the allowed range.
+        name: the argument's name, for the error message.
     """
-    message = ("The `factor` argument should be a number (or a list of two numbers) in the range "
+    message = (f"The `{name}` argument should be a number (or a list of two numbers) in the range "
                f"[{bounds[0]}, {bounds[1]}]. Received: factor={factor}")
     if isinstance(factor, (tuple, list)):
         if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
@@ -52,11 +54,12 @@ def check_factor(factor, bounds=(-1.0, 1.0)):
     raise ValueError(message)
 
 
-def check_axis_factor(factor, name, open_below=False, low=-1.0, message=None):
+def check_axis_factor(factor, name, open_below=False, low=-1.0, message=None, symmetric=True):
     """``height_factor`` / ``width_factor`` of ``RandomZoom`` / ``RandomTranslation`` -> ``(lower, upper)``.
 
     Each number lies in [low, 1] (in (low, 1] with ``open_below``: a zoom of
-    -100% would shrink the image to nothing); a number ``f`` means ``(-|f|, |f|)``.
+    -100% would shrink the image to nothing); a number ``f`` means
+    ``(-|f|, |f|)``, or ``(0, f)`` when not ``symmetric``.
     """
     if message is None:
         message = ("The `height_factor` and `width_factor` arguments should be a number (or a list of two "
@@ -73,7 +76,7 @@ def check_axis_factor(factor, name, open_below=False, low=-1.0, message=None):
         return tuple(sorted(factor))
     if isinstance(factor, (int, float)) and not isinstance(factor, bool):
         check(factor)
-        return -abs(factor), abs(factor)
+        return (-abs(factor), abs(factor)) if symmetric else (0, factor)
     raise ValueError(message + f"Received: {name}={factor}")
 
 
@@ -107,6 +110,8 @@ class BaseImageAugmentation(Layer):
         **kwargs: ``Layer`` arguments (``name``, ``dtype``...).
     """
 
+    _config_has_seed = True  # False for the layers Keras gives no `seed` (AutoContrast, Equalization)
+
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = check_data_format(data_format, type(self).__name__)
@@ -123,15 +128,34 @@ class BaseImageAugmentation(Layer):
         """Applies ``transformation`` to a float batch ``(N, H, W, C)`` (channels first: ``(N, C, H, W)``)."""
         raise NotImplementedError
 
+    def transform_labels(self, labels, transformation):
+        """The labels that go with the transformed images: unchanged, unless the layer mixes images."""
+        return labels
+
     # ----- shared machinery -----
     def call(self, inputs, training=True):
+        """Images, or a dict ``{"images": ..., "labels": ...}`` (labels ``(N, K)``), as in Keras."""
+        if isinstance(inputs, dict):
+            outputs = dict(inputs)
+            outputs["images"], transformation = self._augment(inputs["images"], training)
+            if "labels" in inputs and transformation is not None:
+                unbatched = ops.convert_to_tensor(inputs["images"]).ndim == 3
+                labels = ops.expand_dims(inputs["labels"], 0) if unbatched else inputs["labels"]
+                labels = self.transform_labels(labels, transformation)
+                outputs["labels"] = ops.squeeze(labels, 0) if unbatched else labels
+            return outputs
+        return self._augment(inputs, training)[0]
+
+    def _augment(self, inputs, training):
+        """(augmented images, the transformation used, or None at inference)."""
         images = self._float_images(inputs)
         if not training:
-            return self.inference_images(images)
+            return self.inference_images(images), None
         unbatched = images.ndim == 3
         batch = ops.expand_dims(images, 0) if unbatched else images  # (H, W, C) -> (1, H, W, C)
-        outputs = self.transform_images(batch, self.get_random_transformation(batch))
-        return ops.squeeze(outputs, 0) if unbatched else outputs
+        transformation = self.get_random_transformation(batch)
+        outputs = self.transform_images(batch, transformation)
+        return (ops.squeeze(outputs, 0) if unbatched else outputs), transformation
 
     def inference_images(self, images):
         """What ``training=False`` returns: the images, as floats."""
@@ -155,6 +179,11 @@ class BaseImageAugmentation(Layer):
         draws = random.uniform(shape, minval=low, maxval=high, dtype="float32", seed=self.generator)
         return numpy.asarray(ops.convert_to_numpy(draws))
 
+    def apply_flags(self, batch_size):
+        """Which images to change, ``(N,)`` booleans: each with a probability drawn in ``self.factor``."""
+        probability = self.uniform((batch_size,), *self.factor)
+        return self.uniform((batch_size,), 0.0, 1.0) < probability
+
     def image_axes(self):
         """(height axis, width axis, channel axis) of a batch in this layer's data format."""
         return (1, 2, 3) if self.data_format == "channels_last" else (2, 3, 1)
@@ -163,4 +192,7 @@ class BaseImageAugmentation(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format, "seed": self.seed}
+        config = {**super().get_config(), "data_format": self.data_format}
+        if self._config_has_seed:
+            config["seed"] = self.seed
+        return config

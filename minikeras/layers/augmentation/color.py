@@ -1,11 +1,11 @@
-"""Random changes of pixel values: ``RandomContrast``, ``RandomBrightness``,
-``RandomGrayscale``, ``RandomHue``, ``RandomSaturation`` and ``RandomColorJitter``.
+"""Random changes of brightness and contrast: ``RandomBrightness`` and ``RandomContrast``.
 
-Place in the stack: augmentation layers over ``base.py`` and the colour
-conversions of ``ops.image``. They change what each pixel holds, never where
-it is. The layers that take ``value_range`` need to know what "black" and
-"white" are: ``(0, 255)`` by default, ``(0, 1)`` for rescaled images;
-results are clipped to that range. Read next: ``mixing.py``.
+Place in the stack: augmentation layers over ``base.py``. They change what
+each pixel holds, never where it is: brightness adds the same amount to every
+pixel, contrast scales each pixel's distance from the image's mean. Both need
+to know what "black" and "white" are (``value_range``): ``(0, 255)`` by
+default, ``(0, 1)`` for rescaled images; results are clipped to that range.
+Read next: ``colour_space.py``.
 """
 
 import numpy

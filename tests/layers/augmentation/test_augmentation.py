@@ -24,6 +24,24 @@ LAYERS = {
     "RandomCrop": lambda seed: layers.RandomCrop(5, 6, seed=seed),
     "RandomContrast": lambda seed: layers.RandomContrast(0.5, seed=seed),
     "RandomBrightness": lambda seed: layers.RandomBrightness(0.3, seed=seed),
+    "RandomGrayscale": lambda seed: layers.RandomGrayscale(0.5, seed=seed),
+    "RandomColorDegeneration": lambda seed: layers.RandomColorDegeneration(0.5, seed=seed),
+    "RandomHue": lambda seed: layers.RandomHue(0.5, seed=seed),
+    "RandomSaturation": lambda seed: layers.RandomSaturation(0.5, seed=seed),
+    "RandomColorJitter": lambda seed: layers.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.2,
+                                                               saturation_factor=0.5, hue_factor=0.2, seed=seed),
+    "RandomInvert": lambda seed: layers.RandomInvert(seed=seed),
+    "RandomPosterization": lambda seed: layers.RandomPosterization((1, 5), seed=seed),
+    "Solarization": lambda seed: layers.Solarization(0.3, (0.3, 0.9), seed=seed),
+    "RandomGaussianBlur": lambda seed: layers.RandomGaussianBlur(sigma=(0.5, 1.0), seed=seed),
+    "RandomSharpness": lambda seed: layers.RandomSharpness(1.0, seed=seed),
+    "MixUp": lambda seed: layers.MixUp(seed=seed),
+    "CutMix": lambda seed: layers.CutMix(seed=seed),
+    "RandomErasing": lambda seed: layers.RandomErasing(seed=seed),
+    "RandomPerspective": lambda seed: layers.RandomPerspective(scale=0.5, seed=seed),
+    "RandomElasticTransform": lambda seed: layers.RandomElasticTransform(seed=seed),
+    "RandAugment": lambda seed: layers.RandAugment(seed=seed),
+    "AugMix": lambda seed: layers.AugMix(chain_depth=2, seed=seed),
 }
 
 
@@ -37,7 +55,7 @@ def test_seed_reproducibility_inference_and_config(name):
     assert single.shape == layer.compute_output_shape(IMAGES[0].shape)
     restored = type(layer).from_config(layer.get_config())
     assert restored.get_config() == layer.get_config()
-    if name != "RandomCrop":  # RandomCrop center-crops at inference
+    if name != "RandomCrop":  # RandomCrop center-crops at inference (AutoContrast, not listed, stretches)
         np.testing.assert_array_equal(np.asarray(layer(IMAGES.astype("uint8"), training=False)),
                                       IMAGES.astype("uint8").astype("float32"))
 
@@ -108,3 +126,78 @@ def test_augmentation_inside_a_model_is_off_in_predict():
                         L.RandomZoom(0.2, seed=1)])
     np.testing.assert_allclose(model.predict(IMAGES, verbose=0), IMAGES)
     assert not np.allclose(np.asarray(model(IMAGES, training=True)), IMAGES)
+
+
+def test_grayscale_and_degeneration():
+    out = np.asarray(layers.RandomGrayscale(0.5, seed=2)(IMAGES))
+    grey = np.all(np.ptp(out, axis=-1) < 1e-3, axis=(1, 2))  # all three channels equal
+    unchanged = np.all(out == IMAGES, axis=(1, 2, 3))
+    assert np.all(grey | unchanged) and 0 < grey.sum() < 16
+    full = np.asarray(layers.RandomColorDegeneration((1.0, 1.0))(IMAGES))
+    assert np.all(np.ptp(full, axis=-1) < 1e-3)
+
+
+def test_hue_keeps_greys_and_saturation_zero_makes_grey():
+    greys = np.repeat(IMAGES[..., :1], 3, axis=-1)
+    np.testing.assert_allclose(np.asarray(layers.RandomHue(0.9, seed=1)(greys)), greys, atol=1e-3)
+    coloured = np.asarray(layers.RandomHue((0.5, 0.5), seed=1)(IMAGES))
+    assert coloured.min() >= 0 and coloured.max() <= 255 and not np.allclose(coloured, IMAGES, atol=1)
+    grey = np.asarray(layers.RandomSaturation((0.0, 0.0))(IMAGES))
+    assert np.all(np.ptp(grey, axis=-1) < 1e-3)
+
+
+def test_tone_curves():
+    np.testing.assert_allclose(np.asarray(layers.RandomInvert((1.0, 1.0))(IMAGES)), 255 - IMAGES)
+    posterized = np.asarray(layers.RandomPosterization((2, 2))(IMAGES))  # keep 2 bits: multiples of 64
+    assert set(np.unique(posterized)) <= {0.0, 64.0, 128.0, 192.0}
+    solarized = np.asarray(layers.Solarization(0.0, 0.0)(IMAGES))  # threshold 0: every value inverted
+    np.testing.assert_allclose(solarized, 255 - IMAGES, atol=1e-4)
+    thresholds = layers.Solarization(0.0, 0.5, seed=1).get_random_transformation(IMAGES)["thresholds"]
+    assert np.all(thresholds >= 0) and np.all(thresholds <= 0.5 * 255)
+    dim = IMAGES * 0.5 + 20
+    stretched = np.asarray(layers.AutoContrast()(dim, training=False))  # not random: at inference too
+    np.testing.assert_allclose(stretched.min(axis=(1, 2)), 0, atol=1e-3)
+    np.testing.assert_allclose(stretched.max(axis=(1, 2)), 255, atol=1e-3)
+    equalized = np.asarray(layers.Equalization()(dim))
+    assert equalized.min() >= 0 and equalized.max() == 255 and equalized.std() > dim.std()
+
+
+def test_blur_smooths_and_sharpness_half_is_the_identity():
+    blurred = np.asarray(layers.RandomGaussianBlur((1.0, 1.0), sigma=(1.0, 1.0), seed=1)(IMAGES))
+    assert np.diff(blurred[:, 2:-2], axis=1).std() < np.diff(IMAGES[:, 2:-2], axis=1).std()
+    np.testing.assert_allclose(np.asarray(layers.RandomSharpness((0.5, 0.5))(IMAGES)), IMAGES, atol=1e-3)
+
+
+def test_mixup_and_cutmix_mix_images_and_labels_alike():
+    labels = np.eye(16, dtype="float32")
+    mixed = layers.MixUp(alpha=0.5, seed=3)({"images": IMAGES, "labels": labels})
+    weights = np.asarray(mixed["labels"])
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-6)
+    partner = np.argmax(weights - np.eye(16) * weights, axis=1)  # the other image of each pair
+    own = np.diag(weights)[:, None, None, None]
+    expected = own * IMAGES + (1 - own) * IMAGES[partner]
+    np.testing.assert_allclose(np.asarray(mixed["images"]), expected, rtol=1e-4, atol=1e-2)
+    cut = layers.CutMix(seed=4)({"images": IMAGES, "labels": labels})
+    out, cut_labels = np.asarray(cut["images"]), np.asarray(cut["labels"])
+    for n in range(16):
+        changed = np.any(out[n] != IMAGES[n], axis=-1)
+        source = IMAGES[np.argmax(cut_labels[n] - np.eye(16)[n] * cut_labels[n])]
+        np.testing.assert_array_equal(out[n][changed], source[changed])  # the box comes from the partner
+        # The label weight is the box's real-valued area; on 8x8 pixels the pasted grid points differ by
+        # up to a row and a column.
+        assert abs(cut_labels[n, n] - (1 - changed.mean())) < 0.3
+
+
+def test_erasing_fills_one_box_per_image():
+    out = np.asarray(layers.RandomErasing(fill_value=0.0, scale=(0.1, 0.3), seed=5)(IMAGES + 1))
+    for image in out:
+        rows, cols = np.nonzero(np.all(image == 0, axis=-1))
+        if rows.size:  # erased: a full rectangle
+            assert rows.size == (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
+
+
+def test_warps_and_policies_keep_shape_and_range():
+    assert np.allclose(np.asarray(layers.RandomPerspective(scale=0.0)(IMAGES)), IMAGES, atol=1e-3)
+    for layer in (layers.RandomElasticTransform(seed=1), layers.RandAugment(seed=1), layers.AugMix(seed=1)):
+        out = np.asarray(layer(IMAGES[:4]))
+        assert out.shape == (4, 8, 8, 3) and out.min() >= 0 and out.max() <= 255

@@ -1,0 +1,216 @@
+"""Curves on pixel values: ``RandomInvert``, ``RandomPosterization``, ``Solarization``,
+``AutoContrast`` and ``Equalization``.
+
+Place in the stack: augmentation layers over ``base.py``. Each maps every
+pixel value through a function of the value alone (a *tone curve*): invert
+``v -> high - v``, posterize (keep the top bits), solarize (invert what lies
+above a threshold), stretch the range to [0, 255] (auto-contrast) or
+flatten the histogram (equalize). They compute on the 0..255 scale, so
+images in another ``value_range`` are rescaled there and back. Read next:
+``filters.py``.
+"""
+
+import numpy
+
+from minikeras import ops
+from minikeras import random
+from minikeras.layers.augmentation.base import BaseImageAugmentation
+from minikeras.layers.augmentation.base import check_axis_factor
+from minikeras.layers.augmentation.base import check_factor
+from minikeras.layers.augmentation.base import check_value_range
+from minikeras.layers.augmentation.base import rescale
+
+BYTE_RANGE = (0, 255)
+
+
+class RandomInvert(BaseImageAugmentation):
+    """Inverts each image (``high - v``) with a random probability drawn in ``factor``, during training.
+
+    Args:
+        factor: the probability range, a number in [0, 1] (``(0, f)``) or a pair; 1.0 by default.
+        value_range: ``(low, high)`` of the pixels, ``(0, 255)`` by default.
+        seed, data_format, **kwargs: see ``BaseImageAugmentation``.
+    """
+
+    def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = check_factor(factor, bounds=(0, 1))
+        self.value_range = value_range
+
+    def get_random_transformation(self, images):
+        return {"apply_inversion": self.apply_flags(images.shape[0])}
+
+    def transform_images(self, images, transformation):
+        flags = numpy.asarray(transformation["apply_inversion"])[:, None, None, None]
+        return ops.where(flags, ops.subtract(self.value_range[1], images), images)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range}
+
+
+class RandomPosterization(BaseImageAugmentation):
+    """Keeps only the top ``b`` bits of each 0..255 value, ``b`` drawn per image during training.
+
+    ``b`` is an integer in ``[lower, upper)`` (or exactly ``lower`` when both
+    are equal); fewer bits mean fewer distinct tones.
+
+    Args:
+        factor: a number in [1, 8] (``(1, f)``) or a pair.
+        value_range: ``(low, high)`` of the pixels, ``(0, 255)`` by default.
+        data_format, seed, **kwargs: see ``BaseImageAugmentation``.
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = check_factor(factor, bounds=(1, 8))
+        self.value_range = check_value_range(value_range, "RandomPosterization")
+
+    def get_random_transformation(self, images):
+        batch = images.shape[0]
+        if self.factor[0] != self.factor[1]:
+            bits = ops.convert_to_numpy(random.randint((batch,), self.factor[0], self.factor[1], dtype="uint8",
+                                                       seed=self.generator))
+        else:
+            bits = numpy.full((batch,), self.factor[0], dtype="uint8")
+        return {"shift_factor": 8 - bits}  # bits to drop
+
+    def transform_images(self, images, transformation):
+        shift = numpy.asarray(transformation["shift_factor"], dtype="uint8")[:, None, None, None]
+        values = ops.convert_to_numpy(rescale(images, self.value_range, BYTE_RANGE)).astype("uint8")
+        posterized = ops.cast((values >> shift) << shift, images.dtype)
+        return rescale(posterized, BYTE_RANGE, self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range}
+
+
+class Solarization(BaseImageAugmentation):
+    """Adds a random amount, then inverts the values above a random threshold, during training.
+
+    On the 0..255 scale: ``v = clip(x + addition, 0, 255)``, then
+    ``v if v < threshold else 255 - v``. As in Keras, ``addition`` is drawn
+    in ``[lower, upper * 255]`` (and so is ``threshold``).
+
+    Args:
+        addition_factor, threshold_factor: a number in [0, 1] (``(0, f)``) or a pair.
+        value_range: ``(low, high)`` of the pixels, ``(0, 255)`` by default.
+        seed, **kwargs: ``data_format`` and ``Layer`` arguments.
+    """
+
+    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        message = ("The `addition_factor` and `threshold_factor` arguments should be a number (or a list of two "
+                   "numbers) in the range [0, 1]. ")
+        self.addition_factor = check_axis_factor(addition_factor, "addition_factor", low=0.0, message=message,
+                                                 symmetric=False)
+        self.threshold_factor = check_axis_factor(threshold_factor, "threshold_factor", low=0.0, message=message,
+                                                  symmetric=False)
+        self.value_range = check_value_range(value_range, "Solarization")
+
+    def get_random_transformation(self, images):
+        shape = (images.shape[0], 1, 1, 1)
+        return {"additions": self.uniform(shape, self.addition_factor[0], self.addition_factor[1] * 255),
+                "thresholds": self.uniform(shape, self.threshold_factor[0], self.threshold_factor[1] * 255)}
+
+    def transform_images(self, images, transformation):
+        additions = numpy.asarray(transformation["additions"], dtype=images.dtype)
+        thresholds = numpy.asarray(transformation["thresholds"], dtype=images.dtype)
+        values = ops.clip(ops.add(rescale(images, self.value_range, BYTE_RANGE), additions), 0, 255)
+        values = ops.where(ops.less(values, thresholds), values, ops.subtract(255.0, values))
+        return rescale(values, BYTE_RANGE, self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": self.value_range, "addition_factor": self.addition_factor,
+                "threshold_factor": self.threshold_factor}
+
+
+class AutoContrast(BaseImageAugmentation):
+    """Stretches each image and channel so that its darkest value becomes 0 and its brightest 255.
+
+    Not random, and applied at inference too (as in Keras). A channel with a
+    single value is left as it is.
+
+    Args:
+        value_range: ``(low, high)`` of the pixels, ``(0, 255)`` by default.
+        **kwargs: ``data_format`` and ``Layer`` arguments.
+    """
+
+    _config_has_seed = False
+
+    def __init__(self, value_range=(0, 255), **kwargs):
+        super().__init__(**kwargs)
+        self.value_range = check_value_range(value_range, "AutoContrast")
+
+    def get_random_transformation(self, images):
+        return None
+
+    def transform_images(self, images, transformation):
+        height_axis, width_axis, _ = self.image_axes()
+        values = rescale(images, self.value_range, BYTE_RANGE)
+        low = ops.min(values, axis=(height_axis, width_axis), keepdims=True)  # (N, 1, 1, C)
+        spread = ops.subtract(ops.max(values, axis=(height_axis, width_axis), keepdims=True), low)
+        flat = ops.less_equal(spread, 0.0)
+        scale = ops.divide(255.0, ops.where(flat, 1.0, spread))
+        stretched = ops.clip(ops.subtract(ops.multiply(values, scale), ops.multiply(low, scale)), 0.0, 255.0)
+        return ops.where(flat, images, rescale(stretched, BYTE_RANGE, self.value_range))
+
+    def inference_images(self, images):
+        return self.call(images, training=True)
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": self.value_range}
+
+
+class Equalization(BaseImageAugmentation):
+    """Spreads each channel's values so that its histogram becomes flat, during training.
+
+    Each value ``v`` becomes ``255 * (cdf(v) - cdf_min) / (count - cdf_min)``
+    (rounded), where ``cdf`` counts the values in the bins up to ``v``'s.
+    As in Keras 3.15.1, a batch's histogram is counted over all its images
+    at once, channel by channel.
+
+    Args:
+        value_range: ``(low, high)`` of the pixels, ``(0, 255)`` by default.
+        bins: the number of histogram bins (256).
+        data_format, **kwargs: see ``BaseImageAugmentation``.
+    """
+
+    _config_has_seed = False
+
+    def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.bins = bins
+        self.value_range = check_value_range(value_range, "Equalization")
+
+    def get_random_transformation(self, images):
+        return None
+
+    def _equalize(self, channel):
+        """One channel of the whole batch, float32 values in 0..255 (a NumPy array) -> equalized."""
+        bins = self.bins
+        top = numpy.float32(bins - 1)
+        bin_of = numpy.clip((channel * top / numpy.float32(255)).astype("int32"), 0, bins - 1)
+        histogram = numpy.bincount(bin_of.ravel(), minlength=bins)
+        if numpy.count_nonzero(histogram) <= 1:
+            return channel
+        cdf = numpy.cumsum(histogram)
+        cdf_min = cdf[numpy.flatnonzero(cdf)[0]]
+        denominator = cdf[-1] - cdf_min if cdf[-1] != cdf_min else 1
+        table = numpy.clip(numpy.round((cdf - cdf_min) * 255 / denominator), 0, 255).astype("float32")
+        return table[numpy.clip(channel / numpy.float32(255) * top, 0, top).astype("int32")]
+
+    def _to_bytes(self, values, source, target):
+        """``values * scale + offset`` from ``source`` to ``target`` range (Keras's exact arithmetic)."""
+        scale = numpy.float32((target[1] - target[0]) / (source[1] - source[0]))
+        return values * scale + numpy.float32(target[0] - source[0] * scale)
+
+    def transform_images(self, images, transformation):
+        channel_axis = self.image_axes()[2]
+        values = self._to_bytes(ops.convert_to_numpy(images).astype("float32"), self.value_range, BYTE_RANGE)
+        equalized = numpy.stack([self._equalize(numpy.take(values, i, axis=channel_axis))
+                                 for i in range(values.shape[channel_axis])], axis=channel_axis)
+        equalized = self._to_bytes(equalized, BYTE_RANGE, self.value_range)
+        return ops.convert_to_tensor(equalized.astype(images.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "bins": self.bins, "value_range": self.value_range}
