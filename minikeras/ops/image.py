@@ -65,13 +65,16 @@ def _lanczos(radius):
 KERNELS = {"bilinear": _triangle, "bicubic": _keys_cubic, "lanczos3": _lanczos(3.0), "lanczos5": _lanczos(5.0)}
 
 
-def resize_matrix(input_size, output_size, interpolation, antialias=False):
+def resize_matrix(input_size, output_size, interpolation, antialias=False, scale=None, translation=0.0):
     """The ``(output_size, input_size)`` matrix of a 1-D resize.
 
     Args:
         input_size, output_size: lengths of the axis before and after.
         interpolation: one of ``RESIZE_INTERPOLATIONS``.
         antialias: stretch the kernel when downsampling.
+        scale, translation: output coordinate = input coordinate * scale +
+            translation (``scale_and_translate``); by default
+            ``output_size / input_size`` and 0, a plain resize.
     Returns:
         A float64 NumPy array; each row holds one output pixel's weights.
     """
@@ -79,9 +82,9 @@ def resize_matrix(input_size, output_size, interpolation, antialias=False):
         # float32, as JAX computes it, so halfway cases round the same way
         source = numpy.floor(((numpy.arange(output_size) + 0.5) * input_size / output_size).astype("float32"))
         return (source.astype(int)[:, None] == numpy.arange(input_size)[None, :]).astype("float64")
-    scale = output_size / input_size
+    scale = output_size / input_size if scale is None else float(scale)
     kernel_scale = max(1.0 / scale, 1.0) if antialias else 1.0
-    centres = (numpy.arange(output_size) + 0.5) / scale - 0.5  # input coordinate of each output pixel
+    centres = (numpy.arange(output_size) + 0.5 - translation) / scale - 0.5  # input coordinate of each output pixel
     distance = numpy.abs(centres[:, None] - numpy.arange(input_size)[None, :]) / kernel_scale  # (O, L)
     weights = KERNELS[interpolation](distance)
     total = weights.sum(axis=1, keepdims=True)
@@ -181,6 +184,44 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
 
 resize = functional_aware(resize)  # records a graph node when given KerasTensors
 
+# jax.image.scale_and_translate's method names -> the resize kernels.
+SCALE_AND_TRANSLATE_METHODS = {"linear": "bilinear", "bilinear": "bilinear", "trilinear": "bilinear",
+                               "cubic": "bicubic", "bicubic": "bicubic", "tricubic": "bicubic",
+                               "lanczos3": "lanczos3", "lanczos5": "lanczos5"}
+
+
+def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method, antialias=True):
+    """Resamples ``spatial_dims`` so that input coordinate ``x`` lands at ``x * scale + translation``.
+
+    The general form of ``resize`` (which is ``scale = out / in``,
+    ``translation = 0``): one matrix per axis from the same kernels.
+
+    Args:
+        images: any shape.
+        output_shape: the full output shape.
+        scale, translation: one value per axis of ``spatial_dims``.
+        spatial_dims: the axes to resample.
+        method: ``"linear"``, ``"cubic"``, ``"lanczos3"``, ``"lanczos5"`` (or their
+            ``bi``/``tri`` names).
+        antialias: stretch the kernel when downsampling (True).
+    """
+    if method not in SCALE_AND_TRANSLATE_METHODS:
+        raise ValueError(f"Invalid value for argument `method`. Expected of one "
+                         f"{set(SCALE_AND_TRANSLATE_METHODS)}. Received: method={method}")
+    images = as_tensor(images)
+    if not backend.is_float_dtype(images.dtype):
+        images = cast(images, "float32")
+    scale = numpy.asarray(getattr(scale, "data", scale), dtype="float64").reshape(-1)
+    translation = numpy.asarray(getattr(translation, "data", translation), dtype="float64").reshape(-1)
+    for index, axis in enumerate(spatial_dims):
+        matrix = resize_matrix(images.shape[axis], output_shape[axis], SCALE_AND_TRANSLATE_METHODS[method],
+                               antialias, scale=scale[index], translation=translation[index])
+        images = along_axis(images, matrix, axis)
+    return images
+
+
+scale_and_translate = functional_aware(scale_and_translate)
+
 # The other functions live in one file per family; each records a graph node when given KerasTensors.
 affine_transform = functional_aware(image_sampling.affine_transform)
 map_coordinates = functional_aware(image_sampling.map_coordinates)
@@ -195,4 +236,5 @@ extract_patches = functional_aware(image_layout.extract_patches)
 extract_patches_3d = functional_aware(image_layout.extract_patches_3d)
 gaussian_blur = functional_aware(image_filters.gaussian_blur)
 sobel_edges = functional_aware(image_filters.sobel_edges)
+ssim = functional_aware(image_filters.ssim)
 

@@ -1,4 +1,4 @@
-"""Small convolution filters of ``keras.ops.image``: ``gaussian_blur`` and ``sobel_edges``.
+"""Small convolution filters of ``keras.ops.image``: ``gaussian_blur``, ``sobel_edges`` and ``ssim``.
 
 Place in the stack: part of ``minikeras.ops.image``; ``RandomGaussianBlur``
 and ``elastic_transform`` use the blur. Both filters are *separable*: the 2-D
@@ -13,31 +13,37 @@ import numpy
 
 from minikeras import backend
 from minikeras.autodiff import combine
+from minikeras.autodiff import elementwise
+from minikeras.autodiff import reduce
+from minikeras.autodiff.elementwise import cast
 from minikeras.autodiff.resample import along_axis
+from minikeras.autodiff.tensor import as_tensor
 from minikeras.ops.image_common import check_images
 from minikeras.ops.image_common import height_width_axes
 from minikeras.ops.image_common import standardize_data_format
 
 
-def filter_matrix(kernel, length):
-    """The ``(L, L)`` matrix of a "same" correlation with a 1-D ``kernel``, zero padded.
+def filter_matrix(kernel, length, padding="same"):
+    """The matrix of a correlation with a 1-D ``kernel``: ``(L, L)`` "same" (zero padded) or
+    ``(L - K + 1, L)`` "valid".
 
     Output ``o`` reads inputs ``o - before ... o - before + K - 1`` with
-    ``before = (K - 1) // 2`` (XLA's "same" split: an even kernel pads one
-    more after than before).
+    ``before = (K - 1) // 2`` for "same" (XLA's split: an even kernel pads
+    one more after than before) and ``before = 0`` for "valid".
     """
     size = len(kernel)
-    before = (size - 1) // 2
-    tap = numpy.arange(length)[None, :] - numpy.arange(length)[:, None] + before  # (O, L): kernel tap of l for o
+    before = (size - 1) // 2 if padding == "same" else 0
+    outputs = length if padding == "same" else length - size + 1
+    tap = numpy.arange(length)[None, :] - numpy.arange(outputs)[:, None] + before  # (O, L): kernel tap of l for o
     inside = (tap >= 0) & (tap < size)
     return numpy.where(inside, numpy.asarray(kernel)[numpy.clip(tap, 0, size - 1)], 0.0)
 
 
-def separable_filter(images, column_kernel, row_kernel, data_format):
+def separable_filter(images, column_kernel, row_kernel, data_format, padding="same"):
     """Filters the height axis with ``column_kernel`` and the width axis with ``row_kernel``."""
     height_axis, width_axis = (axis % images.ndim for axis in height_width_axes(data_format))
-    images = along_axis(images, filter_matrix(column_kernel, images.shape[height_axis]), height_axis)
-    return along_axis(images, filter_matrix(row_kernel, images.shape[width_axis]), width_axis)
+    images = along_axis(images, filter_matrix(column_kernel, images.shape[height_axis], padding), height_axis)
+    return along_axis(images, filter_matrix(row_kernel, images.shape[width_axis], padding), width_axis)
 
 
 def gaussian_kernel(size, sigma, dtype="float64"):
@@ -88,3 +94,46 @@ def sobel_edges(images, data_format=None):
     vertical = separable_filter(images, SOBEL_DERIVATIVE, SOBEL_SMOOTH, data_format)
     horizontal = separable_filter(images, SOBEL_SMOOTH, SOBEL_DERIVATIVE, data_format)
     return combine.stack([vertical, horizontal], axis=-1)
+
+
+def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03, data_format=None):
+    """The structural similarity of two images (Wang et al., 2004): 1 for equal images.
+
+    Local means ``mu``, variances ``s`` and covariance ``s12`` come from a
+    ``filter_size`` Gaussian window ("valid": only windows inside the image);
+    each window scores ``(2 mu1 mu2 + c1)(2 s12 + c2) / ((mu1^2 + mu2^2 + c1)(s1 + s2 + c2))``
+    with ``c1 = (k1 max_val)^2``, ``c2 = (k2 max_val)^2``; the scores are
+    averaged over windows and channels.
+
+    Args:
+        image1, image2: ``(N, H, W, C)`` or ``(H, W, C)`` (channels first: ``(N, C, H, W)``).
+        max_val: the pixels' dynamic range (1.0 for [0, 1] images, 255 for bytes).
+    Returns:
+        ``(N,)``, or a scalar for single images.
+    """
+    data_format = standardize_data_format(data_format)
+    for name, image in (("image1", image1), ("image2", image2)):
+        if as_tensor(image).ndim not in (3, 4):
+            raise ValueError(f"Invalid {name} rank: expected rank 3 (single image) or rank 4 (batch of images). "
+                             f"Received input with shape: {name}.shape={as_tensor(image).shape}")
+    dtype = as_tensor(image1).dtype
+    compute_dtype = dtype if backend.is_float_dtype(dtype) else "float32"
+    image1, image2 = cast(as_tensor(image1), compute_dtype), cast(as_tensor(image2), compute_dtype)
+    kernel = gaussian_kernel(filter_size, filter_sigma, compute_dtype)
+
+    def window_mean(x):
+        return separable_filter(x, kernel, kernel, data_format, padding="valid")
+
+    mu1, mu2 = window_mean(image1), window_mean(image2)
+    mu1_mu2 = elementwise.multiply(mu1, mu2)
+    mu_squares = elementwise.add(elementwise.multiply(mu1, mu1), elementwise.multiply(mu2, mu2))
+    variances = elementwise.subtract(window_mean(elementwise.add(elementwise.multiply(image1, image1),
+                                                                 elementwise.multiply(image2, image2))), mu_squares)
+    covariance = elementwise.subtract(window_mean(elementwise.multiply(image1, image2)), mu1_mu2)
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    numerator = elementwise.multiply(elementwise.add(elementwise.multiply(mu1_mu2, 2.0), c1),
+                                     elementwise.add(elementwise.multiply(covariance, 2.0), c2))
+    denominator = elementwise.multiply(elementwise.add(mu_squares, c1), elementwise.add(variances, c2))
+    scores = elementwise.divide(numerator, denominator)
+    spatial_and_channels = tuple(range(scores.ndim - 3, scores.ndim))  # the last three axes
+    return cast(reduce.mean(scores, axis=spatial_and_channels), dtype)

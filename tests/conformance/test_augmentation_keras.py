@@ -53,6 +53,9 @@ OP_CASES = [
     ("extract_patches_3d", (RNG.uniform(size=(1, 4, 5, 6, 2)).astype("float32"), (2, 2, 3)), {}),
     ("gaussian_blur", (IMAGES, (3, 4), (1.0, 0.7)), {"data_format": "channels_last"}),
     ("sobel_edges", (IMAGES.transpose(0, 3, 1, 2),), {"data_format": "channels_first"}),
+    ("ssim", (UNIT, np.clip(UNIT + RNG.normal(0, 0.1, UNIT.shape), 0, 1).astype("float32")), {"filter_size": 5}),
+    ("scale_and_translate", (UNIT, (3, 9, 8, 3), np.array([1.4, 0.6], "float32"), np.array([-1.0, 0.5], "float32"),
+                             (1, 2), "cubic"), {}),
 ]
 
 

@@ -107,3 +107,14 @@ def test_rank_and_dtype_errors():
         ops.image.rgb_to_hsv(np.zeros((2, 2, 3), "int32"))
     with pytest.raises(ValueError, match="fill_mode"):
         ops.image.affine_transform(np.zeros((2, 2, 3)), np.eye(3).ravel()[:8], fill_mode="edge")
+
+
+def test_ssim_and_scale_and_translate():
+    images = np.random.default_rng(2).uniform(size=(2, 9, 9, 3))
+    np.testing.assert_allclose(np.asarray(ops.image.ssim(images, images, filter_size=5)), 1.0, rtol=1e-6)
+    assert np.all(np.asarray(ops.image.ssim(images, 1 - images, filter_size=5)) < 0.5)
+    check_vjp(lambda x: ops.image.ssim(x, images[:1], filter_size=3), images[1:], direction=True)
+    same = ops.image.scale_and_translate(images, images.shape, [1.0, 1.0], [0.0, 0.0], (1, 2), "linear")
+    np.testing.assert_allclose(np.asarray(same), images, atol=1e-12)
+    shifted = ops.image.scale_and_translate(images, images.shape, [1.0, 1.0], [0.0, 2.0], (1, 2), "linear")
+    np.testing.assert_allclose(np.asarray(shifted)[:, :, 2:], images[:, :, :-2], atol=1e-12)  # two columns right
