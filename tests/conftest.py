@@ -16,6 +16,17 @@ import pathlib
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+# In a parallel run (``-n auto``, pytest-xdist) each worker is one process among
+# several on the same cores: give each its share of threads, before NumPy, Numba
+# and the peers read these variables, so that two workers with two threads each
+# do not fight over two cores (spinning BLAS and TBB threads make that very slow).
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    _SHARE = max(1, (os.cpu_count() or 1) // _WORKERS)
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        _current = os.environ.get(_name, "")
+        os.environ[_name] = str(min(int(_current), _SHARE) if _current.isdigit() else _SHARE)
+
 from hypothesis import settings  # noqa: E402
 
 settings.register_profile("minikeras", derandomize=True, deadline=None, max_examples=25, print_blob=True)
