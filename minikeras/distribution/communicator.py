@@ -29,6 +29,7 @@ on every rank with batches of agreed sizes.
 
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -142,10 +143,13 @@ class MPICommunicator:
         """
         print(message, file=sys.stderr, flush=True)
         sys.stdout.flush()
+        time.sleep(_ABORT_GRACE_SECONDS)  # the launcher forwards our output before it ends the job
         self.comm.Abort(exit_code)
 
 
 _WORLD = None
+# How long a failing rank waits between printing its error and MPI_Abort.
+_ABORT_GRACE_SECONDS = 0.5
 
 
 def world():

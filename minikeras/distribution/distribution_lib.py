@@ -23,6 +23,7 @@ implemented: they raise an error that names ``DataParallel``.
 import math
 import sys
 import warnings
+from traceback import format_exception
 
 import numpy as np
 
@@ -253,9 +254,11 @@ def active_data_parallel():
 
 def _abort_job_on_uncaught_error(error_type, error, traceback):
     """``sys.excepthook`` under multi-process DataParallel: print, then stop every rank."""
-    sys.__excepthook__(error_type, error, traceback)
     world = communicator.world()
+    # One write, the summary first: MPI_Abort ends the job at once, and a
+    # launcher may drop what a rank wrote just before it.
     world.abort(
         f"minikeras.distribution: rank {world.rank} of {world.size} failed with "
-        f"{error_type.__name__}: {error}. Stopping all {world.size} ranks (MPI_Abort)."
+        f"{error_type.__name__}: {error}. Stopping all {world.size} ranks (MPI_Abort).\n"
+        + "".join(format_exception(error_type, error, traceback))
     )
