@@ -26,11 +26,9 @@ Usage::
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 
+import harness  # bench/harness.py: the script's folder is on sys.path
 import numpy as np
 
 BATCH, STEPS, FEATURES, UNITS, OUTPUTS = 64, 100, 32, 128, 10
@@ -95,13 +93,6 @@ def run_torch(layer, warmup, steps, threads):
             "cpu_seconds_per_step": float(np.median(cpu_times[warmup:])), "loss": float(loss)}
 
 
-def child_result(framework, layer, args):
-    command = [sys.executable, __file__, "--child", framework, "--layer", layer, "--path", args.path,
-               "--steps", str(args.steps), "--warmup", str(args.warmup), "--threads", str(args.threads)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def report(layer, path, rounds):
     print(f"\n{layer.upper()}({UNITS}), batch {BATCH} x {STEPS} steps x {FEATURES} features, "
           f"Adam, minikeras path: {path}")
@@ -124,11 +115,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layer", choices=["lstm", "gru", "both"], default="both")
     parser.add_argument("--path", choices=["fused", "loop"], default="fused")
-    parser.add_argument("--steps", type=int, default=10, help="timed steps")
-    parser.add_argument("--warmup", type=int, default=2, help="untimed first steps")
-    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two frameworks")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
+    harness.add_common_arguments(parser, steps=10, warmup=2)
     args = parser.parse_args()
     if args.child == "minikeras":
         print(json.dumps(run_minikeras(args.layer, args.warmup, args.steps, args.path)))
@@ -136,14 +123,9 @@ def main():
     if args.child == "torch":
         print(json.dumps(run_torch(args.layer, args.warmup, args.steps, args.threads)))
         return
-    # Same thread count for NumPy's BLAS, Numba and PyTorch, fixed before any import.
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[variable] = str(args.threads)
-    print(f"threads: {args.threads}; load average: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+    harness.fix_threads(args.threads)
     for layer in (["lstm", "gru"] if args.layer == "both" else [args.layer]):
-        rounds = [(child_result("minikeras", layer, args), child_result("torch", layer, args))
-                  for _ in range(args.rounds)]
-        report(layer, args.path, rounds)
+        report(layer, args.path, harness.alternate(__file__, ["--layer", layer, "--path", args.path], args))
 
 
 if __name__ == "__main__":

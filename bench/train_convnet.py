@@ -31,10 +31,9 @@ import gzip
 import json
 import os
 import resource
-import subprocess
-import sys
 import time
 
+import harness  # bench/harness.py: the script's folder is on sys.path
 import numpy as np
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "mnist-t10k")
@@ -143,13 +142,6 @@ def run_torch(kind, warmup, steps, threads):
 
 
 # ----- the parent: one subprocess per framework and model -----
-def child_result(framework, kind, args):
-    command = [sys.executable, __file__, "--child", framework, "--model", kind,
-               "--steps", str(args.steps), "--warmup", str(args.warmup), "--threads", str(args.threads)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def report(kind, rounds):
     """Prints each round and the medians; ``rounds`` is a list of ``(ours, theirs)`` results."""
     name = {"convnet": "guide convnet", "mlp": "MLP 784-512-512-10"}[kind]
@@ -172,11 +164,7 @@ def report(kind, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=["convnet", "mlp", "both"], default="both")
-    parser.add_argument("--steps", type=int, default=20, help="timed steps")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed first steps")
-    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two frameworks")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
+    harness.add_common_arguments(parser)
     args = parser.parse_args()
     if args.child == "minikeras":
         print(json.dumps(run_minikeras(args.model, args.warmup, args.steps)))
@@ -184,13 +172,9 @@ def main():
     if args.child == "torch":
         print(json.dumps(run_torch(args.model, args.warmup, args.steps, args.threads)))
         return
-    # Same thread count for NumPy's BLAS, Numba and PyTorch, fixed before any import.
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[variable] = str(args.threads)
-    print(f"threads: {args.threads}; load average: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+    harness.fix_threads(args.threads)
     for kind in (["convnet", "mlp"] if args.model == "both" else [args.model]):
-        rounds = [(child_result("minikeras", kind, args), child_result("torch", kind, args)) for _ in range(args.rounds)]
-        report(kind, rounds)
+        report(kind, harness.alternate(__file__, ["--model", kind], args))
 
 
 if __name__ == "__main__":

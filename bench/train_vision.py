@@ -26,10 +26,9 @@ Usage::
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 
+import harness  # bench/harness.py: the script's folder is on sys.path
 import numpy as np
 
 SHAPES = {"autoencoder": (128, 28, 28, 1), "separable": (64, 32, 32, 64)}  # (batch, H, W, C)
@@ -130,13 +129,6 @@ def run_torch(kind, warmup, steps, threads):
 
 
 # ----- the parent: one subprocess per engine and round -----
-def child_result(engine, kind, args):
-    command = [sys.executable, __file__, "--child", engine, "--model", kind, "--steps", str(args.steps),
-               "--warmup", str(args.warmup), "--threads", str(args.threads)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def report(kind, rounds):
     """Prints each round and the medians, wall clock and process CPU time; ``rounds``: ``(ours, theirs)`` pairs."""
     print(f"\n{kind}, batch {SHAPES[kind][0]}, input {SHAPES[kind][1:]}, Adam")
@@ -156,11 +148,7 @@ def report(kind, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=["autoencoder", "separable", "both"], default="both")
-    parser.add_argument("--steps", type=int, default=20, help="timed steps")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed first steps")
-    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two engines")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
+    harness.add_common_arguments(parser)
     args = parser.parse_args()
     if args.child == "minikeras":
         print(json.dumps(run_minikeras(args.model, args.warmup, args.steps)))
@@ -168,14 +156,9 @@ def main():
     if args.child == "torch":
         print(json.dumps(run_torch(args.model, args.warmup, args.steps, args.threads)))
         return
-    # Same thread count for NumPy's BLAS, Numba and PyTorch, fixed before any import.
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[variable] = str(args.threads)
-    print(f"threads: {args.threads}; load average at start: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+    harness.fix_threads(args.threads)
     for kind in (["autoencoder", "separable"] if args.model == "both" else [args.model]):
-        rounds = [(child_result("minikeras", kind, args), child_result("torch", kind, args))
-                  for _ in range(args.rounds)]
-        report(kind, rounds)
+        report(kind, harness.alternate(__file__, ["--model", kind], args))
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
