@@ -122,11 +122,13 @@ class BaseImageAugmentation(Layer):
     # ----- the parts a subclass writes -----
     def get_random_transformation(self, images):
         """The random parameters for the batch ``images`` (a dict of NumPy arrays)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}: an augmentation layer defines "
+                                  "`get_random_transformation(images)`, the random parameters of one batch")
 
     def transform_images(self, images, transformation):
         """Applies ``transformation`` to a float batch ``(N, H, W, C)`` (channels first: ``(N, C, H, W)``)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}: an augmentation layer defines "
+                                  "`transform_images(images, transformation)`")
 
     def transform_labels(self, labels, transformation):
         """The labels that go with the transformed images: unchanged, unless the layer mixes images."""
