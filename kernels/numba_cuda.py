@@ -202,7 +202,15 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
 def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
                   need_input=True, need_kernel=True):
     """Same contract as ``reference.conv_backward``: ``(dx or None, dkernel or None, dbias)``."""
-    # 1. Through the ReLU, or dz = dy; then the bias's gradient, one thread per filter.
+    return _backward(_conv_backward_input, _conv_backward_kernel, x, y, dy, kernel, relu, strides, padding,
+                     dilation, need_input, need_kernel)
+
+
+def _backward(input_kernel, kernel_kernel, x, y, dy, kernel, relu, strides, padding, dilation,
+              need_input, need_kernel):
+    """The backward pass a convolution and a depthwise convolution share; they differ only in
+    the two CUDA kernels that gather ``dx`` and ``dkernel``."""
+    # 1. Through the ReLU, or dz = dy; then the bias's gradient, one thread per output channel.
     xp = _array_module(x)
     x = xp.ascontiguousarray(x)
     dz = xp.ascontiguousarray(dy, dtype=x.dtype)
@@ -211,17 +219,17 @@ def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0),
         _launch(_relu_gradient, dz.size, xp.ascontiguousarray(dy, dtype=x.dtype),
                 xp.ascontiguousarray(y, dtype=x.dtype), dz)
     kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
-    dbias = xp.empty(kernel.shape[3], dtype=x.dtype)
+    dbias = xp.empty(dz.shape[3], dtype=x.dtype)
     _launch(_bias_gradient, dbias.size, dz, dbias)
-    # 2. The convolution's two gradients, each gathered by its own threads.
+    # 2. The two gradients, each gathered by its own threads.
     geometry = _conv_geometry(kernel.shape, strides, padding, dilation)
     dx = dkernel = None
     if need_input:
         dx = xp.empty(x.shape, dtype=x.dtype)
-        _launch(_conv_backward_input, dx.size, dz, kernel, geometry, dx)
+        _launch(input_kernel, dx.size, dz, kernel, geometry, dx)
     if need_kernel:
         dkernel = xp.empty(kernel.shape, dtype=x.dtype)
-        _launch(_conv_backward_kernel, dkernel.size, x, dz, geometry, dkernel)
+        _launch(kernel_kernel, dkernel.size, x, dz, geometry, dkernel)
     return dx, dkernel, dbias
 
 
@@ -461,28 +469,13 @@ def depthwise_conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), pad
 
 def depthwise_conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
                             dilation=(1, 1), need_input=True, need_kernel=True):
-    """Same contract as ``depthwise_reference.depthwise_conv_backward``: ``(dx or None, dkernel or None, dbias)``."""
-    # 1. Through the ReLU, or dz = dy; the bias's gradient as the convolution's (one thread per channel c*M + m).
-    xp = _array_module(x)
-    x = xp.ascontiguousarray(x)
-    dz = xp.ascontiguousarray(dy, dtype=x.dtype)
-    if relu:
-        dz = xp.empty_like(dz)
-        _launch(_relu_gradient, dz.size, xp.ascontiguousarray(dy, dtype=x.dtype),
-                xp.ascontiguousarray(y, dtype=x.dtype), dz)
-    kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
-    dbias = xp.empty(dz.shape[3], dtype=x.dtype)
-    _launch(_bias_gradient, dbias.size, dz, dbias)
-    # 2. The two gradients, each gathered by its own threads.
-    geometry = _conv_geometry(kernel.shape, strides, padding, dilation)
-    dx = dkernel = None
-    if need_input:
-        dx = xp.empty(x.shape, dtype=x.dtype)
-        _launch(_depthwise_backward_input, dx.size, dz, kernel, geometry, dx)
-    if need_kernel:
-        dkernel = xp.empty(kernel.shape, dtype=x.dtype)
-        _launch(_depthwise_backward_kernel, dkernel.size, x, dz, geometry, dkernel)
-    return dx, dkernel, dbias
+    """Same contract as ``depthwise_reference.depthwise_conv_backward``: ``(dx or None, dkernel or None, dbias)``.
+
+    The convolution's backward pass (``_backward``) with the depthwise gathers; the bias has one
+    entry per output channel ``c*M + m``, as the convolution's has one per filter.
+    """
+    return _backward(_depthwise_backward_input, _depthwise_backward_kernel, x, y, dy, kernel, relu, strides,
+                     padding, dilation, need_input, need_kernel)
 
 
 # ---------------------------------------------------------------------- matmul
