@@ -21,6 +21,7 @@ from minikeras.autodiff import Variable
 from minikeras import ops
 from minikeras import random
 from minikeras import distribution
+from minikeras import dtype_policies
 from minikeras import initializers
 from minikeras import activations
 from minikeras import regularizers
@@ -30,6 +31,7 @@ from minikeras import models
 from minikeras import losses
 from minikeras import metrics
 from minikeras import optimizers
+from minikeras import mixed_precision
 from minikeras import callbacks
 from minikeras import saving
 from minikeras import datasets
@@ -42,3 +44,5 @@ from minikeras.layers import InputLayer
 from minikeras.layers import Layer
 from minikeras.models import Model
 from minikeras.models import Sequential
+from minikeras.dtype_policies import DTypePolicy
+from minikeras.dtype_policies import FloatDTypePolicy

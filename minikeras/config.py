@@ -17,11 +17,13 @@ from minikeras.backend.config import set_floatx
 from minikeras.backend.config import set_image_data_format
 from minikeras.backend.kernel_choice import kernels
 from minikeras.backend.kernel_choice import settings as kernel_settings
+from minikeras.dtype_policies.dtype_policy import dtype_policy
+from minikeras.dtype_policies.dtype_policy import set_dtype_policy
 from minikeras.saving.serialization_lib import enable_unsafe_deserialization
 from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
 
-__all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "kernel_settings",
+__all__ = ["backend", "dtype_policy", "set_dtype_policy", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "kernel_settings",
            "kernels", "set_epsilon", "set_floatx", "set_image_data_format",
            "disable_interactive_logging", "enable_interactive_logging", "is_interactive_logging_enabled"]

@@ -49,6 +49,7 @@ FOLDER_CHAPTERS = {
     "initializers": "layers",
     "constraints": "layers",
     "regularizers": "layers",
+    "dtype_policies": "layers",
     "layers": "layers",
     "models": "layers",
     "trainers": "training",

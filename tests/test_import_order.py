@@ -23,8 +23,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # ("minikeras" itself is the package's __init__, the public front door).
 READING_ORDER = [
     "version", "kernels", "backend", "utils", "autodiff", "random", "ops",
-    "distribution", "initializers", "activations", "regularizers", "constraints", "layers",
-    "losses", "metrics", "optimizers", "callbacks", "trainers", "models",
+    "distribution", "initializers", "activations", "regularizers", "constraints", "dtype_policies", "layers",
+    "losses", "metrics", "optimizers", "mixed_precision", "callbacks", "trainers", "models",
     "saving", "datasets", "preprocessing", "config", "minikeras", "tools", "examples",
 ]
 

@@ -47,6 +47,9 @@ class Op:
     def __call__(self, *inputs):
         # 1. Unwrap: inputs may be Tensors, Variables, arrays or Python numbers.
         tensors = [as_tensor(value) for value in inputs]
+        # Mixed precision: inside a float16 layer, float32 Variables are read as float16.
+        if context.autocast_dtype() is not None:
+            tensors = [_autocast(tensor) for tensor in tensors]
         # 2. Compute on raw arrays.
         output = Tensor(self.forward(*[tensor.data for tensor in tensors]))
         # 3. Offer the op to the open tapes; integer and boolean results carry
@@ -56,6 +59,17 @@ class Op:
             for tape in tapes:
                 tape.record(self, tensors, output)
         return output
+
+
+def _autocast(tensor):
+    """A float Variable cast to the autocast dtype (recorded, so its gradient
+    comes back in the Variable's dtype); any other tensor as it is."""
+    dtype = context.autocast_dtype()
+    if (not getattr(tensor, "autocast", False) or tensor.dtype == dtype
+            or not backend.is_float_dtype(tensor.data.dtype)):
+        return tensor
+    with context.autocast_scope(None):  # the cast itself reads the Variable as it is
+        return elementwise.Cast(dtype)(tensor)
 
 
 def unbroadcast(dx, shape):
@@ -82,3 +96,6 @@ def unbroadcast(dx, shape):
     if ones:
         dx = dx.sum(axis=ones, keepdims=True)
     return dx.reshape(shape)
+
+
+from minikeras.autodiff import elementwise  # noqa: E402  (elementwise imports Op from here)

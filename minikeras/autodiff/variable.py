@@ -24,10 +24,12 @@ class Variable(Tensor):
         dtype: defaults to the value's dtype, or ``floatx()`` for a callable.
         trainable: whether the tape watches it and optimizers update it.
         name: short name (``"kernel"``); ``path`` adds the owner (``"dense/kernel"``).
-        autocast, aggregation, synchronization: accepted for ``keras.Variable``'s
-            signature and otherwise unused: minikeras casts inputs in
-            ``Layer.__call__`` and runs on one device, so there is nothing to
-            aggregate or synchronise.
+        autocast: whether a mixed-precision layer reads it in its compute
+            dtype (``Op.__call__`` casts it inside ``context.autocast_scope``);
+            BatchNormalization's moving statistics say False.
+        aggregation, synchronization: accepted for ``keras.Variable``'s
+            signature and otherwise unused: minikeras runs on one device, so
+            there is nothing to aggregate or synchronise.
     """
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
@@ -37,6 +39,7 @@ class Variable(Tensor):
         self.name = name or "variable"
         self.path = self.name  # Layer.add_weight sets "<layer path>/<name>"
         self.trainable = bool(trainable)
+        self.autocast = bool(autocast)
         super().__init__(self._initial_value(initializer, shape, dtype))
 
     @staticmethod

@@ -21,6 +21,7 @@ def _state():
         _local.tapes = []  # the GradientTapes currently recording, innermost last
         _local.recording_paused = 0  # > 0 inside no_grad() or tape.stop_recording()
         _local.training = None  # None: no outer call set it yet
+        _local.autocast_dtype = None  # the dtype float Variables are read as (mixed precision)
     return _local
 
 
@@ -70,6 +71,29 @@ def training_scope(training):
         yield
     finally:
         state.training = previous
+
+
+def autocast_dtype():
+    """The dtype that ops read float Variables as now, or None (no autocasting).
+
+    ``Layer.__call__`` of a mixed-precision layer (float16 compute, float32
+    weights) sets it for the time of its ``call``; ``Op.__call__`` then casts
+    each float Variable it receives, on the tape, so the gradient flows back
+    to the float32 Variable.
+    """
+    return _state().autocast_dtype
+
+
+@contextlib.contextmanager
+def autocast_scope(dtype):
+    """Within this block, ops read float Variables as ``dtype`` (None: as they are)."""
+    state = _state()
+    previous = state.autocast_dtype
+    state.autocast_dtype = dtype
+    try:
+        yield
+    finally:
+        state.autocast_dtype = previous
 
 
 # ----- automatic names: "dense", "dense_1", ... counted per base name -----

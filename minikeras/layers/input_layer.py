@@ -57,6 +57,11 @@ class InputLayer(Layer):
         self._input_tensor = input_tensor
 
     @property
+    def dtype(self):
+        """The dtype of the input tensor (an ``Input`` has no policy of its own)."""
+        return self._dtype
+
+    @property
     def output(self):
         """The ``KerasTensor`` that ``keras.Input`` returns."""
         return self._input_tensor

@@ -26,6 +26,7 @@ import warnings
 import numpy
 
 from minikeras import backend
+from minikeras import dtype_policies
 from minikeras.autodiff import Tensor
 from minikeras.autodiff import Variable
 from minikeras.backend import context
@@ -101,7 +102,7 @@ class Layer:
         self._inbound_nodes = []
         self.name = name or context.unique_name(to_snake_case(type(self).__name__))
         self._trainable = trainable
-        self._dtype = layer_utils.standardize_layer_dtype(dtype)
+        self._dtype_policy = layer_utils.layer_dtype_policy(dtype, self.name, type(self).__name__)
         self.autocast = autocast
         self.built = False
         self._called = False
@@ -201,17 +202,28 @@ class Layer:
 
     # ----- dtype and trainable -----
     @property
+    def dtype_policy(self):
+        """The ``DTypePolicy`` (``minikeras/dtype_policies/``) that gives the two dtypes below."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = layer_utils.layer_dtype_policy(value, self.name, type(self).__name__)
+
+    @property
     def dtype(self):
         """The dtype of the weights (``"float32"``), as ``layer.dtype`` in Keras."""
-        return self._dtype
+        return self.variable_dtype
 
     @property
     def compute_dtype(self):
-        return self._dtype
+        """The dtype of inputs, outputs and computations (float16 under ``"mixed_float16"``)."""
+        return layer_utils.policy_for(self).compute_dtype
 
     @property
     def variable_dtype(self):
-        return self._dtype
+        """The dtype of the weights (float32 under ``"mixed_float16"``)."""
+        return layer_utils.policy_for(self).variable_dtype
 
     @property
     def trainable(self):
@@ -243,7 +255,9 @@ class Layer:
             regularizer: adds ``regularizer(variable)`` to ``layer.losses``.
             constraint: projection the optimizer applies after each update.
             name: short name; the variable's ``path`` is ``"<layer name>/<name>"``.
-            autocast, aggregation: passed to ``Variable``, which ignores them.
+            autocast: False keeps a float weight in its own dtype inside a
+                mixed-precision call (moving statistics).
+            aggregation: passed to ``Variable``, which ignores it.
             overwrite_with_gradient: Keras's FP8 switch; minikeras has no FP8
                 training, so only ``False`` is accepted.
         Returns:
@@ -255,7 +269,7 @@ class Layer:
             raise ValueError(f"{self.name}: `overwrite_with_gradient=True` (Keras's FP8 training) is not "
                              "supported by minikeras. Received: overwrite_with_gradient=True")
         shape = () if shape is None else tuple(shape)
-        dtype = layer_utils.standardize_layer_dtype(dtype or self.variable_dtype)
+        dtype = layer_utils.standardize_weight_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
         variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
@@ -434,7 +448,7 @@ class Layer:
         if has_mask and kwargs.get("mask") is None and previous_mask is not None:
             kwargs["mask"] = previous_mask
         # 6. Run `call` with the flag visible to every nested layer.
-        with context.training_scope(training):
+        with context.training_scope(training), context.autocast_scope(self._autocast_dtype()):
             outputs = self.call(*args, **kwargs)
         self._called = True
         self._after_call(first_input, outputs, previous_mask)
@@ -458,10 +472,22 @@ class Layer:
                     loss = loss / output.shape[0]  # per sample, as in Keras
                 self.add_loss(loss)
 
+    def _autocast_dtype(self):
+        """The dtype ops read float Variables as during ``call`` (Keras's AutocastScope):
+        the compute dtype of a mixed layer, an outer mixed layer's, or None."""
+        outer = context.autocast_dtype()
+        if not self.autocast or not layer_utils.is_float_dtype_name(self.compute_dtype):
+            return None
+        if outer is not None or self.compute_dtype != self.variable_dtype:
+            return self.compute_dtype
+        return None
+
     def _convert_inputs(self, inputs):
         """Arrays in the first argument become Tensors (floats in the layer's dtype);
         string arrays stay NumPy arrays (they carry no gradient)."""
         def convert(leaf):
+            if isinstance(leaf, Tensor):  # a float Tensor is cast (on the tape) to the compute dtype
+                return layer_utils.autocast_tensor(leaf, self.compute_dtype if self.autocast else None)
             if not (isinstance(leaf, numpy.ndarray) or backend.is_cupy_array(leaf)):
                 return leaf
             if leaf.dtype.kind in "OUS":
@@ -508,7 +534,7 @@ class Layer:
     def get_config(self):
         """The constructor arguments that recreate this layer (``from_config``)."""
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": layer_utils.dtype_policy_config(self.dtype)}
+                  "dtype": dtype_policies.serialize(self.dtype_policy)}
         if self.activity_regularizer is not None:
             from minikeras import regularizers
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)

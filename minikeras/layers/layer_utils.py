@@ -7,9 +7,8 @@ the build/call contract. Read next: ``layer.py``.
 
 import inspect
 
-import numpy
-
 from minikeras import backend
+from minikeras import dtype_policies
 
 # What `call` declares, learned once per class with `inspect` (the only use of
 # `inspect` in minikeras): {cls: (accepts training, accepts mask, default training)}.
@@ -28,25 +27,57 @@ def call_arguments(cls):
     return _CALL_ARGUMENTS[cls]
 
 
-def dtype_policy_config(dtype_name):
-    """The serialized ``DTypePolicy`` Keras writes in every layer config."""
-    return {"module": "keras", "class_name": "DTypePolicy",
-            "config": {"name": dtype_name}, "registered_name": None}
+def layer_dtype_policy(dtype, layer_name, class_name):
+    """The ``DTypePolicy`` of a layer's ``dtype=`` argument (None, a name, a config dict, a policy).
+
+    Raises:
+        ValueError: an unknown policy name, naming the layer and the argument;
+            a bfloat16 compute dtype, which NumPy cannot compute in.
+    """
+    try:
+        policy = dtype_policies.get(dtype)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"Invalid `dtype` argument of layer '{layer_name}' ({class_name}): {error} "
+                         f"Received: dtype={dtype!r}") from None
+    if not isinstance(policy, dtype_policies.DTypePolicyMap) and policy.compute_dtype == "bfloat16":
+        raise ValueError(
+            f"Layer '{layer_name}' ({class_name}) received dtype={policy.name!r}: minikeras computes with "
+            "NumPy, which has no bfloat16 arithmetic (ml_dtypes's bfloat16 arrays turn a matmul into "
+            "float32). Use 'mixed_float16' for mixed precision, or 'float32'.")
+    return policy
 
 
-def standardize_layer_dtype(dtype):
-    """Accepts None, a dtype name, or a serialized ``DTypePolicy`` dict."""
-    if dtype is None:
-        return backend.floatx()
-    if isinstance(dtype, dict):
-        dtype = dtype.get("config", {}).get("name", dtype.get("name"))
-    if hasattr(dtype, "name") and not isinstance(dtype, (str, numpy.dtype)):
-        dtype = dtype.name  # a DTypePolicy-like object
+def policy_for(layer):
+    """The layer's policy; a ``DTypePolicyMap`` is asked with the layer's name."""
+    policy = layer._dtype_policy
+    if isinstance(policy, dtype_policies.DTypePolicyMap):
+        return policy[getattr(layer, "path", None) or layer.name]
+    return policy
+
+
+def is_float_dtype_name(name):
+    """True for ``"float16"`` ... ``"float64"`` (not ``"string"``, not ints)."""
+    return isinstance(name, str) and name.startswith("float")
+
+
+def standardize_weight_dtype(dtype):
+    """A weight's dtype name: ``"float32"``, ``"int64"``... (a policy gives its variable dtype)."""
+    if isinstance(dtype, (dtype_policies.DTypePolicy, dict)):
+        return dtype_policies.get(dtype).variable_dtype
     if dtype in ("string", str):
         return "string"
-    if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        raise ValueError(f"minikeras has no mixed precision. Received: dtype={dtype}")
     return backend.standardize_dtype(dtype)
+
+
+def autocast_tensor(tensor, dtype):
+    """A float ``tensor`` cast to ``dtype`` (recorded: the gradient is cast back);
+    integer tensors, and any tensor when ``dtype`` is None or not a float, as they are."""
+    if dtype is None or not is_float_dtype_name(dtype) or not backend.is_float_dtype(tensor.dtype):
+        return tensor
+    if tensor.dtype == dtype:
+        return tensor
+    from minikeras.autodiff import elementwise
+    return elementwise.cast(tensor, dtype)
 
 
 def shape_of(value):

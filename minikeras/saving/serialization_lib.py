@@ -24,13 +24,14 @@ import types
 
 import numpy as np
 
+from minikeras import dtype_policies
 from minikeras.saving import keras_compat
 from minikeras.saving import object_graph
 from minikeras.saving import object_registration
 from minikeras.saving import public_api
 
 PLAIN_TYPES = (str, int, float, bool)
-_DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy")
+_DTYPE_POLICIES = {"DTypePolicy": "keras", "FloatDTypePolicy": "keras", "DTypePolicyMap": "keras.dtype_policies"}
 
 LAMBDA_ERROR = (
     "Requested the deserialization of a `Lambda` layer whose `function` is a Python lambda "
@@ -278,9 +279,8 @@ def _deserialize_special_value(config, custom_objects, safe_mode):
     if class_name == "__slice__":
         return slice(*(deserialize_keras_object(inner.get(key), custom_objects, safe_mode)
                        for key in ("start", "stop", "step")))
-    if class_name in _DTYPE_POLICIES and config.get("module") == "keras":
-        # minikeras layers take a plain dtype name where Keras has a DTypePolicy.
-        return str(inner["name"]) if isinstance(inner, dict) else "float32"
+    if class_name in _DTYPE_POLICIES and config.get("module") == _DTYPE_POLICIES[class_name]:
+        return dtype_policies.deserialize(config, custom_objects)
     return _NOT_SPECIAL
 
 

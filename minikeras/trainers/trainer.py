@@ -72,12 +72,18 @@ class Trainer:
             metrics: metrics to report (names, functions, ``Metric``s); for
                 several outputs a list of lists or a dict.
             weighted_metrics: metrics that also receive the sample weights.
-            run_eagerly, jit_compile, auto_scale_loss: accepted for Keras
-                compatibility; minikeras always runs eagerly in float32.
+            auto_scale_loss: if the model's dtype policy is ``"mixed_float16"``,
+                wrap the optimizer in a ``LossScaleOptimizer`` (as Keras does).
+            run_eagerly, jit_compile: accepted for Keras compatibility;
+                minikeras always runs eagerly.
             steps_per_execution: accepted and stored (one step per call here).
         """
         output_names = getattr(self, "output_names", None)
         self.optimizer = optimizers.get(optimizer)
+        if (auto_scale_loss and self.dtype_policy.name == "mixed_float16" and self.optimizer is not None
+                and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)):
+            # float16 gradients underflow: scale the loss (optimizers/loss_scale_optimizer.py).
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None else None
         has_metrics = metrics is not None or weighted_metrics is not None
