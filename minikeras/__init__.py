@@ -46,3 +46,14 @@ from minikeras.models import Model
 from minikeras.models import Sequential
 from minikeras.dtype_policies import DTypePolicy
 from minikeras.dtype_policies import FloatDTypePolicy
+from minikeras.initializers import Initializer
+from minikeras.layers import InputSpec
+from minikeras.losses import Loss
+from minikeras.metrics import Metric
+from minikeras.optimizers import Optimizer
+from minikeras.regularizers import Regularizer
+
+
+def version():
+    """minikeras's version string, as ``keras.version()`` gives Keras's."""
+    return __version__

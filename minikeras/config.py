@@ -12,9 +12,13 @@ from minikeras.backend.config import backend
 from minikeras.backend.config import epsilon
 from minikeras.backend.config import floatx
 from minikeras.backend.config import image_data_format
+from minikeras.backend.config import max_epochs
+from minikeras.backend.config import max_steps_per_epoch
 from minikeras.backend.config import set_epsilon
 from minikeras.backend.config import set_floatx
 from minikeras.backend.config import set_image_data_format
+from minikeras.backend.config import set_max_epochs
+from minikeras.backend.config import set_max_steps_per_epoch
 from minikeras.backend.kernel_choice import kernels
 from minikeras.backend.kernel_choice import settings as kernel_settings
 from minikeras.dtype_policies.dtype_policy import dtype_policy
@@ -25,5 +29,5 @@ from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
 
 __all__ = ["backend", "dtype_policy", "set_dtype_policy", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "kernel_settings",
-           "kernels", "set_epsilon", "set_floatx", "set_image_data_format",
+           "kernels", "max_epochs", "max_steps_per_epoch", "set_max_epochs", "set_max_steps_per_epoch", "set_epsilon", "set_floatx", "set_image_data_format",
            "disable_interactive_logging", "enable_interactive_logging", "is_interactive_logging_enabled"]

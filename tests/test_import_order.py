@@ -45,6 +45,8 @@ LAZY_IMPORTS = {
         "layer's serialized configs, as Keras's do",
     ("minikeras.layers.index_lookup", "saving"):
         "a vocabulary file named in a config is refused inside a safe-mode load, as Keras does",
+    ("minikeras.layers.wrapper", "saving"):
+        "a Wrapper's config holds its wrapped layer's serialized config, as Keras's does",
     ("minikeras.layers.pipeline", "saving"):
         "Pipeline's config holds its layers serialised with the .keras format's rules, as in Keras",
     ("minikeras.models", "saving"):

@@ -27,6 +27,7 @@ from minikeras.backend.arrays import is_cupy_array
 from minikeras.backend.arrays import is_float_dtype
 from minikeras.backend.arrays import standardize_dtype
 from minikeras.backend.config import backend
+from minikeras.backend.dtypes import result_type
 from minikeras.backend.config import epsilon
 from minikeras.backend.config import floatx
 from minikeras.backend.config import image_data_format

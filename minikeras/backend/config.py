@@ -77,6 +77,10 @@ def flag(variable, key, default):
 _backend = str(setting("MINIKERAS_BACKEND", "backend", "numpy")[0]).lower()
 _floatx = _file_config.get("floatx", "float32")
 _epsilon = float(_file_config.get("epsilon", 1e-7))
+_max_epochs = setting("MINIKERAS_MAX_EPOCHS", "max_epochs", None)[0]
+_max_epochs = None if _max_epochs is None else int(_max_epochs)
+_max_steps_per_epoch = setting("MINIKERAS_MAX_STEPS_PER_EPOCH", "max_steps_per_epoch", None)[0]
+_max_steps_per_epoch = None if _max_steps_per_epoch is None else int(_max_steps_per_epoch)
 _configure_process = flag("MINIKERAS_CONFIGURE_PROCESS", "configure_process", True)
 
 if _backend not in _SUPPORTED_BACKENDS:
@@ -136,3 +140,34 @@ def set_image_data_format(data_format):
         raise ValueError(
             f"minikeras supports only data_format='channels_last'. Received: data_format={data_format}"
         )
+
+
+# ----- limits for quick debugging runs: fit, evaluate and predict honour them -----
+def max_epochs():
+    """The most epochs any ``fit`` runs (None: no limit); ``MINIKERAS_MAX_EPOCHS`` sets it too."""
+    return _max_epochs
+
+
+def set_max_epochs(max_epochs):
+    """Caps the ``epochs`` of every ``fit`` (with a warning), for a quick run of a long script.
+
+    Args:
+        max_epochs: a positive integer, or None for no limit.
+    """
+    global _max_epochs
+    _max_epochs = max_epochs
+
+
+def max_steps_per_epoch():
+    """The most batches per epoch of ``fit`` / ``evaluate`` / ``predict`` (None: no limit)."""
+    return _max_steps_per_epoch
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Caps the batches of every epoch (``MINIKERAS_MAX_STEPS_PER_EPOCH`` sets it too).
+
+    Args:
+        max_steps_per_epoch: a positive integer, or None for no limit.
+    """
+    global _max_steps_per_epoch
+    _max_steps_per_epoch = max_steps_per_epoch

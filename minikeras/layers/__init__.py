@@ -149,6 +149,8 @@ from minikeras.layers.augmentation import RandomShear
 from minikeras.layers.augmentation import RandomTranslation
 from minikeras.layers.augmentation import RandomZoom
 from minikeras.layers.augmentation import Solarization
+from minikeras.layers.wrapper import SpectralNormalization
+from minikeras.layers.wrapper import Wrapper
 
 # Keras's second names for the same classes (keras.layers.MaxPool2D is MaxPooling2D).
 AvgPool1D = AveragePooling1D

@@ -39,6 +39,8 @@ from minikeras.losses.regression import mean_squared_error
 from minikeras.utils.naming import to_snake_case
 
 # ----- issue 18: the rest of Keras's losses -----
+from minikeras.losses.circle import Circle  # noqa: E402
+from minikeras.losses.circle import circle  # noqa: E402
 from minikeras.losses.focal import BinaryFocalCrossentropy  # noqa: E402
 from minikeras.losses.focal import CategoricalFocalCrossentropy  # noqa: E402
 from minikeras.losses.focal import CategoricalGeneralizedCrossEntropy  # noqa: E402
@@ -92,6 +94,7 @@ ALL_CLASSES = {
     "SquaredHinge": SquaredHinge,
     "Dice": Dice,
     "Tversky": Tversky,
+    "Circle": Circle,
 }
 
 # The loss functions, by every name Keras accepts for them.
@@ -127,6 +130,7 @@ ALL_FUNCTIONS = {
     "squared_hinge": squared_hinge,
     "dice": dice,
     "tversky": tversky,
+    "circle": circle,
 }
 
 

@@ -10,6 +10,11 @@ trainer adds it to the loss, so its gradient pulls the weights toward 0.
   ("weight decay").
 """
 
+import math
+
+import numpy
+
+from minikeras import backend
 from minikeras import ops
 from minikeras.backend.object_lookup import deserialize_object
 from minikeras.backend.object_lookup import get_object
@@ -99,13 +104,58 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
+class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (or the columns) of a 2-D weight to be orthogonal to each other.
+
+    Penalty: ``factor * 0.5 * sum(|cos(v_i, v_j)|, i != j) / (K * (K - 1) / 2)``,
+    the mean absolute cosine similarity over the K*(K-1)/2 pairs of rows
+    ("rows") or columns ("columns"), times ``factor``. A ``Dense`` kernel of
+    shape ``(input_dim, units)`` in rows mode makes the input features'
+    weight vectors point in different directions.
+
+    Args:
+        factor: the weight of the penalty (0.01), a non-negative number.
+        mode: ``"rows"`` or ``"columns"``.
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) \
+                or factor < 0:
+            raise ValueError(f"Invalid value for argument factor: expected a non-negative float."
+                             f"Received: factor={factor}")
+        if mode not in ("rows", "columns"):
+            raise ValueError(f'Invalid value for argument `mode`. Expected one of {{"rows", "columns"}}. '
+                             f"Received: mode={mode}")
+        self.factor, self.mode = float(factor), mode
+
+    def __call__(self, x):
+        if len(x.shape) != 2:
+            raise ValueError(f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape={x.shape}")
+        x = ops.convert_to_tensor(x)
+        axis = 1 if self.mode == "rows" else 0
+        # Unit vectors; a zero vector stays zero (Keras's x * min(1/|x|, 1/epsilon)).
+        unit = x * ops.rsqrt(ops.maximum(ops.sum(ops.square(x), axis=axis, keepdims=True), backend.epsilon() ** 2))
+        # Cosine similarities of all pairs: (K, D) x (D, K) -> (K, K).
+        product = ops.matmul(unit, ops.transpose(unit)) if axis == 1 else ops.matmul(ops.transpose(unit), unit)
+        size = product.shape[0]
+        off_diagonal = product * (1.0 - ops.eye(size, dtype=product.dtype))
+        pairs = size * (size - 1.0) / 2.0
+        return self.factor * 0.5 * ops.sum(ops.absolute(off_diagonal)) / pairs
+
+    def get_config(self):
+        # Keras keeps the factor as a float32 tensor, so its config says 0.30000001192092896 for 0.3.
+        return {"factor": float(numpy.float32(self.factor)), "mode": self.mode}
+
+
 l1 = L1  # Keras's lower-case names of the same classes
 l2 = L2
 l1_l2 = L1L2
+orthogonal_regularizer = OrthogonalRegularizer
 
 # Name -> class: class names and Keras's snake_case names.
 ALL_OBJECTS = {"L1": L1, "l1": L1, "L2": L2, "l2": L2, "L1L2": L1L2, "l1l2": L1L2,
-               "Regularizer": Regularizer, "regularizer": Regularizer}
+               "Regularizer": Regularizer, "regularizer": Regularizer,
+               "OrthogonalRegularizer": OrthogonalRegularizer, "orthogonal_regularizer": OrthogonalRegularizer}
 
 
 def serialize(regularizer):
@@ -127,5 +177,5 @@ def get(identifier):
     return get_object(identifier, ALL_OBJECTS, Regularizer, "regularizer")
 
 
-__all__ = ["ALL_OBJECTS", "L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1",
-           "l1_l2", "l2", "serialize"]
+__all__ = ["ALL_OBJECTS", "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get", "l1",
+           "l1_l2", "l2", "orthogonal_regularizer", "serialize"]

@@ -53,6 +53,7 @@ PUBLIC_NAMES = {
             "RandomColorJitter", "RandomColorDegeneration", "RandomErasing", "RandomGaussianBlur", "RandomInvert",
             "RandomPosterization", "RandomSharpness", "RandomPerspective", "RandomElasticTransform",
             "Solarization", "AutoContrast", "Equalization", "MixUp", "CutMix", "AugMix", "RandAugment",
+            "Wrapper", "SpectralNormalization",
         ),
     ),
     "keras.activations": (
@@ -100,6 +101,7 @@ PUBLIC_NAMES = {
             # issue 18
             "CategoricalFocalCrossentropy", "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky",
             "binary_focal_crossentropy", "categorical_focal_crossentropy", "categorical_hinge", "dice", "tversky",
+            "Circle", "circle",
         ),
     ),
     "keras.metrics": (

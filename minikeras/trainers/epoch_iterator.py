@@ -26,6 +26,7 @@ current epoch (its logs, callbacks) and stop training. Typical use::
 
 import warnings
 
+from minikeras.backend import config
 from minikeras.trainers import data_adapters
 
 RAN_OUT_OF_DATA = (
@@ -52,6 +53,11 @@ class EpochIterator:
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
                  shuffle=False, class_weight=None):
+        # A debugging cap (config.set_max_steps_per_epoch) shortens every epoch, as in Keras.
+        cap = config.max_steps_per_epoch()
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            warnings.warn(f"Limiting steps_per_epoch to {cap}")
+            steps_per_epoch = cap
         if steps_per_epoch is not None and (int(steps_per_epoch) != steps_per_epoch or steps_per_epoch < 1):
             raise ValueError(f"`steps_per_epoch` must be a positive integer or None. Received: {steps_per_epoch}")
         self.steps_per_epoch = None if steps_per_epoch is None else int(steps_per_epoch)

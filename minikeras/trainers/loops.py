@@ -17,6 +17,7 @@ Read next: ``compile_utils.py`` (what ``compile`` stores), then
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -99,6 +100,10 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     """
     model._assert_compile_called("fit")
     _check_validation_split(validation_split)
+    # A debugging cap (config.set_max_epochs) shortens every fit, as in Keras.
+    if backend.config.max_epochs() and backend.config.max_epochs() < epochs:
+        warnings.warn(f"Limiting epochs to {backend.config.max_epochs()}")
+        epochs = backend.config.max_epochs()
     # 1. Data: split off the validation arrays, then the training iterator.
     if validation_split and validation_data is None:
         (x, y, sample_weight), validation_data = data_adapter_utils.train_validation_split(

@@ -50,3 +50,16 @@ def test_serialize_round_trip():
     assert config == {"module": "keras.regularizers", "class_name": "L1L2",
                       "config": {"l1": 0.2, "l2": 0.1}, "registered_name": None}
     assert regularizers.deserialize(config).get_config() == {"l1": 0.2, "l2": 0.1}
+
+
+def test_orthogonal_regularizer_by_hand():
+    from minikeras.regularizers import OrthogonalRegularizer
+    # Rows (1, 0), (1, 1)/sqrt(2), (0, 1): cosines 1/sqrt(2), 0, 1/sqrt(2) over 3 pairs.
+    weight = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    expected = 0.5 * 0.5 * 2 * (2 / np.sqrt(2)) / 3  # factor * 0.5 * sum over both triangles / pairs
+    np.testing.assert_allclose(float(OrthogonalRegularizer(0.5)(weight)), expected)
+    assert float(OrthogonalRegularizer(1.0, mode="columns")(np.eye(2))) == 0.0
+    with pytest.raises(ValueError, match="must have rank 2"):
+        OrthogonalRegularizer()(np.ones(3))
+    with pytest.raises(ValueError, match="mode"):
+        OrthogonalRegularizer(mode="diagonal")
