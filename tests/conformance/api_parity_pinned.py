@@ -5,10 +5,11 @@ Regenerate after adding names; never remove one by hand to make the test pass.
 
 PINNED = {
     '': (
-        'Input', 'KerasTensor', 'Layer', 'Model', 'Sequential', 'Variable', 'activations', 'backend',
-        'callbacks', 'config', 'constraints', 'datasets', 'distribution', 'initializers', 'layers', 'losses',
-        'metrics', 'models', 'ops', 'optimizers', 'preprocessing', 'random', 'regularizers', 'saving',
-        'utils',
+        'DTypePolicy', 'FloatDTypePolicy', 'Initializer', 'Input', 'InputSpec', 'KerasTensor', 'Layer',
+        'Loss', 'Metric', 'Model', 'Optimizer', 'Regularizer', 'Sequential', 'Variable', 'activations',
+        'backend', 'callbacks', 'config', 'constraints', 'datasets', 'distribution', 'dtype_policies',
+        'initializers', 'layers', 'losses', 'metrics', 'mixed_precision', 'models', 'ops', 'optimizers',
+        'preprocessing', 'random', 'regularizers', 'saving', 'utils', 'version',
     ),
     'ops': (
         'abs', 'absolute', 'adaptive_average_pool', 'adaptive_max_pool', 'add', 'all', 'any', 'append',
@@ -72,13 +73,13 @@ PINNED = {
     ),
     'losses': (
         'BinaryCrossentropy', 'BinaryFocalCrossentropy', 'CategoricalCrossentropy',
-        'CategoricalFocalCrossentropy', 'CategoricalGeneralizedCrossEntropy', 'CategoricalHinge',
+        'CategoricalFocalCrossentropy', 'CategoricalGeneralizedCrossEntropy', 'CategoricalHinge', 'Circle',
         'CosineSimilarity', 'Dice', 'Hinge', 'Huber', 'KLDivergence', 'LogCosh', 'Loss', 'MeanAbsoluteError',
         'MeanAbsolutePercentageError', 'MeanSquaredError', 'MeanSquaredLogarithmicError', 'Poisson',
         'SparseCategoricalCrossentropy', 'SquaredHinge', 'Tversky', 'binary_crossentropy',
         'binary_focal_crossentropy', 'categorical_crossentropy', 'categorical_focal_crossentropy',
-        'categorical_generalized_cross_entropy', 'categorical_hinge', 'cosine_similarity', 'deserialize',
-        'dice', 'get', 'hinge', 'huber', 'kl_divergence', 'log_cosh', 'mean_absolute_error',
+        'categorical_generalized_cross_entropy', 'categorical_hinge', 'circle', 'cosine_similarity',
+        'deserialize', 'dice', 'get', 'hinge', 'huber', 'kl_divergence', 'log_cosh', 'mean_absolute_error',
         'mean_absolute_percentage_error', 'mean_squared_error', 'mean_squared_logarithmic_error', 'poisson',
         'serialize', 'sparse_categorical_crossentropy', 'squared_hinge', 'tversky',
     ),
@@ -130,7 +131,8 @@ PINNED = {
         'random_uniform', 'serialize', 'truncated_normal', 'variance_scaling', 'zeros',
     ),
     'regularizers': (
-        'L1', 'L1L2', 'L2', 'Regularizer', 'deserialize', 'get', 'l1', 'l1_l2', 'l2', 'serialize',
+        'L1', 'L1L2', 'L2', 'OrthogonalRegularizer', 'Regularizer', 'deserialize', 'get', 'l1', 'l1_l2', 'l2',
+        'orthogonal_regularizer', 'serialize',
     ),
     'constraints': (
         'Constraint', 'MaxNorm', 'MinMaxNorm', 'NonNeg', 'UnitNorm', 'deserialize', 'get', 'max_norm',
@@ -159,14 +161,15 @@ PINNED = {
         'register_keras_serializable', 'save_model', 'save_weights', 'serialize_keras_object',
     ),
     'config': (
-        'backend', 'disable_interactive_logging', 'enable_interactive_logging',
+        'backend', 'disable_interactive_logging', 'dtype_policy', 'enable_interactive_logging',
         'enable_unsafe_deserialization', 'epsilon', 'floatx', 'image_data_format',
-        'is_interactive_logging_enabled', 'set_epsilon', 'set_floatx', 'set_image_data_format',
+        'is_interactive_logging_enabled', 'max_epochs', 'max_steps_per_epoch', 'set_dtype_policy',
+        'set_epsilon', 'set_floatx', 'set_image_data_format', 'set_max_epochs', 'set_max_steps_per_epoch',
     ),
     'backend': (
         'backend', 'clear_session', 'epsilon', 'floatx', 'get_uid', 'image_data_format', 'is_float_dtype',
-        'is_int_dtype', 'is_keras_tensor', 'set_epsilon', 'set_floatx', 'set_image_data_format',
-        'standardize_dtype',
+        'is_int_dtype', 'is_keras_tensor', 'result_type', 'set_epsilon', 'set_floatx',
+        'set_image_data_format', 'standardize_dtype',
     ),
     'datasets': (
         'boston_housing', 'california_housing', 'cifar10', 'cifar100', 'fashion_mnist', 'imdb', 'mnist',
@@ -207,8 +210,11 @@ PINNED = {
         'pad_sequences',
     ),
     'mixed_precision': (
+        'DTypePolicy', 'LossScaleOptimizer', 'Policy', 'dtype_policy', 'global_policy', 'set_dtype_policy',
+        'set_global_policy',
     ),
     'dtype_policies': (
+        'DTypePolicy', 'DTypePolicyMap', 'FloatDTypePolicy', 'deserialize', 'get', 'serialize',
     ),
     'layers': (
         'Activation', 'ActivityRegularization', 'AdaptiveAveragePooling1D', 'AdaptiveAveragePooling2D',
@@ -235,10 +241,10 @@ PINNED = {
         'RandomTranslation', 'RandomZoom', 'ReLU', 'RepeatVector', 'Rescaling', 'Reshape', 'Resizing',
         'SeparableConv1D', 'SeparableConv2D', 'SeparableConvolution1D', 'SeparableConvolution2D', 'SimpleRNN',
         'SimpleRNNCell', 'Softmax', 'Solarization', 'SpatialDropout1D', 'SpatialDropout2D',
-        'SpatialDropout3D', 'StackedRNNCells', 'StringLookup', 'Subtract', 'TextVectorization',
-        'TimeDistributed', 'UnitNormalization', 'UpSampling1D', 'UpSampling2D', 'UpSampling3D',
-        'ZeroPadding1D', 'ZeroPadding2D', 'ZeroPadding3D', 'add', 'average', 'concatenate', 'deserialize',
-        'dot', 'maximum', 'minimum', 'multiply', 'serialize', 'subtract',
+        'SpatialDropout3D', 'SpectralNormalization', 'StackedRNNCells', 'StringLookup', 'Subtract',
+        'TextVectorization', 'TimeDistributed', 'UnitNormalization', 'UpSampling1D', 'UpSampling2D',
+        'UpSampling3D', 'Wrapper', 'ZeroPadding1D', 'ZeroPadding2D', 'ZeroPadding3D', 'add', 'average',
+        'concatenate', 'deserialize', 'dot', 'maximum', 'minimum', 'multiply', 'serialize', 'subtract',
     ),
     'distribution': (
         'DataParallel', 'DeviceMesh', 'LayoutMap', 'ModelParallel', 'TensorLayout', 'distribute_tensor',
@@ -247,4 +253,4 @@ PINNED = {
 }
 
 # Namespaces where every Keras name not in EXCLUDED must exist.
-COMPLETE = ('ops.linalg', 'ops.image', 'metrics', 'optimizers.schedules', 'callbacks', 'constraints', 'random', 'models', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'distribution')
+COMPLETE = ('ops.linalg', 'ops.image', 'metrics', 'optimizers.schedules', 'callbacks', 'regularizers', 'constraints', 'random', 'models', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'distribution')
