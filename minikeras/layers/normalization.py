@@ -105,21 +105,28 @@ class BatchNormalization(Layer):
         if self.scale:
             self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center:
             self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
-        # Statistics, not parameters: the optimizer never touches them.
+                                        constraint=self.beta_constraint, autocast=False)
+        # Statistics, not parameters: the optimizer never touches them. All four weights keep
+        # their own dtype (autocast=False): under "mixed_float16" the layer works in float32.
         self.moving_mean = self.add_weight(shape=shape, name="moving_mean", trainable=False,
-                                           initializer=self.moving_mean_initializer)
+                                           initializer=self.moving_mean_initializer, autocast=False)
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance", trainable=False,
-                                               initializer=self.moving_variance_initializer)
+                                               initializer=self.moving_variance_initializer,
+                                               autocast=False)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: features})
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
         axis = self.axis % inputs.ndim
+        # float16 statistics overflow easily (a variance of 300**2 is already inf), so a mixed
+        # policy's float16 inputs are normalized in float32 and the result cast back, as in Keras.
+        # (float64 stays float64: Keras's JAX backend narrows it only because JAX has no float64.)
+        if inputs.dtype == "float16":
+            inputs = ops.cast(inputs, "float32")
         if training and self.trainable:
             # 1. Statistics of this batch, per feature: (N, H, W, C) -> (C,).
             mean, variance = self._batch_moments(inputs, axis, mask)
@@ -129,8 +136,9 @@ class BatchNormalization(Layer):
         else:
             mean, variance = self.moving_mean, self.moving_variance
         # 3. Normalize, then scale by gamma and shift by beta.
-        return ops.batch_normalization(inputs, mean, variance, axis=axis, offset=self.beta,
-                                       scale=self.gamma, epsilon=self.epsilon)
+        outputs = ops.batch_normalization(inputs, mean, variance, axis=axis, offset=self.beta,
+                                          scale=self.gamma, epsilon=self.epsilon)
+        return ops.cast(outputs, self.compute_dtype)
 
     def _batch_moments(self, inputs, axis, mask):
         """Mean and variance over every axis but ``axis``; masked steps left out."""

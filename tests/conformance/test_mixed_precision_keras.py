@@ -111,3 +111,28 @@ def test_mixed_keras_files_load_both_ways(tmp_path):
     assert from_theirs.get_layer("mp_dense_1").dtype_policy.name == "mixed_float16"
     assert from_theirs.get_layer("mp_softmax").compute_dtype == "float32"
     np.testing.assert_allclose(np.asarray(from_ours(X)), np.asarray(from_theirs(X)), rtol=2e-3, atol=2e-3)
+
+
+def bn_model(k):
+    """A mixed Dense, then BatchNormalization, which Keras keeps in float32 under a mixed policy."""
+    inputs = k.Input((4,), name="bn_in")
+    hidden = k.layers.Dense(5, dtype="mixed_float16", name="bn_dense")(inputs)
+    outputs = k.layers.BatchNormalization(dtype="mixed_float16", name="bn_norm")(hidden)
+    return k.Model(inputs, outputs, name="bn_model")
+
+
+def test_batch_normalization_under_mixed_float16_matches_keras():
+    ours, theirs = bn_model(minikeras), bn_model(keras)
+    big = (X * 300.0).astype("float32")             # float16 squares of these overflow
+    theirs.set_weights([np.asarray(w) for w in ours.get_weights()])
+    for training in (True, False):
+        got = ours(big, training=training)
+        want = theirs(big, training=training)
+        assert str(got.dtype) == str(want.dtype) == "float16"
+        assert np.all(np.isfinite(np.asarray(got, dtype="float32")))
+        np.testing.assert_allclose(np.asarray(got, "float32"), np.asarray(want, "float32"),
+                                   rtol=2e-3, atol=2e-3)
+    norm, keras_norm = ours.get_layer("bn_norm"), theirs.get_layer("bn_norm")
+    assert [str(w.dtype) for w in norm.weights] == [str(w.dtype) for w in keras_norm.weights]
+    for mine, keras_weight in zip(norm.weights, keras_norm.weights):
+        np.testing.assert_allclose(np.asarray(mine), np.asarray(keras_weight), rtol=1e-3)
