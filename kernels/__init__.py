@@ -54,6 +54,25 @@ takes the forward input and output (``y`` is read only when ``relu``) and
 A module that handles only some geometries (``numba_winograd``: 3x3,
 stride 1, no dilation) raises ValueError for the others.
 
+Family ``conv_transpose`` (``reference``, ``numba_conv``, ``numba_cuda``)::
+
+    conv_transpose_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                           dilation=(1, 1))
+    conv_transpose_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                            dilation=(1, 1), need_input=True, need_kernel=True)
+
+The transposed convolution *is* the input gradient of a convolution: with
+the kernel ``(KH, KW, F, C)`` read as a convolution's from ``F`` to ``C``
+channels, ``x (N, H, W, C)`` as that convolution's output gradient, the
+forward function returns its input gradient ``(N, OH, OW, F)`` (plus the
+bias, then the ReLU); ``strides``, ``padding`` and ``dilation`` are the
+convolution's, and ``bottom``/``right`` may be negative (rows at the end that
+no window reads: Keras's ``output_padding``; ``geometry.transpose_output_shape``).
+The modules build it from their conv loops: forward = the input-gradient
+half, input gradient = the forward convolution, kernel gradient = the
+kernel-gradient half with the roles read backwards. Backward returns
+``(dx or None, dkernel or None, dbias)``.
+
 Family ``pool`` (``reference``, ``numba_pool``, ``numba_cuda``)::
 
     max_pool_forward(x, pool_size, strides, padding)

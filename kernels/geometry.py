@@ -52,3 +52,24 @@ def output_shape(input_shape, window, strides, padding, dilation=(1, 1)):
     OH = output_size(H, window[0], strides[0], *padding[0], dilation[0])
     OW = output_size(W, window[1], strides[1], *padding[1], dilation[1])
     return OH, OW
+
+
+def transpose_output_shape(input_shape, window, strides, padding, dilation=(1, 1)):
+    """``(OH, OW)`` of a transposed convolution of ``(N, H, W, C)``: the inverse of :func:`output_shape`.
+
+    The transposed convolution is the input gradient of a convolution whose
+    input is ``(N, OH, OW, F)`` and whose output is ``(N, H, W, C)``; ``OH``
+    is the input length that such a convolution reads exactly to its last
+    cell: ``(H - 1) * SH + span - top - bottom``. A negative ``bottom`` (or
+    ``right``) leaves that many rows at the end that no window reads.
+
+    Args:
+        input_shape: ``(N, H, W, C)``; window, strides, dilation: pairs.
+        padding: ``((top, bottom), (left, right))``, the convolution's padding.
+    """
+    _, H, W, _ = input_shape
+    sizes = []
+    for size, length, stride, (before, after), step in zip((H, W), window, strides, padding, dilation):
+        span = (length - 1) * step + 1
+        sizes.append((size - 1) * stride + span - before - after)
+    return tuple(sizes)

@@ -23,7 +23,13 @@ cell KH*KW times; for the guide's second layer at batch 128 it would take
 stays in cache between the copy and the product. The Python loop runs over
 these few blocks, never over single images. A Conv layer's bias and ReLU
 take one more pass over ``y`` (:func:`_add_bias_relu`), and one over ``dy``
-on the way back (:func:`_relu_bias_gradient`). Read next:
+on the way back (:func:`_relu_bias_gradient`).
+
+The transposed convolution (``conv_transpose_forward``/``_backward``, at the
+end) adds no loop: its forward pass is :func:`_conv_backward_input` (one
+product per real input cell, none with the zeros a "spread the input, then
+convolve" version multiplies), its input gradient is :func:`conv_forward`,
+its kernel gradient :func:`_conv_backward_kernel`. Read next:
 ``winograd_reference.py``, a way to do 3x3 convolutions with fewer products.
 """
 
@@ -33,6 +39,7 @@ from numba import prange
 
 from minikeras.kernels import runtime
 from minikeras.kernels.geometry import output_size
+from minikeras.kernels.geometry import transpose_output_shape
 
 runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
 
@@ -139,6 +146,18 @@ def _relu_bias_gradient(dy, y, dz, dbias_chunks):
                 dbias_chunks[k, f] += gradient
 
 
+def _through_relu(dy, y, relu):
+    """``(dz, dbias)``: ``dz = dy`` where the ReLU's output ``y`` is positive (all of ``dy`` without
+    ``relu``), and the sums of ``dz`` per channel. ``dy, y (N, OH, OW, F)``, C-contiguous."""
+    F = dy.shape[-1]
+    if not relu:
+        return dy, dy.reshape(-1, F).sum(axis=0)
+    dz, dbias_chunks = np.empty_like(dy), np.zeros((BIAS_CHUNKS, F), dtype=dy.dtype)
+    _relu_bias_gradient(dy.reshape(-1, F), np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F),
+                        dz.reshape(-1, F), dbias_chunks)
+    return dz, dbias_chunks.sum(axis=0)
+
+
 def _geometry(input_shape, kernel_shape, strides, padding, dilation):
     """The ten ints every loop needs, ``(KH, KW, SH, SW, DH, DW, top, left, OH, OW)``."""
     _, H, W, _ = input_shape
@@ -186,15 +205,7 @@ def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0),
                   need_input=True, need_kernel=True):
     """Same contract as ``reference.conv_backward``: ``(dx or None, dkernel or None, dbias)``."""
     # 1. Through the ReLU (its mask and the bias's sum in one pass), or dz = dy.
-    F = kernel.shape[3]
-    dy = np.ascontiguousarray(dy, dtype=x.dtype)
-    if relu:
-        dz, dbias_chunks = np.empty_like(dy), np.zeros((BIAS_CHUNKS, F), dtype=dy.dtype)
-        _relu_bias_gradient(dy.reshape(-1, F), np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F),
-                            dz.reshape(-1, F), dbias_chunks)
-        dbias = dbias_chunks.sum(axis=0)
-    else:
-        dz, dbias = dy, dy.reshape(-1, F).sum(axis=0)
+    dz, dbias = _through_relu(np.ascontiguousarray(dy, dtype=x.dtype), y, relu)
     # 2. The convolution's two gradients, each by blocks of images.
     dx = _conv_backward_input(dz, kernel, x.shape, strides, padding, dilation) if need_input else None
     dkernel = _conv_backward_kernel(x, dz, kernel.shape, strides, padding, dilation) if need_kernel else None
@@ -233,3 +244,39 @@ def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
         _im2col(x, start, stop, geometry, cols)
         dw += cols[:rows].T @ dy[start * OH * OW : stop * OH * OW]  # (KH*KW*C, rows) @ (rows, F)
     return dw.reshape(kernel_shape)
+
+
+# ------------------------------------------------------ transposed convolution
+def conv_transpose_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                           dilation=(1, 1)):
+    """Same contract as ``reference.conv_transpose_forward``: ``(N, H, W, C)`` -> ``(N, OH, OW, F)``.
+
+    The input gradient of the convolution ``(KH, KW, F, C)`` from ``F`` to
+    ``C`` channels, ``x`` read as that convolution's output gradient.
+    """
+    x = np.ascontiguousarray(x)
+    OH, OW = transpose_output_shape(x.shape, kernel.shape[:2], strides, padding, dilation)
+    F = kernel.shape[2]
+    y = _conv_backward_input(x, kernel.astype(x.dtype, copy=False), (x.shape[0], OH, OW, F), strides, padding,
+                             dilation)  # (N, H, W, C) -> (N, OH, OW, F)
+    if bias is not None or relu:
+        bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+        _add_bias_relu(y.reshape(-1, F), bias, relu)
+    return y
+
+
+def conv_transpose_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                            dilation=(1, 1), need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_transpose_backward``: ``(dx or None, dkernel or None, dbias)``.
+
+    ``dx`` is the convolution of ``dz`` (the loops of :func:`conv_forward`),
+    ``dkernel`` the convolution's kernel gradient with ``dz`` as its input and
+    ``x`` as its output gradient. A negative bottom/right padding needs no
+    care here: the loops skip rows outside the arrays.
+    """
+    x = np.ascontiguousarray(x)
+    dz, dbias = _through_relu(np.ascontiguousarray(dy, dtype=x.dtype), y, relu)
+    kernel = kernel.astype(x.dtype, copy=False)
+    dx = conv_forward(dz, kernel, None, False, strides, padding, dilation) if need_input else None
+    dkernel = _conv_backward_kernel(dz, x, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel, dbias

@@ -1,4 +1,4 @@
-"""Convolution (full, depthwise), pooling, matmul on an NVIDIA GPU: CUDA kernels written with Numba.
+"""Convolution (full, transposed, depthwise), pooling, matmul on an NVIDIA GPU: CUDA kernels written with Numba.
 
 Place in the stack: ``kernels/``, the GPU sibling of ``numba_conv.py``,
 ``numba_depthwise.py`` and ``numba_pool.py`` (same functions, same numbers,
@@ -45,6 +45,7 @@ import numpy as np
 from numba import cuda
 
 from minikeras.kernels.geometry import output_shape
+from minikeras.kernels.geometry import transpose_output_shape
 
 # Two warps (a warp: the 32 threads that execute one instruction together).
 # Small blocks are no loss here (the threads share nothing), a multiprocessor
@@ -206,6 +207,18 @@ def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0),
                      dilation, need_input, need_kernel)
 
 
+def _through_relu(xp, dy, y, relu):
+    """``(dz, dbias)``: ``dz = dy`` where the ReLU's output ``y`` is positive (all of ``dy`` without
+    ``relu``), then its sum per channel, one thread per channel. ``dy, y (N, OH, OW, F)``."""
+    dz = xp.ascontiguousarray(dy)
+    if relu:
+        dz = xp.empty_like(dz)
+        _launch(_relu_gradient, dz.size, xp.ascontiguousarray(dy), xp.ascontiguousarray(y, dtype=dz.dtype), dz)
+    dbias = xp.empty(dz.shape[3], dtype=dz.dtype)
+    _launch(_bias_gradient, dbias.size, dz, dbias)
+    return dz, dbias
+
+
 def _backward(input_kernel, kernel_kernel, x, y, dy, kernel, relu, strides, padding, dilation,
               need_input, need_kernel):
     """The backward pass a convolution and a depthwise convolution share; they differ only in
@@ -213,14 +226,8 @@ def _backward(input_kernel, kernel_kernel, x, y, dy, kernel, relu, strides, padd
     # 1. Through the ReLU, or dz = dy; then the bias's gradient, one thread per output channel.
     xp = _array_module(x)
     x = xp.ascontiguousarray(x)
-    dz = xp.ascontiguousarray(dy, dtype=x.dtype)
-    if relu:
-        dz = xp.empty_like(dz)
-        _launch(_relu_gradient, dz.size, xp.ascontiguousarray(dy, dtype=x.dtype),
-                xp.ascontiguousarray(y, dtype=x.dtype), dz)
+    dz, dbias = _through_relu(xp, dy.astype(x.dtype, copy=False), y, relu)
     kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
-    dbias = xp.empty(dz.shape[3], dtype=x.dtype)
-    _launch(_bias_gradient, dbias.size, dz, dbias)
     # 2. The two gradients, each gathered by its own threads.
     geometry = _conv_geometry(kernel.shape, strides, padding, dilation)
     dx = dkernel = None
@@ -230,6 +237,61 @@ def _backward(input_kernel, kernel_kernel, x, y, dy, kernel, relu, strides, padd
     if need_kernel:
         dkernel = xp.empty(kernel.shape, dtype=x.dtype)
         _launch(kernel_kernel, dkernel.size, x, dz, geometry, dkernel)
+    return dx, dkernel, dbias
+
+
+# ------------------------------------------------------ transposed convolution
+# The input gradient of a convolution, used as a layer (``reference.conv_transpose_forward``):
+# the forward pass is the gather ``_conv_backward_input`` above, one thread per output
+# element; the input gradient is ``_conv_forward``, the kernel gradient ``_conv_backward_kernel``
+# with the roles read backwards. Only the bias and the ReLU need a kernel of their own.
+@cuda.jit
+def _add_bias_relu(y, bias, relu):
+    """y[n, oh, ow, f] += bias[f], then max(., 0) when ``relu``; in place, one thread per element."""
+    i = cuda.grid(1)
+    if i >= y.size:
+        return
+    n, oh, ow, f = _unravel(i, y.shape[1], y.shape[2], y.shape[3])
+    total = y[n, oh, ow, f] + bias[f]
+    if relu and total < 0:
+        total = y.dtype.type(0)
+    y[n, oh, ow, f] = total
+
+
+def conv_transpose_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                           dilation=(1, 1)):
+    """Same contract as ``reference.conv_transpose_forward``: ``(N, H, W, C)`` -> ``(N, OH, OW, F)``."""
+    xp = _array_module(x)
+    x = xp.ascontiguousarray(x)
+    kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
+    F = kernel.shape[2]
+    OH, OW = transpose_output_shape(x.shape, kernel.shape[:2], strides, padding, dilation)
+    y = xp.empty((x.shape[0], OH, OW, F), dtype=x.dtype)
+    geometry = _conv_geometry(kernel.shape, strides, padding, dilation)
+    _launch(_conv_backward_input, y.size, x, kernel, geometry, y)  # each y cell gathers from x
+    if bias is not None or relu:
+        bias = xp.zeros(F, dtype=x.dtype) if bias is None else xp.ascontiguousarray(bias, dtype=x.dtype)
+        _launch(_add_bias_relu, y.size, y, bias, bool(relu))
+    return y
+
+
+def conv_transpose_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                            dilation=(1, 1), need_input=True, need_kernel=True):
+    """Same contract as ``reference.conv_transpose_backward``: ``(dx or None, dkernel or None, dbias)``."""
+    # 1. Through the ReLU, or dz = dy; the bias's gradient, one thread per output channel.
+    xp = _array_module(x)
+    x = xp.ascontiguousarray(x)
+    dz, dbias = _through_relu(xp, dy.astype(x.dtype, copy=False), y, relu)
+    kernel = xp.ascontiguousarray(kernel, dtype=x.dtype)
+    # 2. dx: the convolution of dz; dkernel: dz as the convolution's input, x as its output's gradient.
+    geometry = _conv_geometry(kernel.shape, strides, padding, dilation)
+    dx = dkernel = None
+    if need_input:
+        dx = xp.empty(x.shape, dtype=x.dtype)
+        _launch(_conv_forward, dx.size, dz, kernel, xp.zeros(x.shape[3], dtype=x.dtype), False, geometry, dx)
+    if need_kernel:
+        dkernel = xp.empty(kernel.shape, dtype=x.dtype)
+        _launch(_conv_backward_kernel, dkernel.size, dz, x, geometry, dkernel)
     return dx, dkernel, dbias
 
 

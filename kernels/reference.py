@@ -12,7 +12,9 @@ Python and are slow on purpose-sized inputs only; select them with
 
 The public functions are the kernel contract (``kernels/__init__.py``):
 ``conv_forward`` / ``conv_backward`` with the bias and the ReLU of a Conv
-layer, the four pooling functions, ``matmul``. The convolution's two
+layer, ``conv_transpose_forward`` / ``conv_transpose_backward`` (the same
+two halves, swapped: a transposed convolution is a convolution's input
+gradient), the four pooling functions, ``matmul``. The convolution's two
 half-gradients, ``_conv_backward_input`` and ``_conv_backward_kernel``, are
 kept apart for reading: each is one short loop.
 
@@ -33,6 +35,7 @@ Read next: ``numpy_im2col.py``, the same convolution as one matrix product.
 import numpy as np
 
 from minikeras.kernels.geometry import output_shape
+from minikeras.kernels.geometry import transpose_output_shape
 
 
 def _pad(x, padding, value=0.0):
@@ -118,7 +121,8 @@ def _conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     KH, KW, C, F = kernel.shape
     N, H, W, _ = input_shape
     (top, bottom), (left, right) = padding
-    dxpad = np.zeros((N, H + top + bottom, W + left + right, C), dtype=dy.dtype)
+    # A negative bottom or right (a transposed convolution's output_padding) leaves rows no window reads.
+    dxpad = np.zeros((N, H + top + max(bottom, 0), W + left + max(right, 0), C), dtype=dy.dtype)
     w = kernel.reshape(KH * KW * C, F)
     for oh in range(dy.shape[1]):
         for ow in range(dy.shape[2]):
@@ -144,6 +148,63 @@ def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
             window = _window(xpad, oh, ow, (KH, KW), strides, dilation)
             dw += window.reshape(x.shape[0], -1).T @ dy[:, oh, ow, :]  # (KH*KW*C, N) @ (N, F)
     return dw.reshape(kernel_shape)
+
+
+# ------------------------------------------------------ transposed convolution
+def conv_transpose_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                           dilation=(1, 1)):
+    """A transposed convolution: the input gradient of a convolution, used as a layer.
+
+    Read ``kernel (KH, KW, F, C)`` as the kernel of a convolution from ``F``
+    to ``C`` channels, and ``x (N, H, W, C)`` as the gradient of that
+    convolution's output. The gradient of its input, ``(N, OH, OW, F)``, is the
+    transposed convolution: each input cell ``x[n, h, w, :]`` sends
+    ``x[n, h, w, :] @ kernel.T`` to the ``KH x KW`` window that output ``(h, w)``
+    of the convolution read. It is :func:`_conv_backward_input`, unchanged;
+    then the bias and the ReLU, as in :func:`conv_forward`.
+
+    Args:
+        x: ``(N, H, W, C)``.
+        kernel: ``(KH, KW, F, C)`` (Keras's layout for a transposed convolution).
+        bias: ``(F,)`` or None; relu: whether to apply the ReLU.
+        strides, dilation: pairs, those of the convolution (the upsampling factor).
+        padding: ``((top, bottom), (left, right))``, the convolution's padding;
+            ``bottom`` or ``right`` may be negative (see ``geometry.transpose_output_shape``).
+    Returns:
+        ``(N, OH, OW, F)``, ``OH = (H - 1) * SH + (KH - 1) * DH + 1 - top - bottom``.
+    """
+    OH, OW = transpose_output_shape(x.shape, kernel.shape[:2], strides, padding, dilation)
+    y = _conv_backward_input(x, kernel, (x.shape[0], OH, OW, kernel.shape[2]), strides, padding, dilation)
+    if bias is not None:
+        y += bias
+    return np.maximum(y, 0) if relu else y
+
+
+def conv_transpose_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),
+                            dilation=(1, 1), need_input=True, need_kernel=True):
+    """The gradients of :func:`conv_transpose_forward`: ``(dx or None, dkernel or None, dbias)``.
+
+    The transpose of a transpose is the convolution itself: ``dx`` is the
+    forward convolution of ``dz`` (``(N, OH, OW, F)`` -> ``(N, H, W, C)``), and
+    ``dkernel`` is the convolution's kernel gradient with the roles read
+    backwards (``dz`` is the convolution's input, ``x`` its output's gradient).
+
+    Args:
+        x: the forward input ``(N, H, W, C)``; y: the forward output, read only if ``relu``.
+        dy: ``(N, OH, OW, F)``; kernel: ``(KH, KW, F, C)``.
+        relu, strides, padding, dilation: as the forward call.
+        need_input, need_kernel: which of dx and dkernel to compute (None otherwise).
+    Returns:
+        ``(dx (N, H, W, C) or None, dkernel (KH, KW, F, C) or None, dbias (F,))``.
+    """
+    dz = dy * (y > 0) if relu else dy
+    # Rows past a negative bottom pad are read by no window: drop them, pad nothing there.
+    (top, bottom), (left, right) = padding
+    cropped = dz[:, : dz.shape[1] + min(bottom, 0), : dz.shape[2] + min(right, 0), :]
+    padding = ((top, max(bottom, 0)), (left, max(right, 0)))
+    dx = conv_forward(cropped, kernel, None, False, strides, padding, dilation) if need_input else None
+    dkernel = _conv_backward_kernel(cropped, x, kernel.shape, strides, padding, dilation) if need_kernel else None
+    return dx, dkernel, dz.sum(axis=(0, 1, 2))
 
 
 # --------------------------------------------------------------------- pooling

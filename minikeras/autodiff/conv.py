@@ -270,7 +270,7 @@ def _grouped_conv(x, kernel, bias, relu, strides, pads, dilation):
     return concatenate(outputs, axis=-1)  # G x (..., F/G) -> (..., F)
 
 
-def _conv3d(x, kernel, bias, relu, strides, pads, dilation):
+def _conv3d(x, kernel, bias, relu, strides, pads, dilation, conv2d=None):
     """A 3-D convolution as ``KD`` 2-D convolutions, summed.
 
     Depth tap ``k`` of the kernel ``(KD, KH, KW, C, F)`` is a 2-D kernel
@@ -283,6 +283,8 @@ def _conv3d(x, kernel, bias, relu, strides, pads, dilation):
     Args:
         x: ``(N, D, H, W, C)`` tensor; kernel ``(KD, KH, KW, C/G, F)``; bias ``(F,)`` or None.
         relu: whether to apply the ReLU; strides, pads, dilation: triples (depth, rows, columns).
+        conv2d: the 2-D convolution of each tap, ``(images, kernel2d, strides, pads, dilation) -> outputs``;
+            None for :func:`_grouped_conv` (``depthwise_conv.py`` passes its own).
     Returns:
         ``(N, OD, OH, OW, F)``.
     """
@@ -296,8 +298,11 @@ def _conv3d(x, kernel, bias, relu, strides, pads, dilation):
         start = k * DD
         depths = get_item(x, (slice(None), slice(start, start + (OD - 1) * SD + 1, SD)))  # (N, OD, H, W, C)
         images = reshape(depths, (N * OD,) + tuple(depths.shape[2:]))  # (N, OD, H, W, C) -> (N*OD, H, W, C)
-        tap = _grouped_conv(images, get_item(kernel, k), None, False, tuple(strides2), tuple(pads2),
-                            tuple(dilation2))
+        if conv2d is None:
+            tap = _grouped_conv(images, get_item(kernel, k), None, False, tuple(strides2), tuple(pads2),
+                                tuple(dilation2))
+        else:
+            tap = conv2d(images, get_item(kernel, k), tuple(strides2), tuple(pads2), tuple(dilation2))
         total = tap if total is None else total + tap  # (N*OD, OH, OW, F)
     outputs = reshape(total, (N, OD) + tuple(total.shape[1:]))  # (N*OD, OH, OW, F) -> (N, OD, OH, OW, F)
     if bias is not None:

@@ -1,4 +1,4 @@
-"""Depthwise and separable convolutions, 1-D and 2-D: the ``DepthwiseConv`` op.
+"""Depthwise and separable convolutions, 1-D, 2-D and 3-D: the ``DepthwiseConv`` op.
 
 Place in the stack: an op family of ``minikeras.autodiff``, beside
 ``conv.py`` (read it first: same arguments, same padding rules, same
@@ -18,6 +18,7 @@ layer from 64 to 64 channels that is ``9*64 + 64*64 = 4,672`` weights
 instead of ``9*64*64 = 36,864``: the building block of MobileNet and Xception.
 """
 
+from minikeras.autodiff.conv import _conv3d
 from minikeras.autodiff.conv import _kernel_arguments
 from minikeras.autodiff.conv import as_image
 from minikeras.autodiff.conv import conv
@@ -78,20 +79,21 @@ class DepthwiseConv(Op):
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *, bias=None,
                    activation=None):
-    """Depthwise convolution, Keras's ``keras.ops.depthwise_conv`` (1-D and 2-D).
+    """Depthwise convolution, Keras's ``keras.ops.depthwise_conv`` (1-D, 2-D and 3-D).
 
     ``bias`` and ``activation`` are minikeras's additions (keyword only), as
     in :func:`minikeras.autodiff.conv.conv`: the layers pass theirs here.
 
     Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
-        kernel: ``(KW, C, M)`` or ``(KH, KW, C, M)``, ``M`` filters per input channel.
+        inputs: ``(N, W, C)``, ``(N, H, W, C)`` or ``(N, D, H, W, C)`` (channels first: ``(N, C, ...)``).
+        kernel: ``(KW, C, M)``, ``(KH, KW, C, M)`` or ``(KD, KH, KW, C, M)``, ``M`` filters per input channel.
         strides: int or tuple; padding: ``"valid"`` or ``"same"``.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         dilation_rate: int or tuple.
         bias: ``(C*M,)`` or None; activation: None (or ``"linear"``) or ``"relu"``.
     Returns:
-        ``(N, OW, C*M)`` or ``(N, OH, OW, C*M)``, channel ``c*M + m`` from input channel ``c``.
+        ``(N, OW, C*M)``, ``(N, OH, OW, C*M)`` or ``(N, OD, OH, OW, C*M)``, channel ``c*M + m`` from
+        input channel ``c``.
     """
     data_format = check_data_format(data_format, "depthwise_conv")
     if activation not in (None, "linear", "relu"):
@@ -99,8 +101,8 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                          f"activation={activation!r}; apply other activations to its output.")
     inputs = to_channels_last(as_tensor(inputs), data_format)
     kernel = as_tensor(kernel)
-    if inputs.ndim not in (3, 4) or kernel.ndim != inputs.ndim:
-        raise ValueError("`depthwise_conv` supports 1D and 2D inputs, with a kernel of the same rank "
+    if inputs.ndim not in (3, 4, 5) or kernel.ndim != inputs.ndim:
+        raise ValueError("`depthwise_conv` supports 1D, 2D and 3D inputs, with a kernel of the same rank "
                          f"(spatial sizes, in channels, depth multiplier). Received inputs of shape "
                          f"{tuple(inputs.shape)} and kernel of shape {tuple(kernel.shape)}.")
     if kernel.shape[-2] != inputs.shape[-1]:
@@ -109,15 +111,24 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                          f"data_format='{data_format}'.")
     # Same geometry as a convolution whose kernel has C*M filters (M per channel).
     strides, pads, dilation = _kernel_arguments(inputs, kernel, strides, padding, dilation_rate)
-    op = DepthwiseConv(strides, pads, dilation, relu=activation == "relu")
-    if bias is None:
-        return to_data_format(op(inputs, kernel), data_format)
-    bias = as_tensor(bias)
-    channels = kernel.shape[-2] * kernel.shape[-1]
-    if tuple(bias.shape) != (channels,):
-        raise ValueError(f"`depthwise_conv`: the bias must have shape ({channels},), one value per output "
-                         f"channel. Received bias of shape {tuple(bias.shape)} for kernel {tuple(kernel.shape)}.")
-    return to_data_format(op(inputs, kernel, bias), data_format)
+    if bias is not None:
+        bias = as_tensor(bias)
+        channels = kernel.shape[-2] * kernel.shape[-1]
+        if tuple(bias.shape) != (channels,):
+            raise ValueError(f"`depthwise_conv`: the bias must have shape ({channels},), one value per output "
+                             f"channel. Received bias of shape {tuple(bias.shape)} for kernel {tuple(kernel.shape)}.")
+    relu = activation == "relu"
+    if inputs.ndim == 5:  # one 2-D depthwise convolution per depth tap, summed (conv.py's _conv3d)
+        outputs = _conv3d(inputs, kernel, bias, relu, strides, pads, dilation, conv2d=_depthwise_tap)
+        return to_data_format(outputs, data_format)
+    op = DepthwiseConv(strides, pads, dilation, relu=relu)
+    outputs = op(inputs, kernel) if bias is None else op(inputs, kernel, bias)
+    return to_data_format(outputs, data_format)
+
+
+def _depthwise_tap(images, kernel, strides, pads, dilation):
+    """One depth tap of a 3-D depthwise convolution: ``(N*OD, H, W, C)``, ``(KH, KW, C, M)`` -> ``(N*OD, OH, OW, C*M)``."""
+    return DepthwiseConv(strides, pads, dilation)(images, kernel)
 
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
@@ -125,9 +136,9 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     """Separable convolution, Keras's ``keras.ops.separable_conv``: depthwise, then a 1x1 convolution.
 
     Args:
-        inputs: ``(N, W, C)`` or ``(N, H, W, C)`` (channels first: ``(N, C, ...)``).
-        depthwise_kernel: ``(KW, C, M)`` or ``(KH, KW, C, M)``.
-        pointwise_kernel: ``(1, C*M, F)`` or ``(1, 1, C*M, F)``.
+        inputs: ``(N, W, C)``, ``(N, H, W, C)`` or ``(N, D, H, W, C)`` (channels first: ``(N, C, ...)``).
+        depthwise_kernel: ``(KW, C, M)``, ``(KH, KW, C, M)`` or ``(KD, KH, KW, C, M)``.
+        pointwise_kernel: ``(1, C*M, F)``, ``(1, 1, C*M, F)`` or ``(1, 1, 1, C*M, F)``.
         strides, padding, data_format, dilation_rate: those of the depthwise step
             (the pointwise step has stride 1, no padding).
         bias: ``(F,)`` or None, added by the pointwise step (minikeras's addition,

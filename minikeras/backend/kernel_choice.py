@@ -259,3 +259,24 @@ def depthwise_conv_kernels(x):
 
     _prepare_numba()
     return numba_depthwise.depthwise_conv_forward, numba_depthwise.depthwise_conv_backward
+
+
+def conv_transpose_kernels(x):
+    """``(conv_transpose_forward, conv_transpose_backward)`` for this raw input.
+
+    ``kernels/numba_cuda.py`` for CuPy arrays, else ``kernels/numba_conv.py``
+    by default, ``kernels/reference.py`` with ``kernels="reference"``: each
+    built from its module's convolution loops.
+    """
+    if is_cupy_array(x):
+        from minikeras.kernels import numba_cuda
+
+        return numba_cuda.conv_transpose_forward, numba_cuda.conv_transpose_backward
+    if _settings.get().kernels == "reference":
+        from minikeras.kernels import reference
+
+        return reference.conv_transpose_forward, reference.conv_transpose_backward
+    from minikeras.kernels import numba_conv
+
+    _prepare_numba()
+    return numba_conv.conv_transpose_forward, numba_conv.conv_transpose_backward

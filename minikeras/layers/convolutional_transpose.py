@@ -12,6 +12,7 @@ the layer is the input gradient of a ``(KH, KW, F, C)`` convolution from
 
 from minikeras import ops
 from minikeras.autodiff.conv_transpose import conv_transpose_output_length
+from minikeras.layers.convolutional import _FUSED
 from minikeras.layers.convolutional import BaseConv
 from minikeras.layers.input_spec import InputSpec
 
@@ -68,16 +69,14 @@ class BaseConvTranspose(BaseConv):
         self.built = True
 
     def call(self, inputs):
-        # (N, H, W, C) -> (N, OH, OW, F)
+        # (N, H, W, C) -> (N, OH, OW, F), the bias added and a ReLU applied by the same op
+        # (autodiff/conv_transpose.py, ConvTranspose); other activations follow as their own ops.
+        fused = self.activation in _FUSED
         outputs = ops.conv_transpose(inputs, self.kernel, strides=self.strides, padding=self.padding,
                                      output_padding=self.output_padding, data_format=self.data_format,
-                                     dilation_rate=self.dilation_rate)
-        if self.bias is not None:
-            bias = self.bias
-            if self.data_format == "channels_first":
-                bias = ops.reshape(bias, (self.filters,) + (1,) * self.rank)  # (F, 1, 1)
-            outputs = ops.add(outputs, bias)
-        return self.activation(outputs)
+                                     dilation_rate=self.dilation_rate, bias=self.bias,
+                                     activation=_FUSED[self.activation] if fused else None)
+        return outputs if fused else self.activation(outputs)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

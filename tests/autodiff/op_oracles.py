@@ -184,6 +184,13 @@ def np_conv3d_valid(x, kernel):
     return numpy.einsum("ndhwcijk,ijkcf->ndhwf", windows, kernel)
 
 
+def np_depthwise3d_valid(x, kernel):
+    """3-D depthwise: y[..., c*M + m] = sum over the window of x[..., c] * kernel[i, j, k, c, m]."""
+    windows = sliding_window_view(x, kernel.shape[:3], axis=(1, 2, 3))  # (N, OD, OH, OW, C, KD, KH, KW)
+    y = numpy.einsum("ndhwcijk,ijkcm->ndhwcm", windows, kernel)
+    return y.reshape(y.shape[:4] + (-1,))
+
+
 def np_conv_transpose3d_valid(x, kernel, stride):
     """Scatter form: input cell (d, h, w) adds kernel * x[d, h, w] to the window at (d s, h s, w s)."""
     n, size, _ = x.shape[0], numpy.array(x.shape[1:4]), kernel.shape[3]

@@ -30,6 +30,7 @@ from tests.autodiff.op_oracles import np_conv2d_valid
 from tests.autodiff.op_oracles import np_conv3d_valid
 from tests.autodiff.op_oracles import np_conv_transpose
 from tests.autodiff.op_oracles import np_conv_transpose3d_valid
+from tests.autodiff.op_oracles import np_depthwise3d_valid
 from tests.autodiff.op_oracles import np_depthwise_valid
 from tests.autodiff.op_oracles import np_elu
 from tests.autodiff.op_oracles import np_erf
@@ -373,11 +374,19 @@ TABLE = [
          direction=True),  # 3-D
     Case("conv_transpose", lambda x, k: ops.conv_transpose(x, k, strides=2),
          lambda x, k: np_conv_transpose3d_valid(x, k, 2), ((1, 2, 2, 3, 2), (2, 2, 3, 2, 2)), direction=True),
+    # transposed convolution with the fused bias and ReLU, and output_padding (rows no window reaches)
+    Case("conv_transpose", lambda x, k, b: ops.conv_transpose(x, k, strides=2, output_padding=1, bias=b,
+                                                               activation="relu"),
+         lambda x, k, b: numpy.maximum(numpy.pad(np_conv_transpose(x, k, 2, valid=True),
+                                                 ((0, 0), (0, 1), (0, 1), (0, 0))) + b, 0),
+         ((1, 3, 2, 2), (2, 2, 3, 2), (3,)), direction=True),
     Case("depthwise_conv", lambda x, k: ops.depthwise_conv(x, k, strides=2), lambda x, k: np_depthwise_valid(x, k, 2),
          ((2, 5, 5, 3), (3, 3, 3, 2)), direction=True),
     Case("depthwise_conv", lambda x, k, b: ops.depthwise_conv(x, k, bias=b, activation="relu"),
          lambda x, k, b: numpy.maximum(np_depthwise_valid(x[:, None], k[None])[:, 0] + b, 0),
          ((2, 6, 2), (3, 2, 2), (4,)), direction=True),  # 1-D, with the fused bias and ReLU
+    Case("depthwise_conv", ops.depthwise_conv, np_depthwise3d_valid, ((1, 3, 4, 3, 2), (2, 2, 2, 2, 2)),
+         direction=True),  # 3-D: one 2-D depthwise convolution per depth tap
     Case("separable_conv", ops.separable_conv,
          lambda x, d, p: np_conv2d_valid(np_depthwise_valid(x, d), p), ((2, 4, 5, 2), (2, 3, 2, 2), (1, 1, 4, 3)),
          direction=True),

@@ -22,16 +22,17 @@ FAMILIES = {
     "pool": ("max_pool_forward", "max_pool_backward", "average_pool_forward", "average_pool_backward"),
     "matmul": ("matmul",),
     "depthwise_conv": ("depthwise_conv_forward", "depthwise_conv_backward"),
+    "conv_transpose": ("conv_transpose_forward", "conv_transpose_backward"),
 }
 
 KERNEL_MODULES = {
-    "reference": ("conv", "pool", "matmul"),
+    "reference": ("conv", "conv_transpose", "pool", "matmul"),
     "numpy_im2col": ("conv",),
-    "numba_conv": ("conv",),
+    "numba_conv": ("conv", "conv_transpose"),
     "numba_winograd": ("conv",),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
-    "numba_cuda": ("conv", "pool", "matmul", "depthwise_conv"),
+    "numba_cuda": ("conv", "conv_transpose", "pool", "matmul", "depthwise_conv"),
     "depthwise_reference": ("depthwise_conv",),
     "numba_depthwise": ("depthwise_conv",),
 }
