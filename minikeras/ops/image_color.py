@@ -15,6 +15,7 @@ import numpy
 from minikeras import backend
 from minikeras.autodiff import combine
 from minikeras.autodiff import elementwise
+from minikeras.autodiff import math
 from minikeras.autodiff import reduce
 from minikeras.autodiff.elementwise import cast
 from minikeras.ops.image_common import channels_axis
@@ -124,7 +125,8 @@ def hsv_to_rgb(images, data_format=None):
     axis = channels_axis(data_format)
     _check_three_channels(images, axis)
     hue, saturation, value = _planes(images, axis)
-    dh = elementwise.multiply(elementwise.mod(hue, 1.0), 6.0)
+    # hue mod 1, written hue - floor(hue) so that the hue keeps its gradient (floor has none; ops.mod has none)
+    dh = elementwise.multiply(elementwise.subtract(hue, math.floor(hue)), 6.0)
     dr = elementwise.clip(elementwise.subtract(elementwise.abs(elementwise.subtract(dh, 3.0)), 1.0), 0.0, 1.0)
     dg = elementwise.clip(elementwise.subtract(2.0, elementwise.abs(elementwise.subtract(dh, 2.0))), 0.0, 1.0)
     db = elementwise.clip(elementwise.subtract(2.0, elementwise.abs(elementwise.subtract(dh, 4.0))), 0.0, 1.0)

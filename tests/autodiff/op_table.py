@@ -19,10 +19,12 @@ from dataclasses import field
 import numpy
 
 from minikeras import ops
+from minikeras import random
 from minikeras.autodiff.recurrent import gru_sequence
 from minikeras.autodiff.recurrent import lstm_sequence
 from minikeras.autodiff.recurrent import simple_rnn_sequence
 from minikeras.autodiff.resample import along_axis
+from tests.autodiff import image_oracles as im
 from tests.autodiff.op_oracles import EYE3
 from tests.autodiff.op_oracles import np_adaptive
 from tests.autodiff.op_oracles import np_attention
@@ -98,6 +100,14 @@ LABELS = numpy.array([1, 2])
 KEY_MASK = numpy.array([[True, True, False, True], [True, False, True, True]])[:, None, None, :]  # (B, 1, 1, S)
 SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
+
+# fixed arguments of the ops.image rows: a rotation-and-shift (float32-exact), four corners, sample points
+AFFINE = numpy.array([0.75, -0.5, 0.5, 0.5, 0.75, -0.25, 0.0, 0.0])
+START = numpy.array([[0.0, 0.0], [3.0, 0.0], [3.0, 3.0], [0.0, 3.0]])
+END = numpy.array([[0.5, 0.0], [3.0, 0.5], [2.5, 3.0], [0.0, 2.5]])
+# elastic_transform's draw for seed 7 on one 4x4 image: (2, N, H, W), the oracle's input
+ELASTIC_NOISE = random.normal((2, 1, 4, 4, 1), stddev=1.0, dtype="float32", seed=7).numpy()[..., 0]
+COORDINATES = numpy.array([[0.25, 1.5, 2.75, -0.5, 1.0], [0.5, 3.25, 1.75, 1.5, -0.25]])
 
 # A multiplier with one zero: the product ops must still pass a gradient through it.
 ZERO_AT_1_2 = numpy.ones((3, 4))
@@ -394,6 +404,50 @@ TABLE = [
     Case("along_axis", lambda x: along_axis(x, ALONG_MATRIX, 1), lambda x: numpy.einsum("ol,nlc->noc", ALONG_MATRIX, x),
          ((2, 3, 2),)),
 
+    # ----- ops.image: each function built from the ops above, so its gradient comes from theirs -----
+    Case("image.resize", lambda x: ops.image.resize(x, (5, 4)), lambda x: im.np_resize_bilinear(x, (5, 4)),
+         ((1, 3, 2, 2),)),
+    Case("image.resize", lambda x: ops.image.resize(x, (2, 3), interpolation="bilinear", antialias=True),
+         lambda x: im.np_resize(x, (2, 3), im.triangle, antialias=True), ((1, 5, 4, 1),)),
+    Case("image.resize", lambda x: ops.image.resize(x, (5, 2), interpolation="nearest"),
+         lambda x: im.np_resize_nearest(x, (5, 2)), ((2, 3, 4, 1),)),
+    Case("image.resize", lambda x: ops.image.resize(x, (4, 3), interpolation="bicubic"),
+         lambda x: im.np_resize(x, (4, 3), im.keys_cubic), ((1, 3, 5, 2),)),
+    Case("image.resize", lambda x: ops.image.resize(x, (2, 5), interpolation="lanczos3", antialias=True),
+         lambda x: im.np_resize(x, (2, 5), im.lanczos3, antialias=True), ((1, 4, 3, 1),)),
+    Case("image.resize", lambda x: ops.image.resize(x, (2, 2), crop_to_aspect_ratio=True),
+         lambda x: im.np_resize_bilinear(x[:, :, 1:4], (2, 2)), ((1, 3, 5, 1),)),  # the centre 3x3
+    Case("image.scale_and_translate",
+         lambda x: ops.image.scale_and_translate(x, (1, 4, 3, 1), (1.5, 0.5), (0.25, -0.5), (1, 2), "linear"),
+         lambda x: im.np_resample(im.np_resample(x, 1, 4, im.triangle, 1.5, 0.25, True), 2, 3, im.triangle, 0.5,
+                                  -0.5, True), ((1, 3, 4, 1),)),
+    Case("image.affine_transform", lambda x: ops.image.affine_transform(x, AFFINE),
+         lambda x: im.np_affine(x, AFFINE), ((2, 4, 3, 2),), low=0.0, high=1.0, direction=True),
+    Case("image.perspective_transform", lambda x: ops.image.perspective_transform(x, START, END),
+         lambda x: im.np_perspective(x, START, END), ((1, 4, 4, 1),), low=0.0, high=1.0, rtol=1e-4, atol=1e-5),
+    Case("image.elastic_transform", lambda x: ops.image.elastic_transform(x, 1.0, 1.0, fill_mode="constant", seed=7),
+         lambda x: im.np_elastic(x, ELASTIC_NOISE, 1.0, 1.0), ((1, 4, 4, 2),), low=0.0, high=1.0),
+    Case("image.map_coordinates", lambda x: ops.image.map_coordinates(x, COORDINATES, order=1),
+         lambda x: im.np_map_coordinates(x, COORDINATES), ((3, 4),)),
+    Case("image.crop_images", lambda x: ops.image.crop_images(x, 1, 0, target_height=2, target_width=3),
+         lambda x: x[:, 1:3, 0:3], ((2, 4, 4, 1),)),
+    Case("image.pad_images", lambda x: ops.image.pad_images(x, 1, 0, 0, 2), lambda x: numpy.pad(
+        x, ((0, 0), (1, 0), (0, 2), (0, 0))), ((1, 2, 3, 2),)),
+    Case("image.extract_patches", lambda x: ops.image.extract_patches(x, (2, 2), strides=(1, 2)),
+         lambda x: im.np_patches(x, (2, 2), (1, 2)), ((1, 3, 4, 2),)),
+    Case("image.extract_patches_3d", lambda x: ops.image.extract_patches_3d(x, (1, 2, 2)),
+         lambda x: im.np_patches_3d(x, (1, 2, 2)), ((1, 2, 2, 4, 2),)),
+    Case("image.rgb_to_grayscale", ops.image.rgb_to_grayscale,
+         lambda x: (x * [0.2989, 0.587, 0.114]).sum(axis=-1, keepdims=True), ((2, 2, 2, 3),)),
+    Case("image.rgb_to_hsv", ops.image.rgb_to_hsv, im.np_rgb_to_hsv, ((1, 2, 2, 3),), low=0.05, high=0.95),
+    Case("image.hsv_to_rgb", ops.image.hsv_to_rgb, im.np_hsv_to_rgb, ((1, 2, 2, 3),), low=0.05, high=0.95,
+         kinks=tuple(k / 6 for k in range(1, 6))),
+    Case("image.gaussian_blur", lambda x: ops.image.gaussian_blur(x, (3, 5), (1.0, 1.5)),
+         lambda x: im.np_gaussian_blur(x, (3, 5), (1.0, 1.5)), ((1, 4, 5, 2),)),
+    Case("image.sobel_edges", ops.image.sobel_edges, im.np_sobel, ((1, 3, 4, 2),)),
+    Case("image.ssim", lambda a, b: ops.image.ssim(a, b, filter_size=3, filter_sigma=1.0),
+         lambda a, b: im.np_ssim(a, b, 3, 1.0), ((2, 4, 4, 1), (2, 4, 4, 1)), low=0.0, high=1.0, direction=True),
+
     # ----- issue 18: trigonometry, products, rearrangements -----
     Case("tan", ops.tan, numpy.tan, ((2, 3),), low=-1.2, high=1.2),
     Case("arcsin", ops.arcsin, numpy.arcsin, ((2, 3),), low=-0.9, high=0.9),
@@ -452,4 +506,5 @@ NON_DIFFERENTIABLE = {
     # (it raises if asked), and jvp, which computes a derivative instead of being one
     "matrix_rank", "eig", "lu_factor", "jvp",
     "searchsorted",  # integer positions
+    "image.resize_matrix",  # a constant NumPy matrix (the weights of a resize), no tensor input
 }

@@ -1,8 +1,9 @@
 """Every differentiable op: forward against NumPy, backward against finite differences.
 
 The rows live in ``op_table.py``; this file only runs them. The last test
-keeps the table honest: a public op of ``minikeras.ops`` with neither a row
-nor a place in ``NON_DIFFERENTIABLE`` fails it.
+keeps the table honest: a public op of ``minikeras.ops`` (or of
+``minikeras.ops.image``) with neither a row nor a place in
+``NON_DIFFERENTIABLE`` fails it.
 """
 
 import types
@@ -51,9 +52,16 @@ def test_float64_stays_float64(case):
 
 
 def public_ops():
-    """The functions exported by ``minikeras.ops``."""
-    return {name for name, value in vars(ops).items()
-            if not name.startswith("_") and isinstance(value, types.FunctionType)}
+    """The functions exported by ``minikeras.ops``, and those of ``ops.image`` as ``"image.<name>"``.
+
+    ``ops.image`` also holds helpers it imports (``as_tensor``...); only the
+    functions its own files define count.
+    """
+    names = {name for name, value in vars(ops).items()
+             if not name.startswith("_") and isinstance(value, types.FunctionType)}
+    return names | {f"image.{name}" for name, value in vars(ops.image).items()
+                    if not name.startswith("_") and isinstance(value, types.FunctionType)
+                    and value.__module__.startswith("minikeras.ops.image")}
 
 
 def test_every_differentiable_op_has_a_table_row():
