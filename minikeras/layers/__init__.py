@@ -124,8 +124,10 @@ from minikeras.layers.depthwise_separable import SeparableConv1D
 from minikeras.layers.depthwise_separable import SeparableConv2D
 from minikeras.layers.augmentation import AugMix
 from minikeras.layers.augmentation import AutoContrast
+from minikeras.layers.augmentation import ContrastLimitedAdaptiveHistogramEqualization
 from minikeras.layers.augmentation import CutMix
 from minikeras.layers.augmentation import Equalization
+from minikeras.layers.augmentation import MaxNumBoundingBoxes
 from minikeras.layers.augmentation import MixUp
 from minikeras.layers.augmentation import RandAugment
 from minikeras.layers.augmentation import RandomBrightness

@@ -77,8 +77,8 @@ class BaseConv(Layer):
         if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
             raise ValueError(f"The number of groups must be a positive integer. Received: groups={groups}.")
         if filters % groups != 0:
-            raise ValueError(f"The number of filters must be evenly divisible by the number of groups. "
-                             f"Received: groups={groups}, filters={filters}.")
+            raise ValueError(f"{type(self).__name__}: The number of filters must be evenly divisible by the number "
+                             f"of groups. Received: groups={groups}, filters={filters}.")
         self.rank = rank
         self.filters = filters
         self.kernel_size = normalize_tuple(kernel_size, rank, "kernel_size", name)
@@ -111,9 +111,9 @@ class BaseConv(Layer):
             raise ValueError(f"{type(self).__name__} ('{self.name}'): the channel dimension of "
                              f"the inputs should be defined. Received input_shape={input_shape}")
         if channels % self.groups != 0:
-            raise ValueError(f"The number of input channels must be evenly divisible by the number of groups. "
-                             f"Received groups={self.groups}, but the input has {channels} channels (full input "
-                             f"shape is {tuple(input_shape)}).")
+            raise ValueError(f"{type(self).__name__} ('{self.name}'): The number of input channels must be evenly "
+                             f"divisible by the number of groups. Received groups={self.groups}, but the input has "
+                             f"{channels} channels (full input shape is {tuple(input_shape)}).")
         # (KH, KW, C/G, F): one KH x KW x C/G filter per output channel, C/G the channels of its group.
         self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),
                                       initializer=self.kernel_initializer,

@@ -48,7 +48,8 @@ class BaseConvTranspose(BaseConv):
                 else tuple(output_padding)
             for axis, (extra, stride) in enumerate(zip(self.output_padding, self.strides)):
                 if extra >= stride:
-                    raise ValueError("`output_padding` must be strictly less than `strides` for all dimensions. "
+                    raise ValueError(f"{type(self).__name__}: `output_padding` must be strictly less than "
+                                     "`strides` for all dimensions. "
                                      f"At dimension {axis}, `output_padding` is {extra} but `strides` is {stride}. "
                                      f"Received: output_padding={self.output_padding}, strides={self.strides}")
 

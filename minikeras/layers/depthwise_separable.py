@@ -28,11 +28,11 @@ from minikeras.utils.argument_validation import check_data_format
 from minikeras.utils.argument_validation import normalize_tuple
 
 
-def _positive(value, argument):
-    """Raises Keras's ValueError unless ``value`` is a positive int."""
+def _positive(value, argument, layer_name):
+    """Raises Keras's ValueError, led by the layer's name, unless ``value`` is a positive int."""
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"Invalid value for argument `{argument}`. Expected a strictly positive value. "
-                         f"Received {argument}={value}.")
+        raise ValueError(f"{layer_name}: Invalid value for argument `{argument}`. Expected a strictly positive "
+                         f"value. Received {argument}={value}.")
     return value
 
 
@@ -74,7 +74,7 @@ class BaseDepthwiseConv(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         name = type(self).__name__
         self.rank = rank
-        self.depth_multiplier = _positive(depth_multiplier, "depth_multiplier")
+        self.depth_multiplier = _positive(depth_multiplier, "depth_multiplier", type(self).__name__)
         self.kernel_size = normalize_tuple(kernel_size, rank, "kernel_size", name)
         self.strides = normalize_tuple(strides, rank, "strides", name)
         self.padding = _padding(padding)
@@ -205,7 +205,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
         super().__init__(rank, kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
                          data_format=data_format, dilation_rate=dilation_rate, activation=activation,
                          use_bias=use_bias, **kwargs)
-        self.filters = _positive(filters, "filters")
+        self.filters = _positive(filters, "filters", type(self).__name__)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
         self.pointwise_constraint = constraints.get(pointwise_constraint)

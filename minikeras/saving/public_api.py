@@ -54,6 +54,7 @@ PUBLIC_NAMES = {
             "RandomPosterization", "RandomSharpness", "RandomPerspective", "RandomElasticTransform",
             "Solarization", "AutoContrast", "Equalization", "MixUp", "CutMix", "AugMix", "RandAugment",
             "Wrapper", "SpectralNormalization",
+            "ContrastLimitedAdaptiveHistogramEqualization", "MaxNumBoundingBoxes",
         ),
     ),
     "keras.activations": (

@@ -3,7 +3,8 @@
 Read ``base.py`` first (the training switch, the seeded draws, factor
 parsing), then ``flip_and_crop.py``, ``affine.py``, ``color.py``,
 ``colour_space.py``, ``tone.py``, ``filters.py``, ``mixing.py``,
-``warps.py`` and ``policies.py``.
+``warps.py`` and ``policies.py``; ``bounding_boxes.py`` (``MaxNumBoundingBoxes``)
+stands apart: it fits the boxes of detection data, and changes no pixel.
 """
 
 from minikeras.layers.augmentation.affine import RandomRotation
@@ -12,6 +13,7 @@ from minikeras.layers.augmentation.affine import RandomTranslation
 from minikeras.layers.augmentation.affine import RandomZoom
 from minikeras.layers.augmentation.color import RandomBrightness
 from minikeras.layers.augmentation.color import RandomContrast
+from minikeras.layers.augmentation.bounding_boxes import MaxNumBoundingBoxes
 from minikeras.layers.augmentation.colour_space import RandomColorDegeneration
 from minikeras.layers.augmentation.colour_space import RandomColorJitter
 from minikeras.layers.augmentation.colour_space import RandomGrayscale
@@ -27,6 +29,7 @@ from minikeras.layers.augmentation.mixing import RandomErasing
 from minikeras.layers.augmentation.policies import AugMix
 from minikeras.layers.augmentation.policies import RandAugment
 from minikeras.layers.augmentation.tone import AutoContrast
+from minikeras.layers.augmentation.tone import ContrastLimitedAdaptiveHistogramEqualization
 from minikeras.layers.augmentation.tone import Equalization
 from minikeras.layers.augmentation.tone import RandomInvert
 from minikeras.layers.augmentation.tone import RandomPosterization

@@ -170,8 +170,8 @@ class BaseImageAugmentation(Layer):
         if images.ndim not in (3, 4):
             raise ValueError(f"{name}: expected images of rank 3 (H, W, C) or 4 (N, H, W, C). "
                              f"Received: images.shape={images.shape}")
-        dtype = backend.standardize_dtype(images.dtype)
-        if not (backend.is_float_dtype(dtype) or backend.is_int_dtype(dtype)):
+        dtype = str(images.dtype)  # a name such as "float32", or "str32" for text
+        if dtype.startswith("str") or not (backend.is_float_dtype(dtype) or backend.is_int_dtype(dtype)):
             raise ValueError(f"{name} works on images of float (or integer) pixels. Received an input of "
                              f"dtype {dtype}, shape {images.shape}.")
         return ops.cast(images, self.compute_dtype)

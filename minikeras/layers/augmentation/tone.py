@@ -1,11 +1,12 @@
 """Curves on pixel values: ``RandomInvert``, ``RandomPosterization``, ``Solarization``,
-``AutoContrast`` and ``Equalization``.
+``AutoContrast``, ``Equalization`` and ``ContrastLimitedAdaptiveHistogramEqualization``.
 
 Place in the stack: augmentation layers over ``base.py``. Each maps every
 pixel value through a function of the value alone (a *tone curve*): invert
 ``v -> high - v``, posterize (keep the top bits), solarize (invert what lies
 above a threshold), stretch the range to [0, 255] (auto-contrast) or
-flatten the histogram (equalize). They compute on the 0..255 scale, so
+flatten the histogram (equalize; CLAHE does it per tile of the image, with
+a capped histogram). They compute on the 0..255 scale, so
 images in another ``value_range`` are rescaled there and back. Read next:
 ``filters.py``.
 """
@@ -161,6 +162,12 @@ class AutoContrast(BaseImageAugmentation):
         return {**super().get_config(), "value_range": self.value_range}
 
 
+def to_range(values, source, target):
+    """``values * scale + offset`` from ``source`` to ``target`` range (Keras's exact float32 arithmetic)."""
+    scale = numpy.float32((target[1] - target[0]) / (source[1] - source[0]))
+    return values * scale + numpy.float32(target[0] - source[0] * scale)
+
+
 class Equalization(BaseImageAugmentation):
     """Spreads each channel's values so that its histogram becomes flat, during training.
 
@@ -199,18 +206,102 @@ class Equalization(BaseImageAugmentation):
         table = numpy.clip(numpy.round((cdf - cdf_min) * 255 / denominator), 0, 255).astype("float32")
         return table[numpy.clip(channel / numpy.float32(255) * top, 0, top).astype("int32")]
 
-    def _to_bytes(self, values, source, target):
-        """``values * scale + offset`` from ``source`` to ``target`` range (Keras's exact arithmetic)."""
-        scale = numpy.float32((target[1] - target[0]) / (source[1] - source[0]))
-        return values * scale + numpy.float32(target[0] - source[0] * scale)
-
     def transform_images(self, images, transformation):
         channel_axis = self.image_axes()[2]
-        values = self._to_bytes(ops.convert_to_numpy(images).astype("float32"), self.value_range, BYTE_RANGE)
+        values = to_range(ops.convert_to_numpy(images).astype("float32"), self.value_range, BYTE_RANGE)
         equalized = numpy.stack([self._equalize(numpy.take(values, i, axis=channel_axis))
                                  for i in range(values.shape[channel_axis])], axis=channel_axis)
-        equalized = self._to_bytes(equalized, BYTE_RANGE, self.value_range)
+        equalized = to_range(equalized, BYTE_RANGE, self.value_range)
         return ops.convert_to_tensor(equalized.astype(images.dtype))
 
     def get_config(self):
         return {**super().get_config(), "bins": self.bins, "value_range": self.value_range}
+
+
+class ContrastLimitedAdaptiveHistogramEqualization(BaseImageAugmentation):
+    """CLAHE: equalizes each tile of the image on its own, with a cap on the histogram; always on.
+
+    The image is cut into a ``tile_grid_size`` grid of tiles (padded by
+    mirroring to a whole number of tiles). Each tile and channel gets the
+    equalization table of ``Equalization``, from its own histogram, after
+    two changes: a bin may hold at most ``clip_limit * tile_pixels / 256``
+    counts (the excess is shared by all 256 bins), which keeps a flat region
+    from turning into noise; and the table maps ``cdf - cdf[0]`` to 0..255.
+    A pixel's value is then the bilinear blend of the tables of the four
+    tiles whose centres surround it, so no seams show at tile borders.
+    As in Keras 3.15.1 it runs at inference too, and integer images keep their dtype.
+
+    Args:
+        value_range: ``(low, high)`` of the pixels, ``(0, 255)`` by default.
+        clip_limit: the histogram cap, in multiples of a flat histogram's height (4.0).
+        tile_grid_size: ``(rows, columns)`` of tiles, ``(8, 8)`` by default.
+        data_format, **kwargs: see ``BaseImageAugmentation``.
+    """
+
+    _config_has_seed = False
+
+    def __init__(self, value_range=(0, 255), clip_limit=4.0, tile_grid_size=(8, 8), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        check_value_range(value_range, "ContrastLimitedAdaptiveHistogramEqualization")
+        self.value_range, self.clip_limit, self.tile_grid_size = value_range, clip_limit, tile_grid_size
+
+    def call(self, inputs, training=True):
+        if isinstance(inputs, dict):
+            return {**inputs, "images": self.call(inputs["images"])}
+        images = ops.convert_to_tensor(inputs)
+        dtype = images.dtype
+        values = ops.convert_to_numpy(self._float_images(images)).astype("float32")
+        if self.data_format == "channels_first":
+            values = numpy.moveaxis(values, -3, -1)  # (..., C, H, W) -> (..., H, W, C)
+        batch = values[None] if values.ndim == 3 else values
+        result = to_range(self._clahe(to_range(batch, self.value_range, BYTE_RANGE)), BYTE_RANGE, self.value_range)
+        result = result[0] if values.ndim == 3 else result
+        if self.data_format == "channels_first":
+            result = numpy.moveaxis(result, -1, -3)
+        return ops.convert_to_tensor(result.astype(dtype))
+
+    def _tile_tables(self, padded, tile):
+        """The equalization table of each tile and channel: ``(N, rows, cols, C, 256)`` float32 in 0..255."""
+        N, C = padded.shape[0], padded.shape[3]
+        (rows, cols), (tile_h, tile_w) = self.tile_grid_size, tile
+        tiles = padded.reshape(N, rows, tile_h, cols, tile_w, C).transpose(0, 1, 3, 5, 2, 4)
+        counts = numpy.clip(tiles.reshape(N, rows, cols, C, tile_h * tile_w).astype("int32"), 0, 255)
+        histograms = numpy.zeros((N, rows, cols, C, 256), dtype="float32")
+        for index in numpy.ndindex(histograms.shape[:4]):  # one histogram per (image, tile, channel)
+            histograms[index] = numpy.bincount(counts[index], minlength=256)
+        if self.clip_limit > 0:  # cap each bin, share the excess equally
+            limit = numpy.float32(self.clip_limit * (tile_h * tile_w) / 256.0)
+            clipped = numpy.clip(histograms, 0, limit)
+            histograms = clipped + (histograms - clipped).sum(axis=-1, keepdims=True) / numpy.float32(256.0)
+        cdf = numpy.cumsum(histograms, axis=-1, dtype="float32")
+        cdf_min = cdf.min(axis=-1, keepdims=True)
+        denominator = numpy.float32(tile_h * tile_w) - cdf_min
+        denominator = numpy.where(denominator == 0, numpy.float32(1), denominator)
+        return numpy.clip((cdf - cdf_min) * numpy.float32(255.0) / denominator, 0, 255)
+
+    def _clahe(self, images):
+        """``(N, H, W, C)`` float32 in 0..255 -> the same shape, each pixel through its tiles' tables."""
+        # 1. Mirror-pad to whole tiles, and one table per tile; edge tiles repeated around the grid.
+        N, H, W, C = images.shape
+        rows, cols = self.tile_grid_size
+        tile_h, tile_w = -(-H // rows), -(-W // cols)
+        padded = numpy.pad(images, ((0, 0), (0, tile_h * rows - H), (0, tile_w * cols - W), (0, 0)), "symmetric")
+        tables = numpy.pad(self._tile_tables(padded, (tile_h, tile_w)), ((0, 0), (1, 1), (1, 1), (0, 0), (0, 0)),
+                           "edge")  # (N, rows + 2, cols + 2, C, 256)
+        # 2. Each pixel row/column between the centres of two tiles, with its blending weight.
+        y = (numpy.arange(tile_h * rows, dtype="float32") - numpy.float32(tile_h / 2.0)) / numpy.float32(tile_h) + 1
+        x = (numpy.arange(tile_w * cols, dtype="float32") - numpy.float32(tile_w / 2.0)) / numpy.float32(tile_w) + 1
+        y0, x0 = numpy.floor(y), numpy.floor(x)
+        wy, wx = (y - y0)[None, :, None, None], (x - x0)[None, None, :, None]
+        y0, y1 = (numpy.clip(v, 0, rows + 1).astype("int32")[None, :, None, None] for v in (y0, y0 + 1))
+        x0, x1 = (numpy.clip(v, 0, cols + 1).astype("int32")[None, None, :, None] for v in (x0, x0 + 1))
+        # 3. Look the pixel up in the four tables and blend.
+        pixels = numpy.clip(padded, 0, 255).astype("int32")
+        n, c = numpy.arange(N)[:, None, None, None], numpy.arange(C)[None, None, None, :]
+        top = tables[n, y0, x0, c, pixels] * (1 - wx) + tables[n, y0, x1, c, pixels] * wx
+        bottom = tables[n, y1, x0, c, pixels] * (1 - wx) + tables[n, y1, x1, c, pixels] * wx
+        return (top * (1 - wy) + bottom * wy)[:, :H, :W, :]
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": self.value_range, "clip_limit": self.clip_limit,
+                "tile_grid_size": self.tile_grid_size}
