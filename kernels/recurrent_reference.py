@@ -22,6 +22,13 @@ Shapes: ``x (N, T, D)``, states ``(N, U)``, ``kernel (D, G*U)``,
 recurrent rows). Gate order is Keras's: LSTM (i, f, c, o), GRU (z, r, g).
 Activations are fixed: ``sigmoid`` for gates, ``tanh`` for candidates.
 
+Masks: ``mask (N, T)`` (optional, booleans) marks the steps to read; at a
+masked step (False) a row keeps its previous states, so its ``h_all`` /
+``c_all`` entry repeats the previous one, and in the backward pass the
+gradient of its states flows past the step unchanged (its gate gradients
+are zero). That is Keras's rule; what the layer *emits* at a masked step
+(the previous output, or zeros) is the layer's business.
+
 The same functions run on the GPU: every array call goes through ``xp``,
 NumPy or CuPy as the input is (:func:`_array_module`), and the per-step
 products ``h @ recurrent_kernel`` of CuPy arrays are cuBLAS calls.
@@ -43,6 +50,11 @@ def _array_module(array):
 
 def sigmoid(x):
     return 1.0 / (1.0 + _array_module(x).exp(-x))
+
+
+def _keep(mask, t, xp):
+    """Step ``t``'s column of the mask as ``(N, 1)`` booleans (broadcasts over units), or None."""
+    return None if mask is None else xp.asarray(mask[:, t:t + 1], dtype=bool)
 
 
 def _project_inputs(x, kernel, bias):
@@ -67,7 +79,7 @@ def _weight_gradients(x, h_previous, dz_input, dz_recurrent, kernel, recurrent_k
 
 
 # ----- LSTM -----
-def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
+def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
     """Runs an LSTM over the sequence.
 
     Returns:
@@ -86,14 +98,17 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
         z = projected[:, t] + h @ recurrent_kernel  # (N, 4U)
         i, f = sigmoid(z[:, :units]), sigmoid(z[:, units:2 * units])
         g, o = xp.tanh(z[:, 2 * units:3 * units]), sigmoid(z[:, 3 * units:])
-        c = f * c + i * g
-        h = o * xp.tanh(c)
+        c_new = f * c + i * g
+        h_new = o * xp.tanh(c_new)
+        keep = _keep(mask, t, xp)  # (N, 1) or None
+        h, c = (h_new, c_new) if keep is None else (xp.where(keep, h_new, h), xp.where(keep, c_new, c))
         h_all[:, t], c_all[:, t] = h, c
         gates[:, t] = xp.concatenate([i, f, g, o], axis=1)
     return h_all, c_all, gates
 
 
-def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, gates):
+def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, gates,
+                  mask=None):
     """Gradients of an LSTM sequence: backpropagation through time in one loop.
 
     Args:
@@ -117,17 +132,23 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
         dh = dh_all[:, t] + dh_next
         dc = dc_next + dh * o * (1.0 - tanh_c ** 2)
         # d(pre-activation) = d(activation) * activation'
-        dz[:, t] = xp.concatenate([dc * g * i * (1.0 - i), dc * c_previous * f * (1.0 - f),
-                                   dc * i * (1.0 - g ** 2), dh * tanh_c * o * (1.0 - o)], axis=1)
-        dc_next = dc * f
-        dh_next = dz[:, t] @ recurrent_kernel.T
+        dz_step = xp.concatenate([dc * g * i * (1.0 - i), dc * c_previous * f * (1.0 - f),
+                                  dc * i * (1.0 - g ** 2), dh * tanh_c * o * (1.0 - o)], axis=1)
+        keep = _keep(mask, t, xp)
+        if keep is None:
+            dz[:, t] = dz_step
+            dh_next, dc_next = dz_step @ recurrent_kernel.T, dc * f
+        else:  # a masked step passed its states on unchanged: so does their gradient
+            dz[:, t] = dz_step = xp.where(keep, dz_step, 0.0)
+            dh_next = xp.where(keep, dz_step @ recurrent_kernel.T, dh)
+            dc_next = xp.where(keep, dc * f, dc_next)
     h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)  # (N, T, U)
     dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, recurrent_kernel)
     return dx, dh_next, dc_next, dkernel, drecurrent, dz.sum(axis=(0, 1))
 
 
 # ----- GRU (reset_after=True) -----
-def gru_forward(x, h0, kernel, recurrent_kernel, bias):
+def gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     """Runs a GRU (``reset_after=True``) over the sequence; ``bias`` is ``(2, 3U)``.
 
     Returns:
@@ -146,13 +167,15 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias):
         z = sigmoid(projected[:, t, :units] + recurrent[:, :units])
         r = sigmoid(projected[:, t, units:2 * units] + recurrent[:, units:2 * units])
         g = xp.tanh(projected[:, t, 2 * units:] + r * recurrent[:, 2 * units:])
-        h = z * h + (1.0 - z) * g
+        h_new = z * h + (1.0 - z) * g
+        keep = _keep(mask, t, xp)
+        h = h_new if keep is None else xp.where(keep, h_new, h)
         h_all[:, t] = h
         saved[:, t] = xp.concatenate([z, r, g, recurrent[:, 2 * units:]], axis=1)
     return h_all, saved
 
 
-def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved):
+def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None):
     """Gradients of a GRU sequence (``reset_after=True``).
 
     Returns:
@@ -174,7 +197,13 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved):
         d_pre_r = d_pre_g * recurrent_g * r * (1.0 - r)
         dz_input[:, t] = xp.concatenate([d_pre_z, d_pre_r, d_pre_g], axis=1)
         dz_recurrent[:, t] = xp.concatenate([d_pre_z, d_pre_r, d_pre_g * r], axis=1)
+        keep = _keep(mask, t, xp)
+        if keep is not None:
+            dz_input[:, t] = xp.where(keep, dz_input[:, t], 0.0)
+            dz_recurrent[:, t] = xp.where(keep, dz_recurrent[:, t], 0.0)
         dh_next = dh * z + dz_recurrent[:, t] @ recurrent_kernel.T
+        if keep is not None:
+            dh_next = xp.where(keep, dh_next, dh)
     h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
     dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz_input, dz_recurrent,
                                                 kernel, recurrent_kernel)
@@ -183,26 +212,34 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved):
 
 
 # ----- simple RNN -----
-def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias):
+def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     """Runs ``h = tanh(x W + b + h U)`` over the sequence; returns ``h (N, T, U)``."""
     xp = _array_module(x)
     projected = _project_inputs(x, kernel, bias)
     h_all = xp.empty(projected.shape, x.dtype)
     h = h0
     for t in range(x.shape[1]):
-        h = xp.tanh(projected[:, t] + h @ recurrent_kernel)
+        h_new = xp.tanh(projected[:, t] + h @ recurrent_kernel)
+        keep = _keep(mask, t, xp)
+        h = h_new if keep is None else xp.where(keep, h_new, h)
         h_all[:, t] = h
     return h_all
 
 
-def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all):
+def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None):
     """Returns ``dx, dh0, dkernel, drecurrent_kernel, dbias``."""
     xp = _array_module(x)
     dz = xp.empty_like(h_all)
     dh_next = xp.zeros_like(h0)
     for t in reversed(range(x.shape[1])):
-        dz[:, t] = (dh_all[:, t] + dh_next) * (1.0 - h_all[:, t] ** 2)
+        dh = dh_all[:, t] + dh_next
+        dz[:, t] = dh * (1.0 - h_all[:, t] ** 2)
+        keep = _keep(mask, t, xp)
+        if keep is not None:
+            dz[:, t] = xp.where(keep, dz[:, t], 0.0)
         dh_next = dz[:, t] @ recurrent_kernel.T
+        if keep is not None:
+            dh_next = xp.where(keep, dh_next, dh)
     h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
     dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, recurrent_kernel)
     return dx, dh_next, dkernel, drecurrent, dz.sum(axis=(0, 1))

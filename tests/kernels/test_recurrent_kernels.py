@@ -115,3 +115,46 @@ def test_recurrent_reference_takes_its_array_module_from_the_input(monkeypatch):
         for a, b in zip(got + gradients, expected + expected_gradients):
             np.testing.assert_array_equal(np.asarray(a), b)
     assert {"empty", "tanh", "exp", "concatenate", "stack", "zeros_like", "empty_like"} <= set(calls)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", ["lstm", "gru", "simple_rnn"])
+def test_masked_kernels_match_reference(name, dtype):
+    """A mask (False: a padded step, the row keeps its states), first and last steps included."""
+    gates = {"lstm": 4, "gru": 3, "simple_rnn": 1}[name]
+    rng = np.random.default_rng(7)
+    n, steps, d, units = 3, 5, 2, 4
+    def draw(*shape):
+        return rng.uniform(-1, 1, shape).astype(dtype)
+    mask = np.array([[False, True, True, False, True], [True, True, False, False, False],
+                     [True, True, True, True, True]])
+    x, h0 = draw(n, steps, d), draw(n, units)
+    states = (h0, draw(n, units)) if name == "lstm" else (h0,)
+    weights = (draw(d, gates * units), draw(units, gates * units),
+               draw(2, 3 * units) if name == "gru" else draw(gates * units))
+    results = {}
+    for module in (recurrent_reference, numba_recurrent):
+        forward = getattr(module, f"{name}_forward")(x, *states, *weights, mask=mask)
+        forward = forward if isinstance(forward, tuple) else (forward,)
+        upstream = (draw(n, steps, units),) + ((draw(n, units),) if name == "lstm" else ())
+        rng = np.random.default_rng(8)  # the same upstream gradients for both modules
+        upstream = tuple(rng.uniform(-1, 1, u.shape).astype(dtype) for u in upstream)
+        gradients = getattr(module, f"{name}_backward")(*upstream, x, *states, *weights[:2],
+                                                        *forward, mask=mask)
+        results[module] = forward[:len(states)] + tuple(gradients)
+    _close(results[numba_recurrent], results[recurrent_reference], dtype)
+    h_all = results[numba_recurrent][0]
+    np.testing.assert_array_equal(h_all[0, 0], h0[0])  # a masked first step keeps the initial state
+    np.testing.assert_array_equal(h_all[1, 4], h_all[1, 1])  # ... and masked steps the last one read
+
+
+def test_fast_float32_tanh_is_within_a_few_units_in_the_last_place():
+    """The float32 loops use a ratio of polynomials for tanh (and sigmoid): check it everywhere it matters."""
+    values = np.linspace(-12, 12, 2401, dtype=np.float32)
+    # The compiled functions the loops inline, called one value at a time.
+    tanh = np.array([numba_recurrent._tanh(v, False) for v in values])
+    sigmoid = np.array([numba_recurrent._sigmoid(v, False) for v in values])
+    exact = values.astype(np.float64)
+    np.testing.assert_allclose(tanh, np.tanh(exact), rtol=1e-6, atol=4e-7)
+    np.testing.assert_allclose(sigmoid, 1 / (1 + np.exp(-exact)), rtol=0, atol=2e-7)
+    assert np.all(np.abs(tanh) <= 1)

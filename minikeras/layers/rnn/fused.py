@@ -8,12 +8,17 @@ the same with its whole-sequence kernels. ``try_fused`` returns the layer's
 ``(last_output, outputs, states)`` computed by one op, or None when the
 fused op cannot compute what the layer asks for:
 
-* a mask (masked steps keep their state: the step loop handles that);
 * recurrent dropout (a mask on ``h`` inside the recurrence), or
   ``implementation=1`` (one dropout mask per gate);
 * activations other than ``tanh`` / ``sigmoid``;
 * ``GRU(reset_after=False)``;
-* dtypes other than float32 / float64, and CuPy arrays.
+* dtypes other than float32 / float64.
+
+A mask (``Embedding(mask_zero=True)``, ``Masking``) goes into the op: at a
+masked step a row keeps its states, and the layer emits the previous output
+(or zeros with ``zero_output_for_mask=True``), as in the step loop.
+CuPy arrays run the op too: ``kernel_choice.recurrent_kernels`` sends them
+to the CUDA kernels (``kernels/numba_cuda.py``).
 
 Input dropout does fit: the same mask multiplies every step, so it is applied
 to the whole sequence before the op, as Keras does before cuDNN. Both paths
@@ -23,7 +28,6 @@ an error. Read next: ``autodiff/recurrent.py``.
 """
 
 from minikeras import activations
-from minikeras import backend
 from minikeras import ops
 from minikeras.autodiff.recurrent import gru_sequence
 from minikeras.autodiff.recurrent import lstm_sequence
@@ -43,8 +47,6 @@ def why_not_fused(layer, sequences, mask, training):
     kind = type(cell).__name__
     if type(cell).__module__.rsplit(".", 1)[0] != "minikeras.layers.rnn":
         return f"the cell is a subclass ({kind}) whose step the op may not compute"
-    if mask is not None:
-        return "a mask is given"
     if training and cell.recurrent_dropout > 0:
         return "recurrent_dropout is used"
     if getattr(cell, "implementation", 2) == 1:
@@ -55,7 +57,7 @@ def why_not_fused(layer, sequences, mask, training):
         return "recurrent_activation is not sigmoid"
     if kind == "GRUCell" and not cell.reset_after:
         return "reset_after=False"
-    if sequences.dtype not in ("float32", "float64") or backend.is_cupy_array(sequences.data):
+    if sequences.dtype not in ("float32", "float64"):
         return f"the input is a {sequences.dtype} {type(sequences.data).__name__}"
     return None
 
@@ -80,32 +82,38 @@ def try_fused(layer, sequences, initial_state, mask, training):
                              f"sequence op cannot run this call ({reason}). Pass use_cudnn='auto' "
                              "to fall back to the step loop.")
         return None
-    return _run_fused(layer, sequences, initial_state, training)
+    return _run_fused(layer, sequences, initial_state, mask, training)
 
 
-def _run_fused(layer, sequences, initial_state, training):
+def _run_fused(layer, sequences, initial_state, mask, training):
     cell = layer.cell
     # 1. Input dropout: one mask (N, D) for every step of the sequence.
     if training and cell.dropout > 0:
         step_mask = cell.get_dropout_mask(sequences[:, 0])
         sequences = sequences * ops.expand_dims(step_mask, 1)  # (N, D) -> (N, 1, D)
-    # 2. go_backwards reads the sequence from its end.
+    # 2. go_backwards reads the sequence (and its mask) from its end.
     if layer.go_backwards:
         sequences = ops.flip(sequences, axis=1)
+        mask = None if mask is None else ops.flip(mask, axis=1)
     steps = sequences.shape[1]
     kind = type(cell).__name__
     bias = cell.bias if cell.use_bias else _zero_bias(cell, sequences.dtype)
-    # 3. One op for all steps.
+    mask_array = None if mask is None else mask.data  # (N, T) booleans, no gradient
+    # 3. One op for all steps; at a masked step h (and c) repeat the previous step's.
     if kind == "LSTMCell":
         y = lstm_sequence(sequences, initial_state[0], initial_state[1], cell.kernel,
-                          cell.recurrent_kernel, bias)  # (N, T+1, U): h_1..h_T, then c_T
-        last = y[:, steps - 1]
-        outputs = y[:, :steps] if layer.return_sequences else None
-        return last, outputs, [last, y[:, steps]]
-    run = gru_sequence if kind == "GRUCell" else simple_rnn_sequence
-    y = run(sequences, initial_state[0], cell.kernel, cell.recurrent_kernel, bias)  # (N, T, U)
-    last = y[:, steps - 1]
-    return last, (y if layer.return_sequences else None), [last]
+                          cell.recurrent_kernel, bias, mask=mask_array)  # (N, T+1, U): h_1..h_T, c_T
+        states = [y[:, steps - 1], y[:, steps]]
+        h_all = y[:, :steps]
+    else:
+        run = gru_sequence if kind == "GRUCell" else simple_rnn_sequence
+        h_all = run(sequences, initial_state[0], cell.kernel, cell.recurrent_kernel, bias,
+                    mask=mask_array)  # (N, T, U)
+        states = [h_all[:, steps - 1]]
+    # 4. What masked steps emit: the previous output (h_all already repeats it) or zeros.
+    if mask is not None and layer.zero_output_for_mask:
+        h_all = ops.where(ops.expand_dims(mask, -1), h_all, ops.zeros_like(h_all))  # (N, T, 1) mask
+    return h_all[:, steps - 1], (h_all if layer.return_sequences else None), states
 
 
 def _zero_bias(cell, dtype):

@@ -75,8 +75,8 @@ def test_fallbacks_and_use_cudnn_true():
     layer(x)
     assert fused.why_not_fused(layer, ops.convert_to_tensor(x), None, False) == "reset_after=False"
     masked = layers.LSTM(2)
-    masked(x)
-    assert fused.why_not_fused(masked, ops.convert_to_tensor(x), ops.ones((2, 3), "bool"), False)
+    masked(x)  # a mask no longer sends the layer to the step loop
+    assert fused.why_not_fused(masked, ops.convert_to_tensor(x), ops.ones((2, 3), "bool"), False) is None
     strict = layers.LSTM(2, use_cudnn=True, activation="relu")
     with pytest.raises(ValueError, match="use_cudnn=True.*activation is not tanh"):
         strict(x)
@@ -91,3 +91,33 @@ def test_input_dropout_takes_the_fast_path_with_one_mask_for_all_steps():
     slow.set_weights(fast.get_weights())
     np.testing.assert_allclose(np.asarray(fast(x, training=True)), np.asarray(slow(x, training=True)),
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("class_name, kwargs", [
+    ("LSTM", {}), ("GRU", {"go_backwards": True}), ("SimpleRNN", {}),
+    ("LSTM", {"zero_output_for_mask": True, "go_backwards": True})])
+def test_masked_fused_and_loop_paths_agree_in_float64(class_name, kwargs):
+    """A mask goes into the fused op: same outputs, states and gradients as the step loop."""
+    x = RNG.uniform(-1, 1, (3, 5, 2))
+    mask = np.array([[False, True, True, False, True], [True, True, False, False, False],
+                     [True] * 5])
+    states = [RNG.uniform(-1, 1, (3, 3)) for _ in range(2 if class_name == "LSTM" else 1)]
+    zero_output = kwargs.pop("zero_output_for_mask", False)  # Bidirectional's setting
+    kwargs = dict(return_sequences=True, return_state=True, **kwargs)
+    fast, slow = _make(class_name, "auto", **kwargs), _make(class_name, False, **kwargs)
+    fast(x)
+    weights = [RNG.uniform(-0.7, 0.7, w.shape) for w in fast.get_weights()]
+    results = []
+    for layer in (fast, slow):
+        layer.zero_output_for_mask = zero_output
+        layer(x, initial_state=states)
+        layer.set_weights(weights)
+        tensors = [Tensor(x)] + [Tensor(s) for s in states]
+        with GradientTape() as tape:
+            tape.watch(tensors)
+            outputs = layer(tensors[0], initial_state=tensors[1:], mask=ops.convert_to_tensor(mask))
+            loss = sum(ops.sum(ops.sin(output)) for output in outputs)
+        grads = tape.gradient(loss, tensors + layer.trainable_weights)
+        results.append([np.asarray(v) for v in outputs + grads])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
