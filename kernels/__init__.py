@@ -21,6 +21,8 @@ Reading order, each file the same computation as the one before, faster:
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
 * ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
   (each channel filtered on its own), definitions and Numba loops;
+* ``recurrent_reference.py``, ``numba_recurrent.py``, ``numba_cuda_recurrent.py`` --
+  LSTM, GRU and simple RNN over a whole sequence: definitions, CPU and GPU kernels;
 * ``numba_cuda.py``      -- the same kernels on an NVIDIA GPU: CUDA kernels written
   with Numba, one thread per output element, on CuPy arrays (tested on any
   machine in Numba's CUDA simulator, ``NUMBA_ENABLE_CUDASIM=1``);
@@ -102,7 +104,24 @@ Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
 
 ``(M, K) @ (K, P) -> (M, P)``.
 
-A new family (a transposed or depthwise convolution, a recurrent cell)
+Family ``recurrent`` (``recurrent_reference``, ``numba_recurrent``, ``numba_cuda_recurrent``)::
+
+    lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None)
+    lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None)
+    gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None)
+    gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None)
+    simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None)
+    simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None)
+
+A whole sequence, ``x (N, T, D)`` from states ``(N, U)``, gate order and
+weight layout as Keras's (``recurrent_reference.py`` defines them); ``mask
+(N, T)`` booleans, False where a row keeps its states. LSTM forward returns
+``(h_all, c_all, saved)``, GRU ``(h_all, saved)``, the simple RNN ``h_all``,
+each ``(N, T, U)``; ``saved`` is what that module's backward function reads,
+private to the module. Backward functions return ``(dx, dh0, [dc0,] dkernel,
+drecurrent_kernel, dbias)``.
+
+A new family (a transposed or depthwise convolution)
 follows the same pattern: ``<family>_forward(inputs..., options)`` and
 ``<family>_backward(inputs..., output, dy, options..., need_<input>=True...)``
 returning one gradient per input; its definition goes in ``reference.py``

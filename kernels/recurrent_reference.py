@@ -48,7 +48,8 @@ def _array_module(array):
     return np
 
 
-def sigmoid(x):
+def _sigmoid(x):
+    """``1 / (1 + exp(-x))``."""
     return 1.0 / (1.0 + _array_module(x).exp(-x))
 
 
@@ -96,8 +97,8 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
     h, c = h0, c0
     for t in range(steps):
         z = projected[:, t] + h @ recurrent_kernel  # (N, 4U)
-        i, f = sigmoid(z[:, :units]), sigmoid(z[:, units:2 * units])
-        g, o = xp.tanh(z[:, 2 * units:3 * units]), sigmoid(z[:, 3 * units:])
+        i, f = _sigmoid(z[:, :units]), _sigmoid(z[:, units:2 * units])
+        g, o = xp.tanh(z[:, 2 * units:3 * units]), _sigmoid(z[:, 3 * units:])
         c_new = f * c + i * g
         h_new = o * xp.tanh(c_new)
         keep = _keep(mask, t, xp)  # (N, 1) or None
@@ -107,13 +108,14 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
     return h_all, c_all, gates
 
 
-def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, gates,
+def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved,
                   mask=None):
     """Gradients of an LSTM sequence: backpropagation through time in one loop.
 
     Args:
         dh_all: ``(N, T, U)`` gradient of every step's output ``h``.
         dc_last: ``(N, U)`` gradient of the final memory ``c``.
+        saved: ``lstm_forward``'s third output, the gates ``(N, T, 4U)``.
         the rest: ``lstm_forward``'s inputs and outputs.
     Returns:
         ``dx, dh0, dc0, dkernel, drecurrent_kernel, dbias``.
@@ -121,6 +123,7 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
     xp = _array_module(x)
     n, steps, _ = x.shape
     units = h0.shape[1]
+    gates = saved
     dz = xp.empty_like(gates)
     dh_next = xp.zeros_like(h0)
     dc_next = dc_last.copy()
@@ -164,8 +167,8 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     h = h0
     for t in range(steps):
         recurrent = h @ recurrent_kernel + bias[1]  # (N, 3U)
-        z = sigmoid(projected[:, t, :units] + recurrent[:, :units])
-        r = sigmoid(projected[:, t, units:2 * units] + recurrent[:, units:2 * units])
+        z = _sigmoid(projected[:, t, :units] + recurrent[:, :units])
+        r = _sigmoid(projected[:, t, units:2 * units] + recurrent[:, units:2 * units])
         g = xp.tanh(projected[:, t, 2 * units:] + r * recurrent[:, 2 * units:])
         h_new = z * h + (1.0 - z) * g
         keep = _keep(mask, t, xp)

@@ -226,12 +226,15 @@ def recurrent_kernels(*arrays):
 
     ``kernels/numba_recurrent.py`` by default, ``kernels/recurrent_reference.py``
     with ``kernels="reference"``. CuPy arrays always go to
-    ``recurrent_reference.py``, written with ``xp`` (its per-step products are
-    cuBLAS calls): ``numba_recurrent.py`` compiles for the CPU and cannot read
-    GPU memory. (The recurrent layers still run their step loop on CuPy
-    arrays, ``layers/rnn/fused.py``; this covers the sequence ops called directly.)
+    ``kernels/numba_cuda_recurrent.py``: its per-step products are cuBLAS
+    calls and its per-step gate kernels Numba CUDA kernels (``numba_recurrent.py``
+    compiles for the CPU and cannot read GPU memory).
     """
-    if any(is_cupy_array(array) for array in arrays) or _settings.get().kernels == "reference":
+    if any(is_cupy_array(array) for array in arrays):
+        from minikeras.kernels import numba_cuda_recurrent
+
+        return numba_cuda_recurrent
+    if _settings.get().kernels == "reference":
         from minikeras.kernels import recurrent_reference
 
         return recurrent_reference

@@ -23,6 +23,8 @@ FAMILIES = {
     "matmul": ("matmul",),
     "depthwise_conv": ("depthwise_conv_forward", "depthwise_conv_backward"),
     "conv_transpose": ("conv_transpose_forward", "conv_transpose_backward"),
+    "recurrent": ("lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
+                  "simple_rnn_forward", "simple_rnn_backward"),
 }
 
 KERNEL_MODULES = {
@@ -35,12 +37,14 @@ KERNEL_MODULES = {
     "numba_cuda": ("conv", "conv_transpose", "pool", "matmul", "depthwise_conv"),
     "depthwise_reference": ("depthwise_conv",),
     "numba_depthwise": ("depthwise_conv",),
+    "recurrent_reference": ("recurrent",),
+    "numba_recurrent": ("recurrent",),
+    "numba_cuda_recurrent": ("recurrent",),
 }
 
-# Modules of kernels/ outside the three families: the Winograd definitions (transforms
-# shared with numba_winograd), output sizes, process settings, and the whole-sequence
-# recurrent kernels (their own family, not yet written into the contract).
-OTHER_MODULES = {"__init__", "geometry", "runtime", "winograd_reference", "numba_recurrent", "recurrent_reference"}
+# Modules of kernels/ outside the families: the Winograd definitions (transforms
+# shared with numba_winograd), output sizes, process settings.
+OTHER_MODULES = {"__init__", "geometry", "runtime", "winograd_reference"}
 
 
 def _documented_signatures():

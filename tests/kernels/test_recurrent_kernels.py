@@ -1,10 +1,12 @@
 """Whole-sequence recurrent kernels (Numba) against ``kernels/recurrent_reference.py``.
 
 Forward results and every gradient, in float64 (to 1e-12) and float32, on
-random shapes including one step and one unit. On CuPy arrays the
-reference itself runs (written with ``xp``; Numba's CPU loops cannot read GPU
-memory): the last two tests check that choice and that the reference takes
-its array module from its input, with a stand-in ``cupy`` (no GPU needed).
+random shapes including one step and one unit, with and without masks. CuPy
+arrays go to ``numba_cuda_recurrent.py`` (Numba's CPU loops cannot read GPU
+memory), checked against the reference on a GPU or in Numba's CUDA simulator
+(``NUMBA_ENABLE_CUDASIM=1``, marker ``gpu``); the reference itself is written
+with ``xp``, and a test checks that it takes its array module from its input,
+with a stand-in ``cupy`` (no GPU needed).
 """
 
 import sys
@@ -15,6 +17,7 @@ import pytest
 
 from minikeras.kernels import numba_recurrent
 from minikeras.kernels import recurrent_reference
+from tests.kernels.conftest import cuda_device
 
 pytestmark = pytest.mark.kernels
 
@@ -76,13 +79,16 @@ def test_simple_rnn_kernels_match_reference(seed, dtype):
 
 
 def test_cupy_arrays_never_reach_the_cpu_only_recurrent_kernels():
-    """Numba's CPU loops cannot read GPU memory: CuPy arrays get the ``xp`` reference, whatever the settings."""
+    """Numba's CPU loops cannot read GPU memory: CuPy arrays get the CUDA kernels, whatever the settings."""
     from minikeras.backend import kernel_choice
+    from minikeras.kernels import numba_cuda_recurrent
 
     gpu_array = type("ndarray", (), {"__module__": "cupy"})()
-    assert kernel_choice.recurrent_kernels(gpu_array) is recurrent_reference
+    assert kernel_choice.recurrent_kernels(gpu_array) is numba_cuda_recurrent
+    with kernel_choice.kernels("reference"):
+        assert kernel_choice.recurrent_kernels(gpu_array) is numba_cuda_recurrent
+        assert kernel_choice.recurrent_kernels(np.zeros((1, 1, 1))) is recurrent_reference
     with kernel_choice.kernels("numba"):
-        assert kernel_choice.recurrent_kernels(gpu_array) is recurrent_reference
         assert kernel_choice.recurrent_kernels(np.zeros((1, 1, 1))) is numba_recurrent
 
 
@@ -117,10 +123,8 @@ def test_recurrent_reference_takes_its_array_module_from_the_input(monkeypatch):
     assert {"empty", "tanh", "exp", "concatenate", "stack", "zeros_like", "empty_like"} <= set(calls)
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("name", ["lstm", "gru", "simple_rnn"])
-def test_masked_kernels_match_reference(name, dtype):
-    """A mask (False: a padded step, the row keeps its states), first and last steps included."""
+def _masked_case(name, dtype):
+    """Inputs of one family with a mask (False: a padded step; first and last steps included)."""
     gates = {"lstm": 4, "gru": 3, "simple_rnn": 1}[name]
     rng = np.random.default_rng(7)
     n, steps, d, units = 3, 5, 2, 4
@@ -128,24 +132,47 @@ def test_masked_kernels_match_reference(name, dtype):
         return rng.uniform(-1, 1, shape).astype(dtype)
     mask = np.array([[False, True, True, False, True], [True, True, False, False, False],
                      [True, True, True, True, True]])
-    x, h0 = draw(n, steps, d), draw(n, units)
-    states = (h0, draw(n, units)) if name == "lstm" else (h0,)
-    weights = (draw(d, gates * units), draw(units, gates * units),
-               draw(2, 3 * units) if name == "gru" else draw(gates * units))
-    results = {}
-    for module in (recurrent_reference, numba_recurrent):
-        forward = getattr(module, f"{name}_forward")(x, *states, *weights, mask=mask)
-        forward = forward if isinstance(forward, tuple) else (forward,)
-        upstream = (draw(n, steps, units),) + ((draw(n, units),) if name == "lstm" else ())
-        rng = np.random.default_rng(8)  # the same upstream gradients for both modules
-        upstream = tuple(rng.uniform(-1, 1, u.shape).astype(dtype) for u in upstream)
-        gradients = getattr(module, f"{name}_backward")(*upstream, x, *states, *weights[:2],
-                                                        *forward, mask=mask)
-        results[module] = forward[:len(states)] + tuple(gradients)
-    _close(results[numba_recurrent], results[recurrent_reference], dtype)
-    h_all = results[numba_recurrent][0]
+    states = (draw(n, units), draw(n, units)) if name == "lstm" else (draw(n, units),)
+    inputs = (draw(n, steps, d),) + states + (draw(d, gates * units), draw(units, gates * units),
+                                             draw(2, 3 * units) if name == "gru" else draw(gates * units))
+    upstream = (draw(n, steps, units),) + ((draw(n, units),) if name == "lstm" else ())
+    return inputs, upstream, mask
+
+
+def _run(module, name, inputs, upstream, mask, to_device=np.asarray, to_numpy=np.asarray):
+    """Final states and every gradient of one kernel module, as NumPy arrays."""
+    inputs, upstream = [to_device(a) for a in inputs], [to_device(a) for a in upstream]
+    mask = None if mask is None else to_device(mask)
+    states = 2 if name == "lstm" else 1
+    forward = getattr(module, f"{name}_forward")(*inputs, mask=mask)
+    forward = forward if isinstance(forward, tuple) else (forward,)
+    gradients = getattr(module, f"{name}_backward")(*upstream, *inputs[:3 + states], *forward, mask=mask)
+    return [to_numpy(a) for a in forward[:states] + tuple(gradients)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", ["lstm", "gru", "simple_rnn"])
+def test_masked_kernels_match_reference(name, dtype):
+    inputs, upstream, mask = _masked_case(name, dtype)
+    got = _run(numba_recurrent, name, inputs, upstream, mask)
+    _close(got, _run(recurrent_reference, name, inputs, upstream, mask), dtype)
+    h_all, h0 = got[0], inputs[1]
     np.testing.assert_array_equal(h_all[0, 0], h0[0])  # a masked first step keeps the initial state
     np.testing.assert_array_equal(h_all[1, 4], h_all[1, 1])  # ... and masked steps the last one read
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("masked", [False, True], ids=["nomask", "mask"])
+@pytest.mark.parametrize("name", ["lstm", "gru", "simple_rnn"])
+def test_cuda_kernels_match_reference(name, masked):
+    """``kernels/numba_cuda_recurrent.py`` on the GPU, or in Numba's CUDA simulator (tiny shapes)."""
+    device = cuda_device()
+    from minikeras.kernels import numba_cuda_recurrent
+
+    inputs, upstream, mask = _masked_case(name, "float64")
+    mask = mask if masked else None
+    got = _run(numba_cuda_recurrent, name, inputs, upstream, mask, device.to_device, device.to_numpy)
+    _close(got, _run(recurrent_reference, name, inputs, upstream, mask), "float64")
 
 
 def test_fast_float32_tanh_is_within_a_few_units_in_the_last_place():
