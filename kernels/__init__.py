@@ -107,11 +107,12 @@ Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
 Family ``recurrent`` (``recurrent_reference``, ``numba_recurrent``, ``numba_cuda_recurrent``)::
 
     lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None)
-    lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None)
+    lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None,
+                  need_input=True)
     gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None)
-    gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None)
+    gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None, need_input=True)
     simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None)
-    simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None)
+    simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None, need_input=True)
 
 A whole sequence, ``x (N, T, D)`` from states ``(N, U)``, gate order and
 weight layout as Keras's (``recurrent_reference.py`` defines them); ``mask
@@ -119,7 +120,7 @@ weight layout as Keras's (``recurrent_reference.py`` defines them); ``mask
 ``(h_all, c_all, saved)``, GRU ``(h_all, saved)``, the simple RNN ``h_all``,
 each ``(N, T, U)``; ``saved`` is what that module's backward function reads,
 private to the module. Backward functions return ``(dx, dh0, [dc0,] dkernel,
-drecurrent_kernel, dbias)``.
+drecurrent_kernel, dbias)``, ``dx`` None when not ``need_input``.
 
 A new family (a transposed or depthwise convolution)
 follows the same pattern: ``<family>_forward(inputs..., options)`` and

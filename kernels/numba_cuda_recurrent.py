@@ -65,15 +65,15 @@ def _project_inputs(xp, x_time_major, kernel, bias):
     return (x_time_major.reshape(steps * n, d) @ kernel + bias).reshape(steps, n, kernel.shape[1])
 
 
-def _weight_gradients(xp, x_time_major, h0, h_time_major, dz_input, dz_recurrent, kernel):
-    """``dx (N, T, D)``, ``dkernel``, ``drecurrent``: one product each over all steps."""
+def _weight_gradients(xp, x_time_major, h0, h_time_major, dz_input, dz_recurrent, kernel, need_input):
+    """``dx (N, T, D)`` (None unless ``need_input``), ``dkernel``, ``drecurrent``: one product each."""
     steps, n, d = x_time_major.shape
     flat_dz = dz_input.reshape(steps * n, -1)  # (T, N, G*U) -> (T*N, G*U)
-    dx = (flat_dz @ kernel.T).reshape(steps, n, d)
+    dx = (flat_dz @ kernel.T).reshape(steps, n, d) if need_input else None  # (T, N, D)
     dkernel = x_time_major.reshape(steps * n, d).T @ flat_dz
     h_previous = xp.concatenate([h0[None], h_time_major[:-1]])  # (T, N, U)
     drecurrent = h_previous.reshape(steps * n, -1).T @ dz_recurrent.reshape(steps * n, -1)
-    return xp.swapaxes(dx, 0, 1), dkernel, drecurrent
+    return (None if dx is None else xp.swapaxes(dx, 0, 1)), dkernel, drecurrent
 
 
 def _backward_buffers(xp, dh_all, recurrent_kernel, h0):
@@ -149,7 +149,8 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
     return xp.swapaxes(h_out, 0, 1), xp.swapaxes(c_out, 0, 1), saved
 
 
-def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None):
+def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None,
+                  need_input=True):
     """See ``recurrent_reference.lstm_backward`` (the mask is the one ``saved`` holds)."""
     xp = _array_module(x)
     x_time_major, h_out, c_out, gates, keep = saved
@@ -163,7 +164,7 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
         _launch(_lstm_backward_step, h0.size, dh_output[t], dh_recurrent, dh_carry, dc, gates[t],
                 c_previous, c_out[t], keep[t], dz[t])
         xp.matmul(dz[t], recurrent_kernel_t, out=dh_recurrent)  # (N, 4U) @ (4U, U)
-    dx, dkernel, drecurrent = _weight_gradients(xp, x_time_major, h0, h_out, dz, dz, kernel)
+    dx, dkernel, drecurrent = _weight_gradients(xp, x_time_major, h0, h_out, dz, dz, kernel, need_input)
     return dx, dh_recurrent + dh_carry, dc, dkernel, drecurrent, dz.reshape(-1, dz.shape[-1]).sum(axis=0)
 
 
@@ -231,7 +232,7 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     return xp.swapaxes(h_out, 0, 1), (x_time_major, h_out, saved, keep)
 
 
-def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None):
+def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None, need_input=True):
     """See ``recurrent_reference.gru_backward`` (the mask is the one ``saved`` holds)."""
     xp = _array_module(x)
     x_time_major, h_out, gates, keep = saved
@@ -246,7 +247,8 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=Non
         _launch(_gru_backward_step, h0.size, dh_output[t], dh_recurrent, dh_carry, h_previous, gates[t],
                 keep[t], dz_input[t], dz_recurrent[t])
         xp.matmul(dz_recurrent[t], recurrent_kernel_t, out=dh_recurrent)  # (N, 3U) @ (3U, U)
-    dx, dkernel, drecurrent = _weight_gradients(xp, x_time_major, h0, h_out, dz_input, dz_recurrent, kernel)
+    dx, dkernel, drecurrent = _weight_gradients(xp, x_time_major, h0, h_out, dz_input, dz_recurrent, kernel,
+                                                need_input)
     dbias = xp.stack([dz_input.reshape(-1, 3 * units).sum(axis=0), dz_recurrent.reshape(-1, 3 * units).sum(axis=0)])
     return dx, dh_recurrent + dh_carry, dkernel, drecurrent, dbias
 
@@ -297,7 +299,7 @@ def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     return xp.swapaxes(h_out, 0, 1)
 
 
-def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None):
+def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None, need_input=True):
     """See ``recurrent_reference.simple_rnn_backward``."""
     xp = _array_module(x)
     n, steps, units = h_all.shape
@@ -309,5 +311,5 @@ def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=Non
     for t in range(steps - 1, -1, -1):
         _launch(_simple_rnn_backward_step, h0.size, dh_output[t], dh_recurrent, dh_carry, h_out[t], keep[t], dz[t])
         xp.matmul(dz[t], recurrent_kernel_t, out=dh_recurrent)
-    dx, dkernel, drecurrent = _weight_gradients(xp, _time_major(xp, x), h0, h_out, dz, dz, kernel)
+    dx, dkernel, drecurrent = _weight_gradients(xp, _time_major(xp, x), h0, h_out, dz, dz, kernel, need_input)
     return dx, dh_recurrent + dh_carry, dkernel, drecurrent, dz.reshape(-1, units).sum(axis=0)

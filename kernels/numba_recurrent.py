@@ -106,16 +106,16 @@ def _project_inputs(x_time_major, kernel, bias):
     return projected.reshape(steps, n, kernel.shape[1])
 
 
-def _weight_gradients(x_time_major, h0, h_time_major, dz_input, dz_recurrent, kernel):
-    """``dx (N, T, D)``, ``dkernel`` and ``drecurrent``, each one product over all steps."""
+def _weight_gradients(x_time_major, h0, h_time_major, dz_input, dz_recurrent, kernel, need_input):
+    """``dx (N, T, D)`` (None unless ``need_input``), ``dkernel`` and ``drecurrent``, each one product."""
     steps, n, d = x_time_major.shape
     units = h0.shape[1]
     flat_dz = dz_input.reshape(steps * n, -1)  # (T, N, G*U) -> (T*N, G*U)
-    dx = (flat_dz @ kernel.T).reshape(steps, n, d)
+    dx = (flat_dz @ kernel.T).reshape(steps, n, d) if need_input else None  # (T, N, D)
     dkernel = x_time_major.reshape(steps * n, d).T @ flat_dz
     h_previous = np.concatenate([h0[None], h_time_major[:-1]])  # (T, N, U): the state before each step
     drecurrent = h_previous.reshape(steps * n, units).T @ dz_recurrent.reshape(steps * n, -1)
-    return np.swapaxes(dx, 0, 1), dkernel, drecurrent
+    return (None if dx is None else np.swapaxes(dx, 0, 1)), dkernel, drecurrent
 
 
 def _column_sums(dz):
@@ -213,7 +213,8 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
     return np.swapaxes(h_out, 0, 1), np.swapaxes(c_out, 0, 1), saved
 
 
-def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None):
+def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved, mask=None,
+                  need_input=True):
     """See ``recurrent_reference.lstm_backward`` (the mask is the one ``saved`` holds)."""
     x_time_major, h_out, c_out, gates, keep = saved
     steps, n, _ = gates.shape
@@ -229,7 +230,7 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
         _lstm_backward_step(dh_output[t], dh_recurrent, dh_carry, dc, gates[t], c_previous,
                             c_out[t], keep[t], exact, dz[t])
         np.dot(dz[t], recurrent_kernel_t, out=dh_recurrent)  # (N, 4U) @ (4U, U)
-    dx, dkernel, drecurrent = _weight_gradients(x_time_major, h0, h_out, dz, dz, kernel)
+    dx, dkernel, drecurrent = _weight_gradients(x_time_major, h0, h_out, dz, dz, kernel, need_input)
     return dx, dh_recurrent + dh_carry, dc, dkernel, drecurrent, _column_sums(dz)
 
 
@@ -314,7 +315,7 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     return np.swapaxes(h_out, 0, 1), (x_time_major, h_out, saved, keep)
 
 
-def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None):
+def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None, need_input=True):
     """See ``recurrent_reference.gru_backward`` (the mask is the one ``saved`` holds)."""
     x_time_major, h_out, gates, keep = saved
     steps, n, _ = gates.shape
@@ -330,7 +331,7 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=Non
         _gru_backward_step(dh_output[t], dh_recurrent, dh_carry, h_previous, gates[t], keep[t],
                            dz_input[t], dz_recurrent[t])
         np.dot(dz_recurrent[t], recurrent_kernel_t, out=dh_recurrent)  # (N, 3U) @ (3U, U)
-    dx, dkernel, drecurrent = _weight_gradients(x_time_major, h0, h_out, dz_input, dz_recurrent, kernel)
+    dx, dkernel, drecurrent = _weight_gradients(x_time_major, h0, h_out, dz_input, dz_recurrent, kernel, need_input)
     dbias = np.stack([_column_sums(dz_input), _column_sums(dz_recurrent)])
     return dx, dh_recurrent + dh_carry, dkernel, drecurrent, dbias
 
@@ -380,7 +381,7 @@ def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     return np.swapaxes(h_out, 0, 1)
 
 
-def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None):
+def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None, need_input=True):
     """See ``recurrent_reference.simple_rnn_backward``."""
     n, steps, units = h_all.shape
     keep = _keep(mask, n, steps)
@@ -392,5 +393,5 @@ def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=Non
     for t in range(steps - 1, -1, -1):
         _simple_rnn_backward_step(dh_output[t], dh_recurrent, dh_carry, h_out[t], keep[t], dz[t])
         np.dot(dz[t], recurrent_kernel_t, out=dh_recurrent)
-    dx, dkernel, drecurrent = _weight_gradients(_time_major(x), h0, h_out, dz, dz, kernel)
+    dx, dkernel, drecurrent = _weight_gradients(_time_major(x), h0, h_out, dz, dz, kernel, need_input)
     return dx, dh_recurrent + dh_carry, dkernel, drecurrent, _column_sums(dz)

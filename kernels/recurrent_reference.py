@@ -64,16 +64,17 @@ def _project_inputs(x, kernel, bias):
     return (x.reshape(n * t, d) @ kernel + bias).reshape(n, t, kernel.shape[1])
 
 
-def _weight_gradients(x, h_previous, dz_input, dz_recurrent, kernel, recurrent_kernel):
+def _weight_gradients(x, h_previous, dz_input, dz_recurrent, kernel, need_input=True):
     """``dx, dkernel, drecurrent`` as single products over all steps.
 
+    ``dx`` is None when not ``need_input`` (the input is data: no product).
     ``dz_input`` is the gradient of the input projections ``(N, T, G*U)``,
     ``dz_recurrent`` that of ``h_previous @ recurrent_kernel``, with
     ``h_previous (N, T, U)`` the state before each step.
     """
     n, t, d = x.shape
     flat_dz = dz_input.reshape(n * t, -1)  # (N, T, G*U) -> (N*T, G*U)
-    dx = (flat_dz @ kernel.T).reshape(n, t, d)
+    dx = (flat_dz @ kernel.T).reshape(n, t, d) if need_input else None
     dkernel = x.reshape(n * t, d).T @ flat_dz
     drecurrent = h_previous.reshape(n * t, -1).T @ dz_recurrent.reshape(n * t, -1)
     return dx, dkernel, drecurrent
@@ -109,7 +110,7 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
 
 
 def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c_all, saved,
-                  mask=None):
+                  mask=None, need_input=True):
     """Gradients of an LSTM sequence: backpropagation through time in one loop.
 
     Args:
@@ -118,7 +119,8 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
         saved: ``lstm_forward``'s third output, the gates ``(N, T, 4U)``.
         the rest: ``lstm_forward``'s inputs and outputs.
     Returns:
-        ``dx, dh0, dc0, dkernel, drecurrent_kernel, dbias``.
+        ``dx, dh0, dc0, dkernel, drecurrent_kernel, dbias``; ``dx`` is None
+        when not ``need_input``.
     """
     xp = _array_module(x)
     n, steps, _ = x.shape
@@ -146,7 +148,7 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
             dh_next = xp.where(keep, dz_step @ recurrent_kernel.T, dh)
             dc_next = xp.where(keep, dc * f, dc_next)
     h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)  # (N, T, U)
-    dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, recurrent_kernel)
+    dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, need_input)
     return dx, dh_next, dc_next, dkernel, drecurrent, dz.sum(axis=(0, 1))
 
 
@@ -178,7 +180,7 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     return h_all, saved
 
 
-def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None):
+def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=None, need_input=True):
     """Gradients of a GRU sequence (``reset_after=True``).
 
     Returns:
@@ -208,8 +210,7 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=Non
         if keep is not None:
             dh_next = xp.where(keep, dh_next, dh)
     h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
-    dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz_input, dz_recurrent,
-                                                kernel, recurrent_kernel)
+    dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz_input, dz_recurrent, kernel, need_input)
     dbias = xp.stack([dz_input.sum(axis=(0, 1)), dz_recurrent.sum(axis=(0, 1))])
     return dx, dh_next, dkernel, drecurrent, dbias
 
@@ -229,7 +230,7 @@ def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     return h_all
 
 
-def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None):
+def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=None, need_input=True):
     """Returns ``dx, dh0, dkernel, drecurrent_kernel, dbias``."""
     xp = _array_module(x)
     dz = xp.empty_like(h_all)
@@ -244,5 +245,5 @@ def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=Non
         if keep is not None:
             dh_next = xp.where(keep, dh_next, dh)
     h_previous = xp.concatenate([h0[:, None], h_all[:, :-1]], axis=1)
-    dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, recurrent_kernel)
+    dx, dkernel, drecurrent = _weight_gradients(x, h_previous, dz, dz, kernel, need_input)
     return dx, dh_next, dkernel, drecurrent, dz.sum(axis=(0, 1))

@@ -55,7 +55,8 @@ class LSTMSequence(_SequenceOp):
         dh_all = xp.ascontiguousarray(dy[:, :-1])
         dc_last = xp.ascontiguousarray(dy[:, -1])
         return self.kernels.lstm_backward(dh_all, dc_last, *self.inputs,
-                                          self.h_all, self.c_all, self.gates, mask=self.mask)
+                                          self.h_all, self.c_all, self.gates, mask=self.mask,
+                                          need_input=self.needs_gradient(0))
 
 
 class GRUSequence(_SequenceOp):
@@ -74,7 +75,8 @@ class GRUSequence(_SequenceOp):
 
     def backward(self, dy):
         dh_all = get_xp(dy).ascontiguousarray(dy)
-        return self.kernels.gru_backward(dh_all, *self.inputs, self.h_all, self.saved, mask=self.mask)
+        return self.kernels.gru_backward(dh_all, *self.inputs, self.h_all, self.saved, mask=self.mask,
+                                         need_input=self.needs_gradient(0))
 
 
 class SimpleRNNSequence(_SequenceOp):
@@ -93,7 +95,8 @@ class SimpleRNNSequence(_SequenceOp):
 
     def backward(self, dy):
         dh_all = get_xp(dy).ascontiguousarray(dy)
-        return self.kernels.simple_rnn_backward(dh_all, *self.inputs, self.h_all, mask=self.mask)
+        return self.kernels.simple_rnn_backward(dh_all, *self.inputs, self.h_all, mask=self.mask,
+                                                need_input=self.needs_gradient(0))
 
 
 def lstm_sequence(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):

@@ -214,13 +214,18 @@ def np_adaptive(x, output_size, reduce):
     return y
 
 
-def np_lstm(x, h, c, kernel, recurrent_kernel, bias):
-    """The LSTM over a sequence, step by step: h_1..h_T then c_T, (N, T+1, U)."""
+def np_lstm(x, h, c, kernel, recurrent_kernel, bias, mask=None):
+    """The LSTM over a sequence, step by step: h_1..h_T then c_T, (N, T+1, U).
+
+    ``mask (N, T)``: where False, the row keeps its previous h and c.
+    """
     outputs = []
     for t in range(x.shape[1]):
         i, f, g, o = numpy.split(x[:, t] @ kernel + h @ recurrent_kernel + bias, 4, axis=1)
-        c = np_sigmoid(f) * c + np_sigmoid(i) * numpy.tanh(g)
-        h = np_sigmoid(o) * numpy.tanh(c)
+        c_new = np_sigmoid(f) * c + np_sigmoid(i) * numpy.tanh(g)
+        h_new = np_sigmoid(o) * numpy.tanh(c_new)
+        keep = numpy.ones((x.shape[0], 1), bool) if mask is None else mask[:, t:t + 1]
+        h, c = numpy.where(keep, h_new, h), numpy.where(keep, c_new, c)
         outputs.append(h)
     return numpy.stack(outputs + [c], axis=1)
 

@@ -98,6 +98,7 @@ ALONG = numpy.array([[1, 0, 1], [2, 2, 0]])
 ONE_HOT = numpy.eye(3)[[0, 2]]
 LABELS = numpy.array([1, 2])
 KEY_MASK = numpy.array([[True, True, False, True], [True, False, True, True]])[:, None, None, :]  # (B, 1, 1, S)
+SEQUENCE_MASK = numpy.array([[False, True, True, False], [True, True, False, False]])  # (N, T): padded steps
 SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
 
@@ -350,6 +351,9 @@ TABLE = [
     # whole-sequence recurrent ops (the fast path of LSTM / GRU / SimpleRNN): N=2, T=4, D=3, U=2
     Case("lstm_sequence", lstm_sequence, np_lstm, ((2, 4, 3), (2, 2), (2, 2), (3, 8), (2, 8), (8,)),
          low=-1.0, high=1.0),
+    Case("lstm_sequence", lambda *inputs: lstm_sequence(*inputs, mask=SEQUENCE_MASK),
+         lambda *inputs: np_lstm(*inputs, mask=SEQUENCE_MASK),
+         ((2, 4, 3), (2, 2), (2, 2), (3, 8), (2, 8), (8,)), low=-1.0, high=1.0),  # padded steps
     Case("gru_sequence", gru_sequence, np_gru, ((2, 4, 3), (2, 2), (3, 6), (2, 6), (2, 6)),
          low=-1.0, high=1.0),
     Case("simple_rnn_sequence", simple_rnn_sequence, np_simple_rnn,

@@ -139,15 +139,16 @@ def _masked_case(name, dtype):
     return inputs, upstream, mask
 
 
-def _run(module, name, inputs, upstream, mask, to_device=np.asarray, to_numpy=np.asarray):
-    """Final states and every gradient of one kernel module, as NumPy arrays."""
+def _run(module, name, inputs, upstream, mask, to_device=np.asarray, to_numpy=np.asarray, need_input=True):
+    """Final states and every gradient of one kernel module, as NumPy arrays (None stays None)."""
     inputs, upstream = [to_device(a) for a in inputs], [to_device(a) for a in upstream]
     mask = None if mask is None else to_device(mask)
     states = 2 if name == "lstm" else 1
     forward = getattr(module, f"{name}_forward")(*inputs, mask=mask)
     forward = forward if isinstance(forward, tuple) else (forward,)
-    gradients = getattr(module, f"{name}_backward")(*upstream, *inputs[:3 + states], *forward, mask=mask)
-    return [to_numpy(a) for a in forward[:states] + tuple(gradients)]
+    gradients = getattr(module, f"{name}_backward")(*upstream, *inputs[:3 + states], *forward, mask=mask,
+                                                    need_input=need_input)
+    return [None if a is None else to_numpy(a) for a in forward[:states] + tuple(gradients)]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -159,6 +160,18 @@ def test_masked_kernels_match_reference(name, dtype):
     h_all, h0 = got[0], inputs[1]
     np.testing.assert_array_equal(h_all[0, 0], h0[0])  # a masked first step keeps the initial state
     np.testing.assert_array_equal(h_all[1, 4], h_all[1, 1])  # ... and masked steps the last one read
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru", "simple_rnn"])
+def test_no_input_gradient_when_the_input_is_data(name):
+    """``need_input=False`` (the op's input needs no gradient) skips ``dx``; the rest is unchanged."""
+    inputs, upstream, mask = _masked_case(name, "float64")
+    for module in (recurrent_reference, numba_recurrent):
+        full = _run(module, name, inputs, upstream, mask)
+        partial = _run(module, name, inputs, upstream, mask, need_input=False)
+        states = 2 if name == "lstm" else 1
+        assert partial[states] is None
+        _close(partial[:states] + partial[states + 1:], full[:states] + full[states + 1:], "float64")
 
 
 @pytest.mark.gpu
