@@ -18,7 +18,7 @@ A mask (``Embedding(mask_zero=True)``, ``Masking``) goes into the op: at a
 masked step a row keeps its states, and the layer emits the previous output
 (or zeros with ``zero_output_for_mask=True``), as in the step loop.
 CuPy arrays run the op too: ``kernel_choice.recurrent_kernels`` sends them
-to the CUDA kernels (``kernels/numba_cuda.py``).
+to the CUDA kernels (``kernels/numba_cuda_recurrent.py``).
 
 Input dropout does fit: the same mask multiplies every step, so it is applied
 to the whole sequence before the op, as Keras does before cuDNN. Both paths
