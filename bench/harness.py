@@ -22,13 +22,13 @@ import sys
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
-def add_common_arguments(parser, steps=20, warmup=3):
-    """``--steps``, ``--warmup``, ``--rounds``, ``--threads`` and the hidden ``--child``."""
-    parser.add_argument("--steps", type=int, default=steps, help="timed steps")
+def add_common_arguments(parser, steps=20, warmup=3, engines=("minikeras", "torch")):
+    """``--steps`` (alias ``--calls``), ``--warmup``, ``--rounds``, ``--threads`` and the hidden ``--child``."""
+    parser.add_argument("--steps", "--calls", dest="steps", type=int, default=steps, help="timed steps (calls)")
     parser.add_argument("--warmup", type=int, default=warmup, help="untimed first steps")
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the two engines")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--child", choices=["minikeras", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=list(engines), help=argparse.SUPPRESS)
 
 
 def fix_threads(threads):
@@ -36,6 +36,28 @@ def fix_threads(threads):
     for variable in THREAD_VARIABLES:
         os.environ[variable] = str(threads)
     print(f"threads: {threads}; load average at start: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+
+
+def openblas_core_type():
+    """The kernel set NumPy's OpenBLAS chose at load time ("Haswell", "SkylakeX"...), or "unknown".
+
+    ``OPENBLAS_CORETYPE`` in the environment fixes it before any process
+    starts; without it, a DYNAMIC_ARCH build picks the CPU's own.
+    """
+    import ctypes
+
+    import numpy  # noqa: F401  (loads the library this reads)
+
+    with open("/proc/self/maps") if os.path.exists("/proc/self/maps") else open(os.devnull) as maps:
+        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
+    for path in paths:
+        library = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
+            function = getattr(library, name, None)
+            if function is not None:
+                function.restype = ctypes.c_char_p
+                return function().decode()
+    return "unknown"
 
 
 def child_result(script, engine, arguments, args):
@@ -46,7 +68,12 @@ def child_result(script, engine, arguments, args):
     return json.loads(output.strip().splitlines()[-1])
 
 
+def alternate_engines(script, engines, arguments, args):
+    """``[(result of engines[0], result of engines[1], ...), ...]``, one tuple per round."""
+    return [tuple(child_result(script, engine, arguments, args) for engine in engines)
+            for _ in range(args.rounds)]
+
+
 def alternate(script, arguments, args):
     """``[(minikeras result, PyTorch result), ...]``, one pair per round, engines alternating."""
-    return [(child_result(script, "minikeras", arguments, args), child_result(script, "torch", arguments, args))
-            for _ in range(args.rounds)]
+    return alternate_engines(script, ("minikeras", "torch"), arguments, args)
