@@ -19,6 +19,7 @@ Reading order, each file the same computation as the one before, faster:
   matrices of Winograd's F(2x2, 3x3) and F(4x4, 3x3), in NumPy;
 * ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
+* ``numba_optimizer.py`` -- Adam's update in one pass over each variable;
 * ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
   (each channel filtered on its own), definitions and Numba loops;
 * ``recurrent_reference.py``, ``numba_recurrent.py``, ``numba_cuda_recurrent.py`` --
@@ -121,6 +122,15 @@ weight layout as Keras's (``recurrent_reference.py`` defines them); ``mask
 each ``(N, T, U)``; ``saved`` is what that module's backward function reads,
 private to the module. Backward functions return ``(dx, dh0, [dc0,] dkernel,
 drecurrent_kernel, dbias)``, ``dx`` None when not ``need_input``.
+
+Family ``adam`` (``reference``, ``numba_optimizer``)::
+
+    adam_update(variable, gradient, momentum, velocity, velocity_hat, alpha, beta_1, beta_2, epsilon)
+
+One Adam step of one variable: updates ``momentum``, ``velocity`` (and
+``velocity_hat``, amsgrad's running maximum, when not None) in place and
+returns the new variable as a new array. ``alpha`` is the step size with
+the bias correction folded in (``optimizers/adam.py``).
 
 A new family (a transposed or depthwise convolution)
 follows the same pattern: ``<family>_forward(inputs..., options)`` and

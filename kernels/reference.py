@@ -14,7 +14,7 @@ The public functions are the kernel contract (``kernels/__init__.py``):
 ``conv_forward`` / ``conv_backward`` with the bias and the ReLU of a Conv
 layer, ``conv_transpose_forward`` / ``conv_transpose_backward`` (the same
 two halves, swapped: a transposed convolution is a convolution's input
-gradient), the four pooling functions, ``matmul``. The convolution's two
+gradient), the four pooling functions, ``matmul``, ``adam_update``. The convolution's two
 half-gradients, ``_conv_backward_input`` and ``_conv_backward_kernel``, are
 kept apart for reading: each is one short loop.
 
@@ -319,3 +319,30 @@ def matmul(a, b):
         for j in range(b.shape[1]):
             out[i, j] = np.dot(a[i, :], b[:, j])
     return out
+
+
+# ---------------------------------------------------------------------- adam
+def adam_update(variable, gradient, momentum, velocity, velocity_hat, alpha, beta_1, beta_2, epsilon):
+    """One Adam step of one variable; ``momentum``, ``velocity`` (and ``velocity_hat``) in place.
+
+        m <- m + (g - m) * (1 - beta_1)
+        v <- v + (g**2 - v) * (1 - beta_2)
+        v_hat <- max(v_hat, v), and v_hat replaces v below   (amsgrad only)
+        w_new = w - m * alpha / (sqrt(v) + epsilon)
+
+    CuPy arrays run it too: NumPy's ufuncs hand them to CuPy (``__array_ufunc__``).
+
+    Args:
+        variable, gradient, momentum, velocity: arrays of one shape and dtype.
+        velocity_hat: the running maximum of ``velocity`` (amsgrad), or None.
+        alpha: the step size with Adam's bias correction folded in.
+        beta_1, beta_2, epsilon: Python floats.
+    Returns:
+        The new variable, a new array (a backward pass may still hold the old one).
+    """
+    momentum += (gradient - momentum) * (1 - beta_1)
+    velocity += (np.square(gradient) - velocity) * (1 - beta_2)
+    if velocity_hat is not None:
+        np.maximum(velocity_hat, velocity, out=velocity_hat)
+        velocity = velocity_hat
+    return variable - (momentum * alpha) / (np.sqrt(velocity) + epsilon)

@@ -221,6 +221,23 @@ def matmul_kernel(a, b):
     return numba_matmul.matmul
 
 
+def adam_kernel(variable):
+    """The function of one Adam step (the ``adam`` family) for this raw variable.
+
+    ``kernels/numba_optimizer.py`` (one pass) for NumPy arrays by default;
+    ``kernels/reference.py`` (NumPy ufuncs, which CuPy arrays run too) for
+    CuPy arrays and with ``kernels="reference"``.
+    """
+    if is_cupy_array(variable) or _settings.get().kernels == "reference":
+        from minikeras.kernels import reference
+
+        return reference.adam_update
+    from minikeras.kernels import numba_optimizer
+
+    _prepare_numba()
+    return numba_optimizer.adam_update
+
+
 def recurrent_kernels(*arrays):
     """Returns the module of whole-sequence LSTM / GRU / simple RNN kernels.
 

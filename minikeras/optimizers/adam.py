@@ -16,6 +16,7 @@ Read next: ``rmsprop.py``.
 """
 
 from minikeras.backend import get_xp
+from minikeras.backend import kernel_choice
 from minikeras.optimizers.optimizer import Optimizer
 
 
@@ -61,18 +62,17 @@ class Adam(Optimizer):
         beta_1_power = xp.power(self._cast(self.beta_1, variable), local_step)
         beta_2_power = xp.power(self._cast(self.beta_2, variable), local_step)
         alpha = learning_rate * xp.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        # 2. The two running averages.
-        #    Only this optimizer holds the slot arrays, so they are updated in place.
+        # 2. The two running averages and the step, the formulas of the module
+        #    docstring: ``kernels/reference.py: adam_update`` writes them in NumPy,
+        #    ``kernels/numba_optimizer.py`` in one pass. Only this optimizer holds
+        #    the slot arrays, so they are updated in place; the weights get a new
+        #    array (a backward pass may still hold the old ones).
         index = self._get_variable_index(variable)
         m, v = self._momentums[index].data, self._velocities[index].data
-        m += (gradient - m) * (1 - self.beta_1)
-        v += (xp.square(gradient) - v) * (1 - self.beta_2)
-        if self.amsgrad:
-            v_hat = self._velocity_hats[index].data
-            xp.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-        # 3. The step: a new array (a backward pass may still hold the old weights).
-        variable.assign(variable.data - (m * alpha) / (xp.sqrt(v) + self.epsilon))
+        v_hat = self._velocity_hats[index].data if self.amsgrad else None
+        adam_update = kernel_choice.adam_kernel(variable.data)
+        variable.assign(adam_update(variable.data, gradient, m, v, v_hat, alpha, self.beta_1, self.beta_2,
+                                    self.epsilon))
 
     def get_config(self):
         config = super().get_config()

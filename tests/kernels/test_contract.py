@@ -25,10 +25,11 @@ FAMILIES = {
     "conv_transpose": ("conv_transpose_forward", "conv_transpose_backward"),
     "recurrent": ("lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
                   "simple_rnn_forward", "simple_rnn_backward"),
+    "adam": ("adam_update",),
 }
 
 KERNEL_MODULES = {
-    "reference": ("conv", "conv_transpose", "pool", "matmul"),
+    "reference": ("conv", "conv_transpose", "pool", "matmul", "adam"),
     "numpy_im2col": ("conv",),
     "numba_conv": ("conv", "conv_transpose"),
     "numba_winograd": ("conv",),
@@ -40,6 +41,7 @@ KERNEL_MODULES = {
     "recurrent_reference": ("recurrent",),
     "numba_recurrent": ("recurrent",),
     "numba_cuda_recurrent": ("recurrent",),
+    "numba_optimizer": ("adam",),
 }
 
 # Modules of kernels/ outside the families: the Winograd definitions (transforms
