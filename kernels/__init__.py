@@ -78,13 +78,14 @@ kernel-gradient half with the roles read backwards. Backward returns
 
 Family ``pool`` (``reference``, ``numba_pool``, ``numba_cuda``)::
 
-    max_pool_forward(x, pool_size, strides, padding)
+    max_pool_forward(x, pool_size, strides, padding, need_argmax=True)
     max_pool_backward(dy, argmax, input_shape)
     average_pool_forward(x, pool_size, strides, padding)
     average_pool_backward(dy, input_shape, pool_size, strides, padding)
 
 ``max_pool_forward`` returns ``(y, argmax)``, argmax the flat index
-``h * W + w`` of each window's first maximum; the backward functions return
+``h * W + w`` of each window's first maximum, or None with
+``need_argmax=False`` (inference: no backward pass will route gradients); the backward functions return
 ``dx (N, H, W, C)``.
 
 Family ``depthwise_conv`` (``depthwise_reference``, ``numba_depthwise``, ``numba_cuda``)::

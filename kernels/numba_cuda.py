@@ -397,15 +397,16 @@ def _pool_geometry(pool_size, strides, padding):
     return (pool_size[0], pool_size[1], strides[0], strides[1], padding[0][0], padding[1][0])
 
 
-def max_pool_forward(x, pool_size, strides, padding):
-    """Same contract as ``reference.max_pool_forward``: returns ``(y, argmax)``."""
+def max_pool_forward(x, pool_size, strides, padding, need_argmax=True):
+    """Same contract as ``reference.max_pool_forward``: returns ``(y, argmax)`` (argmax None
+    when not needed; the kernel computes it anyway, one thread per output writes both)."""
     xp = _array_module(x)
     x = xp.ascontiguousarray(x)
     OH, OW = output_shape(x.shape, pool_size, strides, padding)
     y = xp.empty((x.shape[0], OH, OW, x.shape[3]), dtype=x.dtype)
     argmax = xp.empty(y.shape, dtype=np.int64)
     _launch(_max_pool_forward, y.size, x, _pool_geometry(pool_size, strides, padding), y, argmax)
-    return y, argmax
+    return y, (argmax if need_argmax else None)
 
 
 def max_pool_backward(dy, argmax, input_shape):

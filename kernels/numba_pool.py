@@ -36,14 +36,41 @@ def _max_pool_forward(x, geometry, y, argmax):
                         w = ow * SW + j - left
                         if w < 0 or w >= W:
                             continue
+                        index = h * W + w
                         for c in range(C):
-                            value = x[n, h, w, c]
-                            # Strictly greater: a tie keeps the earlier cell. A NaN
-                            # wins once, as NumPy's argmax lets it.
-                            best = y[n, oh, ow, c]
-                            if value > best or argmax[n, oh, ow, c] < 0 or (value != value and best == best):
-                                y[n, oh, ow, c] = value
-                                argmax[n, oh, ow, c] = h * W + w
+                            # Strictly greater: a tie keeps the earlier cell. A NaN wins
+                            # once, as NumPy's argmax lets it. ``|`` and the two
+                            # ``if ... else`` (selects, no branch) let LLVM vectorise over c.
+                            value, best, chosen = x[n, h, w, c], y[n, oh, ow, c], argmax[n, oh, ow, c]
+                            take = (value > best) | (chosen < 0) | ((value != value) & (best == best))
+                            y[n, oh, ow, c] = value if take else best
+                            argmax[n, oh, ow, c] = index if take else chosen
+
+
+@njit(parallel=True, cache=True)
+def _max_pool_values(x, geometry, y):
+    """Fills ``y`` only: ``_max_pool_forward`` without the argmax, for inference."""
+    PH, PW, SH, SW, top, left, OH, OW = geometry
+    H, W, C = x.shape[1], x.shape[2], x.shape[3]
+    for n in prange(x.shape[0]):
+        for oh in range(OH):
+            for ow in range(OW):
+                for c in range(C):
+                    y[n, oh, ow, c] = -np.inf
+                first = True  # the window's first real cell is taken whatever it holds (a NaN too)
+                for i in range(PH):
+                    h = oh * SH + i - top
+                    if h < 0 or h >= H:
+                        continue
+                    for j in range(PW):
+                        w = ow * SW + j - left
+                        if w < 0 or w >= W:
+                            continue
+                        for c in range(C):
+                            value, best = x[n, h, w, c], y[n, oh, ow, c]
+                            take = first | (value > best) | ((value != value) & (best == best))
+                            y[n, oh, ow, c] = value if take else best
+                        first = False
 
 
 @njit(parallel=True, cache=True)
@@ -98,12 +125,15 @@ def _geometry(input_shape, pool_size, strides, padding):
     return (pool_size[0], pool_size[1], strides[0], strides[1], padding[0][0], padding[1][0], OH, OW)
 
 
-def max_pool_forward(x, pool_size, strides, padding):
-    """Same contract as ``reference.max_pool_forward``: returns ``(y, argmax)``."""
+def max_pool_forward(x, pool_size, strides, padding, need_argmax=True):
+    """Same contract as ``reference.max_pool_forward``: returns ``(y, argmax or None)``."""
     x = np.ascontiguousarray(x)
     geometry = _geometry(x.shape, pool_size, strides, padding)
     out_shape = (x.shape[0], geometry[6], geometry[7], x.shape[3])
     y = np.empty(out_shape, dtype=x.dtype)
+    if not need_argmax:
+        _max_pool_values(x, geometry, y)
+        return y, None
     argmax = np.empty(out_shape, dtype=np.int64)
     _max_pool_forward(x, geometry, y, argmax)
     return y, argmax

@@ -208,17 +208,19 @@ def conv_transpose_backward(x, y, dy, kernel, relu=False, strides=(1, 1), paddin
 
 
 # --------------------------------------------------------------------- pooling
-def max_pool_forward(x, pool_size, strides, padding):
-    """y = max over each window; also returns where each max came from.
+def max_pool_forward(x, pool_size, strides, padding, need_argmax=True):
+    """y = max over each window; also returns where each max came from (if needed).
 
     Padded cells hold ``-inf`` so they are never chosen. Ties go to the first
     maximum in scan order (row by row), as in JAX/XLA and PyTorch.
 
     Args:
         x: ``(N, H, W, C)``; pool_size, strides: pairs; padding: pairs of pads.
+        need_argmax: False when no gradient will be asked for.
     Returns:
         ``(y, argmax)``, both ``(N, OH, OW, C)``; ``argmax`` holds the flat
-        index ``h * W + w`` of the chosen input cell (int64).
+        index ``h * W + w`` of the chosen input cell (int64), or is None
+        when ``need_argmax`` is False.
     """
     N, H, W, C = x.shape
     PH, PW = pool_size
@@ -235,7 +237,7 @@ def max_pool_forward(x, pool_size, strides, padding):
             h = oh * strides[0] + k // PW - top  # back to unpadded input rows
             w = ow * strides[1] + k % PW - left
             argmax[:, oh, ow, :] = h * W + w
-    return y, argmax
+    return y, (argmax if need_argmax else None)
 
 
 def max_pool_backward(dy, argmax, input_shape):

@@ -33,6 +33,11 @@ class Op:
     # ``needs_gradient(i)`` to skip a product nobody will read, such as the
     # gradient with respect to a batch of input data.
     input_needs_gradient = None
+    # Whether a tape was open when the op ran (set by ``__call__`` before
+    # ``forward``). When none was, nothing will ask for ``backward``: an op may
+    # skip work that only its VJP reads (max pooling's argmax, in ``predict``).
+    # True when unknown, e.g. when a test calls ``forward`` by hand.
+    recording = True
 
     def needs_gradient(self, index):
         """True unless every tape recording this op knows input ``index`` leads to no source."""
@@ -51,10 +56,11 @@ class Op:
         if context.autocast_dtype() is not None:
             tensors = [_autocast(tensor) for tensor in tensors]
         # 2. Compute on raw arrays.
+        tapes = context.active_tapes()
+        self.recording = bool(tapes)
         output = Tensor(self.forward(*[tensor.data for tensor in tensors]))
         # 3. Offer the op to the open tapes; integer and boolean results carry
         #    no gradient, so they are never recorded.
-        tapes = context.active_tapes()
         if tapes and backend.is_float_dtype(output.data.dtype):
             for tape in tapes:
                 tape.record(self, tensors, output)

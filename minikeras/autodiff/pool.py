@@ -44,7 +44,9 @@ class MaxPool(Op):
         (x,) = promote(x)
         max_pool_forward, self.max_pool_backward = kernel_choice.max_pool_kernels(x)
         self.x_shape, self.image_shape = x.shape, as_image(x).shape
-        y, self.argmax = max_pool_forward(as_image(x), self.pool_size, self.strides, self.padding)
+        # Without a tape (predict), no backward pass will route gradients: no argmax.
+        y, self.argmax = max_pool_forward(as_image(x), self.pool_size, self.strides, self.padding,
+                                          need_argmax=self.recording)
         return y if x.ndim == 4 else y[:, 0]  # (N, 1, OW, C) -> (N, OW, C)
 
     def backward(self, dy):

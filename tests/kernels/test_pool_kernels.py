@@ -24,6 +24,10 @@ def test_max_pool_matches_reference(device, seed):
     y, argmax = device.pool.max_pool_forward(device.to_device(x), window, strides, padding)
     np.testing.assert_array_equal(device.to_numpy(y), expected)
     np.testing.assert_array_equal(device.to_numpy(argmax), expected_argmax)
+    values_only, no_argmax = device.pool.max_pool_forward(device.to_device(x), window, strides, padding,
+                                                          need_argmax=False)  # inference's path
+    np.testing.assert_array_equal(device.to_numpy(values_only), expected)
+    assert no_argmax is None
     dy = rng.standard_normal(expected.shape)
     dx = device.pool.max_pool_backward(device.to_device(dy), argmax, x.shape)
     np.testing.assert_allclose(device.to_numpy(dx), reference.max_pool_backward(dy, expected_argmax, x.shape), rtol=1e-12)
@@ -39,6 +43,19 @@ def test_average_pool_matches_reference(device, seed):
     dx = device.pool.average_pool_backward(device.to_device(dy), x.shape, window, strides, padding)
     expected_dx = reference.average_pool_backward(dy, x.shape, window, strides, padding)
     np.testing.assert_allclose(device.to_numpy(dx), expected_dx, rtol=1e-12, atol=1e-14)
+
+
+def test_max_pool_nan_wins_with_and_without_argmax(device):
+    """A NaN in a window gives a NaN output (NumPy's argmax picks it), on both paths."""
+    x = np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2)
+    x[0, 1, 0, 0] = x[0, 2, 3, 1] = np.nan
+    expected, expected_argmax = reference.max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0)))
+    for need_argmax in (True, False):
+        y, argmax = device.pool.max_pool_forward(device.to_device(x), (2, 2), (2, 2), ((0, 0), (0, 0)),
+                                                 need_argmax=need_argmax)
+        np.testing.assert_array_equal(device.to_numpy(y), expected)
+        if need_argmax:
+            np.testing.assert_array_equal(device.to_numpy(argmax), expected_argmax)
 
 
 def test_max_pool_ties_go_to_the_first_maximum(device):
