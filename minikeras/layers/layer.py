@@ -39,9 +39,17 @@ from minikeras.utils import nest
 from minikeras.utils.naming import to_snake_case
 
 
+# Most attribute values are names, sizes and flags: the walk below leaves them
+# at once (a training step walks the layer tree a few times, for the trainable
+# variables and the losses).
+_LEAVES = (str, int, float, bool, type(None))
+
+
 def _walk_attribute(value, found, seen):
     """Appends the Layers, Variables and SeedGenerators inside ``value``
     (itself, or inside nested lists, tuples and dicts) to ``found``."""
+    if type(value) in _LEAVES:
+        return
     if isinstance(value, (Layer, Variable, SeedGenerator)):
         if id(value) not in seen:
             seen.add(id(value))
