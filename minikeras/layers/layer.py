@@ -38,7 +38,6 @@ from minikeras.random import SeedGenerator
 from minikeras.utils import nest
 from minikeras.utils.naming import to_snake_case
 
-
 # Most attribute values are names, sizes and flags: the walk below leaves them
 # at once (a training step walks the layer tree a few times, for the trainable
 # variables and the losses).
