@@ -1,4 +1,4 @@
-"""``minikeras.kernels``: the loops that do the arithmetic (conv, pooling, matmul).
+"""``minikeras.kernels``: the loops that do the arithmetic (conv, pooling, matmul, row-wise softmax and normalisation).
 
 This folder sits at the top of the repository for readers but installs as
 ``minikeras.kernels`` (``package_dir`` in ``setup.cfg`` maps it there).
@@ -24,6 +24,9 @@ Reading order, each file the same computation as the one before, faster:
   (each channel filtered on its own), definitions and Numba loops;
 * ``recurrent_reference.py``, ``numba_recurrent.py``, ``numba_cuda_recurrent.py`` --
   LSTM, GRU and simple RNN over a whole sequence: definitions, CPU and GPU kernels;
+* ``rowwise_reference.py``, ``numba_rowwise.py``, ``numba_cuda_rowwise.py`` -- functions
+  of each row: attention's masked softmax and layer normalisation (definitions,
+  Numba CPU, Numba CUDA);
 * ``numba_cuda.py``      -- the same kernels on an NVIDIA GPU: CUDA kernels written
   with Numba, one thread per output element, on CuPy arrays (tested on any
   machine in Numba's CUDA simulator, ``NUMBA_ENABLE_CUDASIM=1``);
@@ -132,6 +135,28 @@ One Adam step of one variable: updates ``momentum``, ``velocity`` (and
 ``velocity_hat``, amsgrad's running maximum, when not None) in place and
 returns the new variable as a new array. ``alpha`` is the step size with
 the bias correction folded in (``optimizers/adam.py``).
+
+Family ``softmax`` (``rowwise_reference``, ``numba_rowwise``, ``numba_cuda_rowwise``)::
+
+    softmax_forward(logits, scale=1.0, bias=None, mask=None)
+    softmax_backward(probabilities, dy, mask=None)
+
+Attention's weights over the last axis of ``logits (..., S)``: the softmax of
+``scale * logits + bias``, where ``mask`` (booleans broadcastable to
+``logits``) is True; a row with no True gets equal weights.
+``softmax_forward`` writes the probabilities into ``logits`` and returns it;
+``softmax_backward`` writes ``p * (dy - sum_s(dy * p))`` (0 where masked)
+into ``dy`` and returns it. The Numba module computes float32 arrays (its
+exponential is float32 arithmetic) and hands other dtypes to the reference.
+
+Family ``layer_norm`` (``rowwise_reference``, ``numba_rowwise``, ``numba_cuda_rowwise``)::
+
+    layer_norm_forward(x, gamma=None, beta=None, epsilon=0.001)
+    layer_norm_backward(x, dy, mean, inverse_std, gamma=None)
+
+Each row of ``x (R, C)`` normalised to mean 0, variance 1, times ``gamma
+(C,)`` plus ``beta (C,)`` (None: 1 and 0). The forward function returns
+``(y, mean (R,), inverse_std (R,))``, the backward one ``(dx, dgamma, dbeta)``.
 
 A new family (a transposed or depthwise convolution)
 follows the same pattern: ``<family>_forward(inputs..., options)`` and

@@ -24,6 +24,7 @@ from minikeras.autodiff.op import Op
 from minikeras.autodiff.op import unbroadcast
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
+from minikeras.backend import kernel_choice
 
 
 class DotProductAttention(Op):
@@ -35,42 +36,31 @@ class DotProductAttention(Op):
         dv = p^T . dout                         (B, S, N, Hv)
         dlogits = p * (dp - sum_s(dp * p))      (the softmax VJP), 0 where masked
         dq = scale * dlogits . k,  dk = scale * dlogits^T . q,  dbias = dlogits
-    sum_s(dp * p) = sum_s p_ts (dout_t . v_s) = dout_t . out_t: a (B, T, N) sum
-    instead of a (B, N, T, S) one (FlashAttention's trick).
     ``mask`` (booleans broadcastable to (B, N, T, S), True = attend) is not an
     input: nothing flows back into it. Masked logits become a large negative
     number (-0.7 x the dtype's largest value, as Keras's JAX backend), so a
-    row with every key masked gets equal weights. The (B, N, T, S) arrays are
-    updated in place (``*=``, ``out=``): at T = S = 128 that halves the time.
+    row with every key masked gets equal weights.
+    The two products are BLAS calls (``contraction.py``); the softmax between
+    them and its VJP are a row-wise kernel (``kernels/rowwise_reference.py``
+    has the NumPy definition, ``numba_rowwise.py`` the one pass per row), which
+    overwrites the (B, N, T, S) array it is given: at T = S = 128 a fresh 8 MB
+    array per step costs more than the arithmetic.
     """
     def __init__(self, scale, mask):
         self.scale, self.mask = scale, mask
 
     def forward(self, q, k, v, bias=None):
-        xp = get_xp(q, k, v)
         self.q, self.k, self.v, self.bias_shape = q, k, v, None if bias is None else bias.shape
-        logits = einsum_pair("BTNH", "BSNH", "BNTS", q, k)  # a new array: safe to update in place
-        logits *= logits.dtype.type(self.scale)
-        if bias is not None:
-            logits += bias
-        if self.mask is not None:
-            xp.copyto(logits, logits.dtype.type(-0.7 * xp.finfo(logits.dtype).max), where=~self.mask)
-        # Subtracting the row's max before exp changes nothing but avoids overflow.
-        logits -= logits.max(axis=-1, keepdims=True)
-        self.p = xp.exp(logits, out=logits)
-        self.p *= 1.0 / self.p.sum(axis=-1, keepdims=True)
-        self.out = einsum_pair("BNTS", "BSNH", "BTNH", self.p, v)
-        return self.out
+        self.kernels = kernel_choice.rowwise_kernels(q)
+        logits = einsum_pair("BTNH", "BSNH", "BNTS", q, k)  # a new array: the kernel may overwrite it
+        self.p = self.kernels.softmax_forward(logits, self.scale, bias, self.mask)
+        return einsum_pair("BNTS", "BSNH", "BTNH", self.p, v)
 
     def backward(self, dy):
         # Operand order: the (B, N, T, S) array goes where einsum_pair needs no transposed copy of it.
         dv = einsum_pair("BTNH", "BNTS", "BSNH", dy, self.p)
-        dlogits = einsum_pair("BTNH", "BSNH", "BNTS", dy, self.v)  # dp, then dlogits in place
-        row_sums = (dy * self.out).sum(axis=-1).transpose(0, 2, 1)[..., None]  # (B, T, N) -> (B, N, T, 1)
-        dlogits -= row_sums
-        dlogits *= self.p
-        if self.mask is not None:
-            dlogits *= self.mask  # a replaced logit does not depend on q or k
+        dp = einsum_pair("BTNH", "BSNH", "BNTS", dy, self.v)  # a new array: dlogits overwrites it
+        dlogits = self.kernels.softmax_backward(self.p, dp, self.mask)
         dbias = None if self.bias_shape is None else unbroadcast(dlogits.copy(), self.bias_shape)
         dq = einsum_pair("BNTS", "BSNH", "BTNH", dlogits, self.k)
         dk = einsum_pair("BTNH", "BNTS", "BSNH", self.q, dlogits)

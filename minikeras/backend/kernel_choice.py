@@ -300,3 +300,25 @@ def conv_transpose_kernels(x):
 
     _prepare_numba()
     return numba_conv.conv_transpose_forward, numba_conv.conv_transpose_backward
+
+
+def rowwise_kernels(x):
+    """Returns the module of row-wise kernels (attention softmax, layer normalisation) for this raw array.
+
+    ``kernels/numba_cuda_rowwise.py`` for CuPy arrays, else
+    ``kernels/numba_rowwise.py`` by default (float32; it hands other dtypes to
+    the reference itself), ``kernels/rowwise_reference.py`` with
+    ``kernels="reference"``.
+    """
+    if is_cupy_array(x):
+        from minikeras.kernels import numba_cuda_rowwise
+
+        return numba_cuda_rowwise
+    if _settings.get().kernels == "reference":
+        from minikeras.kernels import rowwise_reference
+
+        return rowwise_reference
+    from minikeras.kernels import numba_rowwise
+
+    _prepare_numba()
+    return numba_rowwise

@@ -266,6 +266,10 @@ class LayerNormalization(Layer):
 
     def call(self, inputs):
         axes = self._axes(inputs.ndim)
+        if axes == [inputs.ndim - 1] and not self.rms_scaling and str(inputs.dtype) in ("float32", "float64"):
+            # The usual case (a transformer's features): one fused op and its kernel
+            # (autodiff/normalization.py); the same formula as below.
+            return ops.layer_normalization(inputs, self.gamma, self.beta, axis=-1, epsilon=self.epsilon)
         # 1. One scale per sample: 1 / sqrt(var + epsilon), shape (N, ..., 1).
         mean, variance = ops.moments(inputs, axes=axes, keepdims=True)
         inv = ops.rsqrt(ops.add(variance, self.epsilon))

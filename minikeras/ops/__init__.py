@@ -49,6 +49,7 @@ from minikeras.ops.nn import gelu
 from minikeras.ops.nn import hard_sigmoid
 from minikeras.ops.nn import hard_silu
 from minikeras.ops.nn import hard_swish
+from minikeras.ops.nn import layer_normalization
 from minikeras.ops.nn import leaky_relu
 from minikeras.ops.nn import log_sigmoid
 from minikeras.ops.nn import log_softmax

@@ -54,6 +54,7 @@ softsign = functional_aware(nn.softsign)
 swish = functional_aware(nn.swish)
 batch_normalization = functional_aware(normalization.batch_normalization)
 moments = functional_aware(normalization.moments)
+layer_normalization = functional_aware(normalization.layer_normalization)
 average_pool = functional_aware(pool.average_pool)
 max_pool = functional_aware(pool.max_pool)
 dot_product_attention = functional_aware(attention.dot_product_attention)
@@ -74,7 +75,7 @@ from minikeras.ops.activation_ops import threshold  # noqa: E402
 
 __all__ = [
     "adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy",
-    "categorical_crossentropy", "conv", "conv_transpose", "depthwise_conv", "dot_product_attention",
+    "categorical_crossentropy", "layer_normalization", "conv", "conv_transpose", "depthwise_conv", "dot_product_attention",
     "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
     "max_pool", "moments", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
     "separable_conv", "softsign", "sparse_categorical_crossentropy", "swish",

@@ -338,6 +338,15 @@ TABLE = [
          lambda x, m, v, b, g: ops.batch_normalization(x, m, v, axis=-1, offset=b, scale=g),
          lambda x, m, v, b, g: (x - m) / numpy.sqrt(v + 1e-3) * g + b,
          ((2, 3, 4), (4,), (4,), (4,), (4,)), low=0.2),
+    Case("layer_normalization", lambda x, g, b: ops.layer_normalization(x, g, b, epsilon=1e-3),
+         lambda x, g, b: (x - x.mean(-1, keepdims=True)) / numpy.sqrt(x.var(-1, keepdims=True) + 1e-3) * g + b,
+         ((2, 3, 5), (5,), (5,))),
+    Case("layer_normalization", lambda x, b: ops.layer_normalization(x, beta=b, epsilon=1e-3),  # no gamma
+         lambda x, b: (x - x.mean(-1, keepdims=True)) / numpy.sqrt(x.var(-1, keepdims=True) + 1e-3) + b,
+         ((4, 3), (3,))),
+    Case("layer_normalization", lambda x, g: ops.layer_normalization(x, g, axis=[1, 2], epsilon=1e-3),
+         lambda x, g: (x - x.mean((1, 2), keepdims=True)) / numpy.sqrt(x.var((1, 2), keepdims=True) + 1e-3) * g,
+         ((2, 3, 4), (3, 4))),
     # convolution and pooling: big, so checked along one random direction
     Case("conv", ops.conv, np_conv2d_valid, ((2, 5, 5, 3), (3, 3, 3, 4)), direction=True),
     Case("conv", lambda x, k, b: ops.conv(x, k, bias=b), lambda x, k, b: np_conv2d_valid(x, k) + b,

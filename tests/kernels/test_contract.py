@@ -26,6 +26,8 @@ FAMILIES = {
     "recurrent": ("lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
                   "simple_rnn_forward", "simple_rnn_backward"),
     "adam": ("adam_update",),
+    "softmax": ("softmax_forward", "softmax_backward"),
+    "layer_norm": ("layer_norm_forward", "layer_norm_backward"),
 }
 
 KERNEL_MODULES = {
@@ -42,6 +44,9 @@ KERNEL_MODULES = {
     "numba_recurrent": ("recurrent",),
     "numba_cuda_recurrent": ("recurrent",),
     "numba_optimizer": ("adam",),
+    "rowwise_reference": ("softmax", "layer_norm"),
+    "numba_rowwise": ("softmax", "layer_norm"),
+    "numba_cuda_rowwise": ("softmax", "layer_norm"),
 }
 
 # Modules of kernels/ outside the families: the Winograd definitions (transforms
