@@ -19,6 +19,7 @@ import math
 
 import numpy
 
+from minikeras.autodiff.combine import repeat
 from minikeras.autodiff.contraction import einsum_pair
 from minikeras.autodiff.op import Op
 from minikeras.autodiff.op import unbroadcast
@@ -75,27 +76,34 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
 
     Args:
         query: (B, T, N, H).
-        key: (B, S, N, H).
-        value: (B, S, N, Hv).
+        key: (B, S, N, H), or (B, S, K, H) with K dividing N (grouped-query
+            attention: each key head serves N / K query heads).
+        value: (B, S, N, Hv), or (B, S, K, Hv).
         bias: optional, added to the logits; broadcastable to (B, N, T, S).
         mask: optional booleans broadcastable to (B, N, T, S); True = attend.
         scale: multiplies q.k; default ``1 / sqrt(H)``.
         is_causal: query t attends only to keys s <= t (a lower-triangular mask).
-        flash_attention: ``None`` or ``False`` (no fused GPU kernel here).
+        flash_attention: ``None`` or ``False``: the computation above. ``True``
+            raises RuntimeError, as Keras's JAX backend does without cuDNN:
+            flash attention is a fused GPU kernel, which minikeras has not.
         attn_logits_soft_cap: must be None (Keras supports it on TPU only).
     Returns:
         (B, T, N, Hv).
     """
-    if flash_attention:
-        raise ValueError("dot_product_attention: minikeras has no flash attention kernel. "
-                         f"Received: flash_attention={flash_attention}")
     if attn_logits_soft_cap is not None:
         raise ValueError("attn_logits_soft_cap is only supported for JAX on TPU. "
                          "Set attn_logits_soft_cap=None when not using JAX on TPU.")
     query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
     _check_shapes(query.shape, key.shape, value.shape)
+    if flash_attention:
+        raise RuntimeError("cuDNN is not detected. (dot_product_attention: flash_attention=True asks for a fused "
+                           "GPU kernel, which minikeras does not have; pass None or False.)")
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
+    if key.shape[2] != query.shape[2]:
+        # Grouped-query attention: each key/value head serves N / K query heads. (B, S, K, H) -> (B, S, N, H)
+        group = query.shape[2] // key.shape[2]
+        key, value = repeat(key, group, axis=2), repeat(value, group, axis=2)
     mask = _combined_mask(get_xp(query.data), query.shape, key.shape, mask, is_causal)
     operands = (query, key, value) if bias is None else (query, key, value, as_tensor(bias))
     return DotProductAttention(float(scale), mask)(*operands)
@@ -111,9 +119,10 @@ def _check_shapes(query_shape, key_shape, value_shape):
         raise ValueError("dot_product_attention: expected query (B, T, N, H), key (B, S, N, H) and "
                          f"value (B, S, N, Hv). Received: query.shape={query_shape}, "
                          f"key.shape={key_shape}, value.shape={value_shape}.")
-    if key_shape[2] != query_shape[2]:
-        raise ValueError("dot_product_attention: grouped-query attention (fewer key heads than query "
-                         f"heads) is not supported. Received: query.shape={query_shape}, key.shape={key_shape}.")
+    if query_shape[2] % key_shape[2] != 0:
+        raise ValueError("dot_product_attention: the query's heads must be a multiple of the key's and value's "
+                         f"(each key head serves a group of query heads). Received: query.shape={query_shape}, "
+                         f"key.shape={key_shape}.")
 
 
 def _combined_mask(xp, query_shape, key_shape, mask, is_causal):

@@ -171,3 +171,28 @@ def set_max_steps_per_epoch(max_steps_per_epoch):
     """
     global _max_steps_per_epoch
     _max_steps_per_epoch = max_steps_per_epoch
+
+
+# Flash attention, Keras's global switch: None ("use it when possible", the
+# default and what `enable` restores) or False (never). minikeras has no
+# flash kernel; the attention layers read the switch as Keras's do, and
+# `ops.dot_product_attention(flash_attention=True)` fails as Keras does on a
+# machine without cuDNN.
+_flash_attention = None
+
+
+def enable_flash_attention():
+    """Lets attention layers try flash attention (the default; Keras stores None, "when possible")."""
+    global _flash_attention
+    _flash_attention = None
+
+
+def disable_flash_attention():
+    """Stops attention layers from trying flash attention."""
+    global _flash_attention
+    _flash_attention = False
+
+
+def is_flash_attention_enabled():
+    """``False`` once disabled; otherwise ``None`` (Keras's value: enabled when possible)."""
+    return _flash_attention

@@ -52,6 +52,7 @@ from minikeras.layers.lambda_layer import Lambda
 from minikeras.layers.einsum_dense import EinsumDense
 from minikeras.layers.attention import AdditiveAttention
 from minikeras.layers.attention import Attention
+from minikeras.layers.attention import GroupedQueryAttention as GroupQueryAttention  # Keras's public name
 from minikeras.layers.attention import MultiHeadAttention
 from minikeras.layers.normalization_per_sample import GroupNormalization
 from minikeras.layers.normalization_per_sample import RMSNormalization

@@ -36,7 +36,8 @@ PUBLIC_NAMES = {
             "Cropping2D", "UpSampling1D", "UpSampling2D", "Add", "Subtract", "Multiply",
             "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Identity",
             "TextVectorization", "StringLookup", "IntegerLookup", "Lambda",
-            "Attention", "AdditiveAttention", "MultiHeadAttention", "RMSNormalization", "UnitNormalization",
+            "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention", "RMSNormalization",
+            "UnitNormalization",
             "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell",
             "StackedRNNCells", "Bidirectional", "TimeDistributed", "Masking",
             # issue 17
@@ -126,6 +127,10 @@ PUBLIC_NAMES = {
     ),
 }
 
+# Public names whose class is called otherwise in Python (its __name__ is the
+# snake_case folder of its weights in a .keras file: grouped_query_attention).
+EXPORTED_UNDER_ANOTHER_NAME = (("keras.layers", "GroupQueryAttention"),)
+
 # Keras writes a few classes under their private module; only these are accepted.
 PRIVATE_MODULE_ALIASES = {
     "keras.src.models.functional": "keras",
@@ -187,6 +192,10 @@ def public_name(obj):
     for keras_module in PUBLIC_NAMES:
         if lookup(keras_module, name) is obj:
             return keras_module, name
+    # A class Keras exports under another name (GroupedQueryAttention as keras.layers.GroupQueryAttention).
+    for keras_module, public in EXPORTED_UNDER_ANOTHER_NAME:
+        if lookup(keras_module, public) is obj:
+            return keras_module, public
     return None
 
 

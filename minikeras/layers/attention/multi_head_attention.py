@@ -34,6 +34,7 @@ from minikeras import initializers
 from minikeras import ops
 from minikeras import regularizers
 from minikeras.backend import context
+from minikeras.backend.config import is_flash_attention_enabled
 from minikeras.layers.attention.attention_masks import combine_masks
 from minikeras.layers.attention.attention_masks import masked_softmax
 from minikeras.layers.core import Dropout
@@ -56,6 +57,9 @@ class MultiHeadAttention(Layer):
             batch axis and the features, i.e. ``(1,)`` for (B, T, dim)).
         sliding_window: optional int; query t sees keys s with |t - s| < it.
         use_gate: multiply the heads by a sigmoid gate projected from the query.
+        flash_attention: Keras's flash-attention request (None: when possible,
+            i.e. never in minikeras; True fails when called, as Keras does
+            without cuDNN; see ``keras.config.enable_flash_attention``).
         kernel_initializer, bias_initializer, kernel_regularizer,
         bias_regularizer, activity_regularizer, kernel_constraint,
         bias_constraint: passed to the four EinsumDense projections.
@@ -84,9 +88,6 @@ class MultiHeadAttention(Layer):
         _check_positive("key_dim", key_dim)
         if value_dim is not None:
             _check_positive("value_dim", value_dim, "or `None`")
-        if flash_attention:
-            raise ValueError("MultiHeadAttention: minikeras has no flash attention kernel. "
-                             f"Received: flash_attention={flash_attention}")
         if sliding_window is not None and (not isinstance(sliding_window, int) or sliding_window <= 0):
             raise ValueError("`sliding_window` must be `None` or a positive integer. "
                              f"Received: sliding_window={sliding_window}")
@@ -96,6 +97,11 @@ class MultiHeadAttention(Layer):
         self._num_heads, self._key_dim = num_heads, key_dim
         self._value_dim = value_dim if value_dim else key_dim
         self._dropout, self._use_bias, self._use_gate = dropout, use_bias, use_gate
+        # As Keras: False is read as "no preference" (None); the global switch decides then.
+        self._flash_attention = flash_attention or is_flash_attention_enabled()
+        if self._flash_attention and self._dropout > 0.0:
+            raise ValueError("Dropout is not supported when flash attention is enabled. "
+                             "Please set dropout to 0.0 to use flash attention.")
         if output_shape:
             output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self._output_shape = output_shape
@@ -222,11 +228,15 @@ class MultiHeadAttention(Layer):
 
     def _compute_attention(self, query, key, value, mask, training=None, return_attention_scores=False):
         """(B, T, N, H), (B, S, N, H), (B, S, N, Hv), mask (B, T, S) -> (B, T, N, Hv) and the scores."""
+        if self._flash_attention and return_attention_scores:
+            raise ValueError("Returning attention scores is not supported when flash attention is enabled. "
+                             "Please disable flash attention to access attention scores.")
         # 1. The fused op when nothing needs the (B, N, T, S) weights themselves.
         if not (self._dropout > 0.0 or return_attention_scores or query.ndim != 4):
             if mask is not None:
                 mask = ops.expand_dims(mask, axis=-3)  # (B, T, S) -> (B, 1, T, S): every head
-            return ops.dot_product_attention(query, key, value, mask=mask, scale=self._inverse_sqrt_key_dim), None
+            return ops.dot_product_attention(query, key, value, mask=mask, scale=self._inverse_sqrt_key_dim,
+                                             flash_attention=self._flash_attention), None
         # 2. Step by step: scaled scores, masked softmax, dropout, weighted sum.
         query = ops.multiply(query, self._inverse_sqrt_key_dim)
         scores = ops.einsum(self._dot_product_equation, key, query)  # (B, N, T, S)
