@@ -26,6 +26,7 @@ from minikeras.autodiff import matmul as matmul_op
 from minikeras.autodiff import products
 from minikeras.autodiff import reduce
 from minikeras.autodiff import shape
+from minikeras.autodiff import special
 from minikeras.autodiff import trig
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
@@ -137,7 +138,7 @@ def _float_or(dtype):
 
 
 def _shape_tuple(shape):
-    return (int(shape),) if isinstance(shape, int) else tuple(int(size) for size in shape)
+    return (int(shape),) if isinstance(shape, int) else tuple(int(length) for length in shape)
 
 
 def zeros(shape, dtype=None):
@@ -315,3 +316,105 @@ __all__ = [
 from minikeras.ops.indexing import searchsorted  # noqa: E402,F401
 from minikeras.ops.indexing import select  # noqa: E402,F401
 from minikeras.ops.linalg import slogdet  # noqa: E402,F401
+
+# ----- issue 18 (more of the NumPy API), each family in its own file -----
+# autodiff/special.py: differentiable float functions
+cbrt = functional_aware(special.cbrt)
+deg2rad = functional_aware(special.deg2rad)
+divide_no_nan = functional_aware(special.divide_no_nan)
+erfc = functional_aware(special.erfc)
+erfinv = functional_aware(special.erfinv)
+exp2 = functional_aware(special.exp2)
+fabs = functional_aware(special.fabs)
+fmax = functional_aware(special.fmax)
+fmin = functional_aware(special.fmin)
+fmod = functional_aware(special.fmod)
+hypot = functional_aware(special.hypot)
+i0 = functional_aware(special.i0)
+ldexp = functional_aware(special.ldexp)
+log10 = functional_aware(special.log10)
+log2 = functional_aware(special.log2)
+logaddexp = functional_aware(special.logaddexp)
+logaddexp2 = functional_aware(special.logaddexp2)
+rad2deg = functional_aware(special.rad2deg)
+sinc = functional_aware(special.sinc)
+from minikeras.ops.arrangements import array_split  # noqa: E402,F401
+from minikeras.ops.arrangements import diag  # noqa: E402,F401
+from minikeras.ops.arrangements import diagflat  # noqa: E402,F401
+from minikeras.ops.arrangements import dsplit  # noqa: E402,F401
+from minikeras.ops.arrangements import dstack  # noqa: E402,F401
+from minikeras.ops.arrangements import fliplr  # noqa: E402,F401
+from minikeras.ops.arrangements import flipud  # noqa: E402,F401
+from minikeras.ops.arrangements import hsplit  # noqa: E402,F401
+from minikeras.ops.arrangements import meshgrid  # noqa: E402,F401
+from minikeras.ops.arrangements import rot90  # noqa: E402,F401
+from minikeras.ops.arrangements import vsplit  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_and  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_invert  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_left_shift  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_not  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_or  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_right_shift  # noqa: E402,F401
+from minikeras.ops.bitwise import bitwise_xor  # noqa: E402,F401
+from minikeras.ops.bitwise import gcd  # noqa: E402,F401
+from minikeras.ops.bitwise import lcm  # noqa: E402,F401
+from minikeras.ops.bitwise import left_shift  # noqa: E402,F401
+from minikeras.ops.bitwise import right_shift  # noqa: E402,F401
+from minikeras.ops.core import ndim  # noqa: E402,F401
+from minikeras.ops.core import size  # noqa: E402,F401
+from minikeras.ops.counting import argpartition  # noqa: E402,F401
+from minikeras.ops.counting import bincount  # noqa: E402,F401
+from minikeras.ops.counting import digitize  # noqa: E402,F401
+from minikeras.ops.counting import histogram  # noqa: E402,F401
+from minikeras.ops.counting import unique  # noqa: E402,F401
+from minikeras.ops.counting import unravel_index  # noqa: E402,F401
+from minikeras.ops.creation import array  # noqa: E402,F401
+from minikeras.ops.creation import empty  # noqa: E402,F401
+from minikeras.ops.creation import empty_like  # noqa: E402,F401
+from minikeras.ops.creation import geomspace  # noqa: E402,F401
+from minikeras.ops.creation import logspace  # noqa: E402,F401
+from minikeras.ops.creation import vander  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanargmax  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanargmin  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nancumprod  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nancumsum  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanmax  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanmean  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanmin  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanprod  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanstd  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nansum  # noqa: E402,F401
+from minikeras.ops.nan_reductions import nanvar  # noqa: E402,F401
+from minikeras.ops.predicates import allclose  # noqa: E402,F401
+from minikeras.ops.predicates import angle  # noqa: E402,F401
+from minikeras.ops.predicates import heaviside  # noqa: E402,F401
+from minikeras.ops.predicates import isclose  # noqa: E402,F401
+from minikeras.ops.predicates import isin  # noqa: E402,F401
+from minikeras.ops.predicates import isneginf  # noqa: E402,F401
+from minikeras.ops.predicates import isposinf  # noqa: E402,F401
+from minikeras.ops.predicates import isreal  # noqa: E402,F401
+from minikeras.ops.predicates import nextafter  # noqa: E402,F401
+from minikeras.ops.predicates import nonzero  # noqa: E402,F401
+from minikeras.ops.predicates import signbit  # noqa: E402,F401
+from minikeras.ops.predicates import trunc  # noqa: E402,F401
+from minikeras.ops.quantiles import amax  # noqa: E402,F401
+from minikeras.ops.quantiles import amin  # noqa: E402,F401
+from minikeras.ops.quantiles import median  # noqa: E402,F401
+from minikeras.ops.quantiles import nanmedian  # noqa: E402,F401
+from minikeras.ops.quantiles import nanpercentile  # noqa: E402,F401
+from minikeras.ops.quantiles import nanquantile  # noqa: E402,F401
+from minikeras.ops.quantiles import percentile  # noqa: E402,F401
+from minikeras.ops.quantiles import ptp  # noqa: E402,F401
+from minikeras.ops.quantiles import quantile  # noqa: E402,F401
+from minikeras.ops.vector_products import cdist  # noqa: E402,F401
+from minikeras.ops.vector_products import corrcoef  # noqa: E402,F401
+from minikeras.ops.vector_products import correlate  # noqa: E402,F401
+from minikeras.ops.vector_products import cross  # noqa: E402,F401
+from minikeras.ops.vector_products import inner  # noqa: E402,F401
+from minikeras.ops.vector_products import trapezoid  # noqa: E402,F401
+from minikeras.ops.vector_products import vdot  # noqa: E402,F401
+from minikeras.ops.windows import bartlett  # noqa: E402,F401
+from minikeras.ops.windows import blackman  # noqa: E402,F401
+from minikeras.ops.windows import hamming  # noqa: E402,F401
+from minikeras.ops.windows import hanning  # noqa: E402,F401
+from minikeras.ops.windows import kaiser  # noqa: E402,F401

@@ -248,3 +248,18 @@ def np_simple_rnn(x, h, kernel, recurrent_kernel, bias):
         h = numpy.tanh(x[:, t] @ kernel + bias + h @ recurrent_kernel)
         outputs.append(h)
     return numpy.stack(outputs, axis=1)
+
+
+def np_cdist(x, y):
+    """Euclidean distances between the rows of x (P, M) and y (R, M): (P, R)."""
+    return numpy.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1))
+
+
+def np_erfinv(x):
+    """erfinv by bisection on erf (slow, plain, exact to float64)."""
+    low, high = numpy.full_like(x, -6.0), numpy.full_like(x, 6.0)
+    for _ in range(80):
+        middle = (low + high) / 2
+        too_high = np_erf(middle) > x
+        low, high = numpy.where(too_high, low, middle), numpy.where(too_high, middle, high)
+    return (low + high) / 2

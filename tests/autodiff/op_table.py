@@ -28,6 +28,7 @@ from tests.autodiff import image_oracles as im
 from tests.autodiff.op_oracles import EYE3
 from tests.autodiff.op_oracles import np_adaptive
 from tests.autodiff.op_oracles import np_attention
+from tests.autodiff.op_oracles import np_cdist
 from tests.autodiff.op_oracles import np_conv2d_valid
 from tests.autodiff.op_oracles import np_conv3d_valid
 from tests.autodiff.op_oracles import np_conv_transpose
@@ -36,6 +37,7 @@ from tests.autodiff.op_oracles import np_depthwise3d_valid
 from tests.autodiff.op_oracles import np_depthwise_valid
 from tests.autodiff.op_oracles import np_elu
 from tests.autodiff.op_oracles import np_erf
+from tests.autodiff.op_oracles import np_erfinv
 from tests.autodiff.op_oracles import np_fori
 from tests.autodiff.op_oracles import np_gelu_tanh
 from tests.autodiff.op_oracles import np_grouped_conv2d_valid
@@ -113,6 +115,9 @@ COORDINATES = numpy.array([[0.25, 1.5, 2.75, -0.5, 1.0], [0.5, 3.25, 1.75, 1.5, 
 # A multiplier with one zero: the product ops must still pass a gradient through it.
 ZERO_AT_1_2 = numpy.ones((3, 4))
 ZERO_AT_1_2[1, 2] = 0.0
+NAN_AT_0_1 = numpy.zeros((3, 4))  # added to an input: the nan* ops must skip that entry
+NAN_AT_0_1[0, 1] = numpy.nan
+QUANTILES = numpy.array([0.0, 0.3, 0.75])
 
 TABLE = [
     # elementwise arithmetic; broadcasting (3,) against (2, 3) undoes in the gradient
@@ -497,6 +502,85 @@ TABLE = [
     Case("squareplus", ops.squareplus, lambda x: (x + numpy.sqrt(x * x + 4)) / 2, ((2, 3),)),
     Case("threshold", lambda x: ops.threshold(x, 0.3, -1.0), lambda x: numpy.where(x > 0.3, x, -1.0), ((2, 3),),
          kinks=(0.3,)),
+    # ----- issue 18: more NumPy functions (autodiff/special.py and the ops/ files built from other ops) -----
+    Case("cbrt", ops.cbrt, numpy.cbrt, ((2, 3),), kinks=(0.0,)),
+    Case("exp2", ops.exp2, numpy.exp2, ((2, 3),)),
+    Case("log2", ops.log2, numpy.log2, ((2, 3),), low=0.3),
+    Case("log10", ops.log10, numpy.log10, ((2, 3),), low=0.3),
+    Case("sinc", ops.sinc, numpy.sinc, ((2, 3),)),
+    Case("sinc", lambda x: ops.sinc(x * ZERO_AT_1_2), lambda x: numpy.sinc(x * ZERO_AT_1_2), ((3, 4),)),
+    Case("i0", ops.i0, numpy.i0, ((2, 3),), low=-3.0, high=3.0),
+    Case("erfinv", ops.erfinv, np_erfinv, ((2, 3),), low=-0.9, high=0.9),
+    Case("erfc", ops.erfc, lambda x: 1 - np_erf(x), ((2, 3),)),
+    Case("logaddexp", ops.logaddexp, numpy.logaddexp, ((2, 3), (3,))),
+    Case("logaddexp2", ops.logaddexp2, numpy.logaddexp2, ((2, 1), (1, 3))),
+    Case("hypot", ops.hypot, numpy.hypot, ((2, 3), (3,)), kinks=(0.0,)),
+    Case("fmod", ops.fmod, numpy.fmod, ((2, 3), (3,)), low=0.4, high=3.0, kinks=(1.0, 2.0)),
+    Case("fmax", ops.fmax, numpy.fmax, ((2, 3), (2, 3))),
+    Case("fmin", ops.fmin, numpy.fmin, ((2, 3), (3,))),
+    Case("deg2rad", ops.deg2rad, numpy.deg2rad, ((2, 3),)),
+    Case("rad2deg", ops.rad2deg, numpy.rad2deg, ((2, 3),)),
+    Case("fabs", ops.fabs, numpy.fabs, ((2, 3),), kinks=(0.0,)),
+    Case("ldexp", lambda x: ops.ldexp(x, LABELS), lambda x: numpy.ldexp(x, LABELS), ((3, 2),)),
+    Case("divide_no_nan", lambda a, b: ops.divide_no_nan(a, b * ZERO_AT_1_2), lambda a, b: numpy.divide(
+        a, numpy.where(ZERO_AT_1_2 == 0, 1, b * ZERO_AT_1_2)) * ZERO_AT_1_2, ((3, 4), (3, 4)), low=0.5),
+    Case("amax", lambda x: ops.amax(x, axis=0), lambda x: numpy.amax(x, axis=0), ((3, 4),)),
+    Case("amin", lambda x: ops.amin(x, axis=1, keepdims=True), lambda x: numpy.amin(x, 1, keepdims=True), ((3, 4),)),
+    Case("ptp", lambda x: ops.ptp(x, axis=1), lambda x: numpy.ptp(x, axis=1), ((3, 4),)),
+    Case("median", lambda x: ops.median(x, axis=1), lambda x: numpy.median(x, axis=1), ((3, 4),)),
+    Case("median", ops.median, numpy.median, ((3, 3),)),
+    Case("quantile", lambda x: ops.quantile(x, QUANTILES, axis=0), lambda x: numpy.quantile(x, QUANTILES, axis=0),
+         ((5, 2),)),
+    Case("percentile", lambda x: ops.percentile(x, 30.0, axis=(0, 2), method="midpoint"),
+         lambda x: numpy.percentile(x, 30.0, axis=(0, 2), method="midpoint"), ((2, 3, 3),)),
+    Case("nanquantile", lambda x: ops.nanquantile(x + NAN_AT_0_1, 0.4, axis=1),
+         lambda x: numpy.nanquantile(x + NAN_AT_0_1, 0.4, axis=1), ((3, 4),)),
+    Case("nanpercentile", lambda x: ops.nanpercentile(x + NAN_AT_0_1, 75.0),
+         lambda x: numpy.nanpercentile(x + NAN_AT_0_1, 75.0), ((3, 4),)),
+    Case("nanmedian", lambda x: ops.nanmedian(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanmedian(x + NAN_AT_0_1, 1),
+         ((3, 4),)),
+    Case("nansum", lambda x: ops.nansum(x + NAN_AT_0_1, axis=0), lambda x: numpy.nansum(x + NAN_AT_0_1, 0), ((3, 4),)),
+    Case("nanprod", lambda x: ops.nanprod(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanprod(x + NAN_AT_0_1, 1),
+         ((3, 4),)),
+    Case("nanmax", lambda x: ops.nanmax(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanmax(x + NAN_AT_0_1, 1), ((3, 4),)),
+    Case("nanmin", lambda x: ops.nanmin(x + NAN_AT_0_1), lambda x: numpy.nanmin(x + NAN_AT_0_1), ((3, 4),)),
+    Case("nanmean", lambda x: ops.nanmean(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanmean(x + NAN_AT_0_1, 1),
+         ((3, 4),)),
+    Case("nanvar", lambda x: ops.nanvar(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanvar(x + NAN_AT_0_1, 1), ((3, 4),)),
+    Case("nanstd", lambda x: ops.nanstd(x + NAN_AT_0_1), lambda x: numpy.nanstd(x + NAN_AT_0_1), ((3, 4),)),
+    Case("nancumsum", lambda x: ops.nancumsum(x + NAN_AT_0_1, axis=1), lambda x: numpy.nancumsum(x + NAN_AT_0_1, 1),
+         ((3, 4),)),
+    Case("nancumprod", lambda x: ops.nancumprod(x + NAN_AT_0_1), lambda x: numpy.nancumprod(x + NAN_AT_0_1),
+         ((3, 4),)),
+    Case("array_split", lambda x: ops.array_split(x, 3, axis=1), lambda x: numpy.array_split(x, 3, axis=1), ((2, 5),)),
+    Case("hsplit", lambda x: ops.hsplit(x, 2), lambda x: numpy.hsplit(x, 2), ((2, 4),)),
+    Case("vsplit", lambda x: ops.vsplit(x, [1]), lambda x: numpy.vsplit(x, [1]), ((3, 2),)),
+    Case("dsplit", lambda x: ops.dsplit(x, 2), lambda x: numpy.dsplit(x, 2), ((1, 2, 4),)),
+    Case("dstack", lambda a, b: ops.dstack([a, b]), lambda a, b: numpy.dstack([a, b]), ((2, 3), (2, 3))),
+    Case("fliplr", ops.fliplr, numpy.fliplr, ((2, 3),)),
+    Case("flipud", ops.flipud, numpy.flipud, ((2, 3),)),
+    Case("rot90", ops.rot90, numpy.rot90, ((2, 3),)),
+    Case("rot90", lambda x: ops.rot90(x, 3, axes=(1, 2)), lambda x: numpy.rot90(x, 3, axes=(1, 2)), ((2, 3, 2),)),
+    Case("diag", lambda x: ops.diag(x, 1), lambda x: numpy.diag(x, 1), ((3,),)),
+    Case("diag", lambda x: ops.diag(x, -1), lambda x: numpy.diag(x, -1), ((3, 4),)),
+    Case("diagflat", ops.diagflat, numpy.diagflat, ((2, 2),)),
+    Case("meshgrid", ops.meshgrid, numpy.meshgrid, ((3,), (2,))),
+    Case("vander", lambda x: ops.vander(x, 3), lambda x: numpy.vander(x, 3), ((4,),)),
+    Case("inner", ops.inner, numpy.inner, ((2, 3), (4, 3))),
+    Case("vdot", ops.vdot, numpy.vdot, ((2, 3), (2, 3))),
+    Case("cross", ops.cross, numpy.cross, ((2, 3), (2, 3))),
+    Case("cross", ops.cross, lambda a, b: numpy.cross(numpy.pad(a, ((0, 0), (0, 1))), b), ((2, 2), (2, 3))),
+    Case("cdist", ops.cdist, np_cdist, ((3, 2), (4, 2))),
+    Case("correlate", lambda a, v: ops.correlate(a, v, mode="full"), lambda a, v: numpy.correlate(a, v, "full"),
+         ((5,), (3,))),
+    Case("correlate", lambda a, v: ops.correlate(a, v, mode="same"), lambda a, v: numpy.correlate(a, v, "same"),
+         ((2,), (5,))),
+    Case("corrcoef", ops.corrcoef, numpy.corrcoef, ((3, 5),)),
+    Case("trapezoid", lambda y: ops.trapezoid(y, dx=0.5), lambda y: numpy.trapezoid(y, dx=0.5), ((2, 4),)),
+    Case("trapezoid", lambda y, x: ops.trapezoid(y, x, axis=0), lambda y, x: numpy.trapezoid(y, x, axis=0),
+         ((4, 2), (4, 2))),
+    Case("bincount", lambda w: ops.bincount(INDICES, weights=w, minlength=4),
+         lambda w: numpy.bincount(INDICES, weights=w, minlength=4), ((3,),)),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
@@ -520,4 +604,10 @@ NON_DIFFERENTIABLE = {
     "matrix_rank", "eig", "lu_factor", "jvp",
     "searchsorted",  # integer positions
     "image.resize_matrix",  # a constant NumPy matrix (the weights of a resize), no tensor input
+    # issue 18: bit and integer arithmetic, tests, steps, counts and positions, windows, new arrays
+    "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
+    "bitwise_xor", "left_shift", "right_shift", "gcd", "lcm",
+    "allclose", "isclose", "isin", "isneginf", "isposinf", "isreal", "signbit", "heaviside", "nextafter", "trunc",
+    "nonzero", "angle", "unique", "histogram", "digitize", "argpartition", "unravel_index", "nanargmax", "nanargmin",
+    "bartlett", "blackman", "hamming", "hanning", "kaiser", "array", "empty", "empty_like", "geomspace", "logspace",
 }
