@@ -9,7 +9,8 @@ this order, each file a lesson:
 3. ``tape.py``     -- GradientTape records ops, then walks them backwards;
 4. ``variable.py`` -- Variables are the assignable, trainable tensors;
 5. the op families: ``elementwise.py`` (+ - * / where clip), ``math.py``
-   (exp log sqrt...), ``trig.py`` (tan arcsin sinh...), ``reduce.py`` (sum mean max...), ``shape.py``
+   (exp log sqrt...), ``trig.py`` (tan arcsin sinh...), ``special.py`` (log2 cbrt sinc erfinv
+   logaddexp hypot...), ``reduce.py`` (sum mean max...), ``shape.py``
    (reshape transpose...), ``combine.py`` (concatenate split take pad...),
    ``products.py`` (prod cumprod roll diff kron), ``linalg.py`` (einsum dot), ``contraction.py`` (einsum as a
    batched matmul), ``matmul.py``, ``nn.py`` (activations,

@@ -12,7 +12,7 @@ inverse of ``g``:
 
 ``arctan2(y, x)``, the angle of the point (x, y), has partial derivatives
 ``x / (x**2 + y**2)`` in y and ``-y / (x**2 + y**2)`` in x. Integer inputs
-become ``floatx()``, as in Keras. Read next: ``reduce.py``.
+become ``floatx()``, as in Keras. Read next: ``special.py``.
 """
 
 from minikeras.autodiff.elementwise import _operands
