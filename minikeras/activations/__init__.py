@@ -36,6 +36,7 @@ from minikeras.ops.activation_ops import sparse_sigmoid  # noqa: E402  (issue 18
 from minikeras.ops.activation_ops import squareplus  # noqa: E402  (issue 18: ops that are activations)
 from minikeras.ops.activation_ops import tanh_shrink  # noqa: E402  (issue 18: ops that are activations)
 from minikeras.ops.activation_ops import threshold  # noqa: E402  (issue 18: ops that are activations)
+from minikeras.ops.nn_normalization import sparsemax  # noqa: E402  (issue 18: ops that are activations)
 
 swish = silu  # Keras's other names for the same functions
 hard_swish = hard_silu
@@ -73,6 +74,7 @@ ALL_OBJECTS = {
     "squareplus": squareplus,
     "tanh_shrink": tanh_shrink,
     "threshold": threshold,
+    "sparsemax": sparsemax,
 }
 
 

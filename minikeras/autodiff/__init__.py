@@ -20,7 +20,8 @@ this order, each file a lesson:
    convolutions), ``recurrent.py`` (an LSTM, GRU or simple RNN
    over a whole sequence as one op), ``attention.py`` (dot-product attention),
    ``matrix_ops.py`` (inv det solve cholesky...), ``decompositions.py``
-   (eigh qr svd), ``scatter.py`` (scatter, segment sums: writing by index).
+   (eigh qr svd), ``scatter.py`` (scatter, segment sums: writing by index), ``ctc.py``
+   (the CTC loss of an unaligned sequence labelling).
 """
 
 # tensor.py first: it loads the op families its operators use.

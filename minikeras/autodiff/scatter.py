@@ -12,7 +12,7 @@ integer arrays, each row the first D coordinates of one position.
     y = segment_sum(v, ids, S)           y[s] = sum of v_i with ids_i = s   dv_i = dy[ids_i]
     y = segment_max(v, ids, S)           y[s] = max of those v_i            dv_i = dy[ids_i] where v_i is the max
 
-Read next: ``minikeras/ops/`` (``indexing.py`` there holds the public functions).
+Read next: ``ctc.py``; the public functions are in ``minikeras/ops/indexing.py``.
 """
 
 from minikeras.autodiff.op import Op

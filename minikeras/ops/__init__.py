@@ -337,3 +337,34 @@ from minikeras.ops.numpy import unravel_index  # noqa: E402
 from minikeras.ops.numpy import vander  # noqa: E402
 from minikeras.ops.numpy import vdot  # noqa: E402
 from minikeras.ops.numpy import vsplit  # noqa: E402
+
+# ----- issue 18: nn additions, complex numbers, Fourier transforms (casting.py, signal.py) -----
+from minikeras.ops.nn import ctc_decode  # noqa: E402
+from minikeras.ops.nn import ctc_loss  # noqa: E402
+from minikeras.ops.nn import depth_to_space  # noqa: E402
+from minikeras.ops.nn import fold  # noqa: E402
+from minikeras.ops.nn import layer_normalization  # noqa: E402
+from minikeras.ops.nn import multi_hot  # noqa: E402
+from minikeras.ops.nn import normalize  # noqa: E402
+from minikeras.ops.nn import polar  # noqa: E402
+from minikeras.ops.nn import psnr  # noqa: E402
+from minikeras.ops.nn import rms_normalization  # noqa: E402
+from minikeras.ops.nn import space_to_depth  # noqa: E402
+from minikeras.ops.nn import sparsemax  # noqa: E402
+from minikeras.ops.nn import unfold  # noqa: E402
+from minikeras.ops.numpy import conj  # noqa: E402
+from minikeras.ops.numpy import conjugate  # noqa: E402
+from minikeras.ops.numpy import imag  # noqa: E402
+from minikeras.ops.numpy import real  # noqa: E402
+from minikeras.ops.numpy import view  # noqa: E402
+from minikeras.ops.casting import saturate_cast  # noqa: E402
+from minikeras.ops.casting import view_as_complex  # noqa: E402
+from minikeras.ops.casting import view_as_real  # noqa: E402
+from minikeras.ops.signal import extract_sequences  # noqa: E402
+from minikeras.ops.signal import fft  # noqa: E402
+from minikeras.ops.signal import fft2  # noqa: E402
+from minikeras.ops.signal import ifft2  # noqa: E402
+from minikeras.ops.signal import irfft  # noqa: E402
+from minikeras.ops.signal import istft  # noqa: E402
+from minikeras.ops.signal import rfft  # noqa: E402
+from minikeras.ops.signal import stft  # noqa: E402

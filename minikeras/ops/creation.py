@@ -10,6 +10,8 @@ Dtypes follow Keras: a list of Python ints becomes int32 and of floats
 repeatable) is ``floatx()`` unless ``dtype`` is given.
 """
 
+import math
+
 from minikeras import backend
 from minikeras.autodiff import combine
 from minikeras.autodiff import elementwise
@@ -61,7 +63,11 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
 
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """``num`` points from ``start`` to ``stop`` in a geometric progression (constant ratio)."""
-    values = get_xp().geomspace(start, stop, num, endpoint=endpoint, axis=axis)
+    if start == 0 or stop == 0 or (start < 0) != (stop < 0):
+        raise ValueError(f"`geomspace`: start and stop must be nonzero and of one sign. Received: {start}, {stop}")
+    sign = -1.0 if start < 0 else 1.0
+    # evenly spaced exponents: log10|start| ... log10|stop| (CuPy has logspace but no geomspace)
+    values = sign * get_xp().logspace(math.log10(abs(start)), math.log10(abs(stop)), num, endpoint=endpoint)
     return Tensor(values.astype(backend.standardize_dtype(dtype) if dtype else backend.floatx()))
 
 

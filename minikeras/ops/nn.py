@@ -81,4 +81,21 @@ __all__ = [
     "separable_conv", "softsign", "sparse_categorical_crossentropy", "swish",
     "celu", "glu", "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid", "squareplus",
     "tanh_shrink", "threshold",
+    "ctc_decode", "ctc_loss", "depth_to_space", "fold", "layer_normalization", "multi_hot", "normalize", "polar",
+    "psnr", "rms_normalization", "space_to_depth", "sparsemax", "unfold",
 ]
+
+# ----- issue 18: normalizing, scoring, space/depth moves, CTC (nn_normalization.py, nn_patches.py, ctc.py) -----
+from minikeras.ops.casting import polar  # noqa: E402
+from minikeras.ops.ctc import ctc_decode  # noqa: E402
+from minikeras.ops.ctc import ctc_loss  # noqa: E402
+from minikeras.ops.nn_normalization import layer_normalization  # noqa: E402
+from minikeras.ops.nn_normalization import multi_hot  # noqa: E402
+from minikeras.ops.nn_normalization import normalize  # noqa: E402
+from minikeras.ops.nn_normalization import psnr  # noqa: E402
+from minikeras.ops.nn_normalization import rms_normalization  # noqa: E402
+from minikeras.ops.nn_normalization import sparsemax  # noqa: E402
+from minikeras.ops.nn_patches import depth_to_space  # noqa: E402
+from minikeras.ops.nn_patches import fold  # noqa: E402
+from minikeras.ops.nn_patches import space_to_depth  # noqa: E402
+from minikeras.ops.nn_patches import unfold  # noqa: E402

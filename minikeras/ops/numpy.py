@@ -360,6 +360,11 @@ from minikeras.ops.bitwise import gcd  # noqa: E402,F401
 from minikeras.ops.bitwise import lcm  # noqa: E402,F401
 from minikeras.ops.bitwise import left_shift  # noqa: E402,F401
 from minikeras.ops.bitwise import right_shift  # noqa: E402,F401
+from minikeras.ops.casting import conj  # noqa: E402,F401
+from minikeras.ops.casting import conjugate  # noqa: E402,F401
+from minikeras.ops.casting import imag  # noqa: E402,F401
+from minikeras.ops.casting import real  # noqa: E402,F401
+from minikeras.ops.casting import view  # noqa: E402,F401
 from minikeras.ops.core import ndim  # noqa: E402,F401
 from minikeras.ops.core import size  # noqa: E402,F401
 from minikeras.ops.counting import argpartition  # noqa: E402,F401

@@ -9,6 +9,7 @@ from minikeras import GradientTape
 from minikeras import Variable
 from minikeras import activations
 from minikeras import ops
+from tests.autodiff.op_oracles import np_sparsemax
 
 X = np.array([[-4.0, -1.5, -0.2, 0.0], [0.3, 1.0, 2.5, 7.0]])
 ERF = np.vectorize(math.erf)
@@ -58,6 +59,7 @@ EXPECTED = {
     "sparse_plus": lambda x: np.where(x <= -1, 0.0, np.where(x >= 1, x, (x + 1) ** 2 / 4)),
     "sparse_sigmoid": lambda x: np.clip(x + 1.0, 0.0, 2.0) / 2,
     "squareplus": lambda x: (x + np.sqrt(x * x + 4.0)) / 2,
+    "sparsemax": np_sparsemax,  # the projection onto the simplex (tests/autodiff/op_oracles.py)
 }
 
 

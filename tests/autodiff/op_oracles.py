@@ -263,3 +263,55 @@ def np_erfinv(x):
         too_high = np_erf(middle) > x
         low, high = numpy.where(too_high, low, middle), numpy.where(too_high, middle, high)
     return (low + high) / 2
+
+
+def np_sparsemax(x):
+    """Sparsemax of each row by its definition: the Euclidean projection onto the simplex (sorting method)."""
+    z = -numpy.sort(-x, axis=-1)
+    ranks = numpy.arange(1, x.shape[-1] + 1)
+    k = (1 + ranks * z > numpy.cumsum(z, axis=-1)).sum(-1, keepdims=True)
+    tau = (numpy.take_along_axis(numpy.cumsum(z, axis=-1), k - 1, axis=-1) - 1) / k
+    return numpy.maximum(x - tau, 0)
+
+
+def np_unfold(x, k):
+    """Every k x k patch (stride 1, no padding) of (N, C, H, W) as a column: (N, C*k*k, L), in loops."""
+    n, c, h, w = x.shape
+    columns = [x[:, :, i:i + k, j:j + k].reshape(n, c * k * k) for i in range(h - k + 1) for j in range(w - k + 1)]
+    return numpy.stack(columns, axis=-1)
+
+
+def np_fold(columns, size, k):
+    """The inverse placement of np_unfold, adding overlaps: (N, C*k*k, L) -> (N, C, H, W)."""
+    n, ckk, _ = columns.shape
+    h, w = size
+    image = numpy.zeros((n, ckk // (k * k), h, w))
+    positions = [(i, j) for i in range(h - k + 1) for j in range(w - k + 1)]
+    for index, (i, j) in enumerate(positions):
+        image[:, :, i:i + k, j:j + k] += columns[:, :, index].reshape(n, -1, k, k)
+    return image
+
+
+def np_stft(x, sequence_length, stride, fft_length):
+    """Reflect-pad, cut frames, multiply by the periodic Hann window, rfft: (..., T) -> (real, imag)."""
+    padded = numpy.pad(x, [(0, 0)] * (x.ndim - 1) + [(fft_length // 2, fft_length // 2)], mode="reflect")
+    window = 0.5 - 0.5 * numpy.cos(2 * numpy.pi * numpy.arange(sequence_length) / sequence_length)
+    left = (fft_length - sequence_length) // 2
+    window = numpy.pad(window, (left, fft_length - sequence_length - left))
+    starts = range(0, padded.shape[-1] - fft_length + 1, stride)
+    frames = numpy.stack([padded[..., s:s + fft_length] * window for s in starts], axis=-2)
+    spectrum = numpy.fft.rfft(frames, axis=-1)
+    return spectrum.real, spectrum.imag
+
+
+def np_ctc_loss(logits, target):
+    """-log p(target) by brute force: the probability of every frame path that collapses to the target."""
+    probs = numpy.exp(logits - logits.max(-1, keepdims=True))
+    probs = probs / probs.sum(-1, keepdims=True)
+    steps, classes = probs.shape
+    total = 0.0
+    for path in numpy.ndindex(*(classes,) * steps):
+        collapsed = [label for t, label in enumerate(path) if label != 0 and (t == 0 or path[t - 1] != label)]
+        if collapsed == list(target):
+            total += numpy.prod(probs[numpy.arange(steps), path])
+    return -numpy.log(total)

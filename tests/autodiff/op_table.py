@@ -33,11 +33,13 @@ from tests.autodiff.op_oracles import np_conv2d_valid
 from tests.autodiff.op_oracles import np_conv3d_valid
 from tests.autodiff.op_oracles import np_conv_transpose
 from tests.autodiff.op_oracles import np_conv_transpose3d_valid
+from tests.autodiff.op_oracles import np_ctc_loss
 from tests.autodiff.op_oracles import np_depthwise3d_valid
 from tests.autodiff.op_oracles import np_depthwise_valid
 from tests.autodiff.op_oracles import np_elu
 from tests.autodiff.op_oracles import np_erf
 from tests.autodiff.op_oracles import np_erfinv
+from tests.autodiff.op_oracles import np_fold
 from tests.autodiff.op_oracles import np_fori
 from tests.autodiff.op_oracles import np_gelu_tanh
 from tests.autodiff.op_oracles import np_grouped_conv2d_valid
@@ -55,7 +57,10 @@ from tests.autodiff.op_oracles import np_sigmoid
 from tests.autodiff.op_oracles import np_simple_rnn
 from tests.autodiff.op_oracles import np_slice_update
 from tests.autodiff.op_oracles import np_softmax
+from tests.autodiff.op_oracles import np_sparsemax
 from tests.autodiff.op_oracles import np_spd
+from tests.autodiff.op_oracles import np_stft
+from tests.autodiff.op_oracles import np_unfold
 from tests.autodiff.op_oracles import softplus_with_custom_gradient
 from tests.autodiff.op_oracles import spd
 
@@ -118,6 +123,7 @@ ZERO_AT_1_2[1, 2] = 0.0
 NAN_AT_0_1 = numpy.zeros((3, 4))  # added to an input: the nan* ops must skip that entry
 NAN_AT_0_1[0, 1] = numpy.nan
 QUANTILES = numpy.array([0.0, 0.3, 0.75])
+CTC_TARGET = numpy.array([[1, 1]])  # a repeated label: the path needs a blank between the two 1s
 
 TABLE = [
     # elementwise arithmetic; broadcasting (3,) against (2, 3) undoes in the gradient
@@ -581,6 +587,48 @@ TABLE = [
          ((4, 2), (4, 2))),
     Case("bincount", lambda w: ops.bincount(INDICES, weights=w, minlength=4),
          lambda w: numpy.bincount(INDICES, weights=w, minlength=4), ((3,),)),
+    # ----- issue 18: nn additions (ops/nn_normalization.py, nn_patches.py, ctc.py), Fourier (ops/signal.py) -----
+    Case("normalize", ops.normalize, lambda x: x / numpy.linalg.norm(x, axis=-1, keepdims=True), ((2, 3),)),
+    Case("normalize", lambda x: ops.normalize(x, axis=0, order=1),
+         lambda x: x / numpy.abs(x).sum(0, keepdims=True), ((3, 2),), kinks=(0.0,)),
+    Case("layer_normalization", lambda x, g, b: ops.layer_normalization(x, g, b, epsilon=1e-3),
+         lambda x, g, b: (x - x.mean(-1, keepdims=True)) / numpy.sqrt(x.var(-1, keepdims=True) + 1e-3) * g + b,
+         ((2, 4), (4,), (4,))),
+    Case("rms_normalization", lambda x, s: ops.rms_normalization(x, s, epsilon=1e-3),
+         lambda x, s: x / numpy.sqrt((x * x).mean(-1, keepdims=True) + 1e-3) * s, ((2, 4), (4,))),
+    Case("sparsemax", lambda x: ops.sparsemax(x * 2), lambda x: np_sparsemax(x * 2), ((3, 4),)),
+    Case("psnr", lambda a, b: ops.psnr(a, b, 2.0),
+         lambda a, b: 20 * numpy.log10(2.0) - 10 * numpy.log10(((a - b) ** 2).mean()), ((2, 3), (2, 3))),
+    Case("depth_to_space", lambda x: ops.depth_to_space(x, 2),
+         lambda x: x.reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 4, 4, 1), ((1, 2, 2, 4),)),
+    Case("space_to_depth", lambda x: ops.space_to_depth(x, 2),
+         lambda x: x.reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 2, 2, 4), ((1, 4, 4, 1),)),
+    Case("unfold", lambda x: ops.unfold(x, 2), lambda x: np_unfold(x, 2), ((1, 2, 3, 4),)),
+    Case("fold", lambda x: ops.fold(x, (3, 4), 2), lambda x: np_fold(x, (3, 4), 2), ((1, 8, 6),)),
+    Case("fft", lambda a, b: ops.fft((a, b)), lambda a, b: (numpy.fft.fft(a + 1j * b).real,
+                                                          numpy.fft.fft(a + 1j * b).imag), ((2, 5), (2, 5))),
+    Case("fft2", lambda a, b: ops.fft2((a, b)), lambda a, b: (numpy.fft.fft2(a + 1j * b).real,
+                                                            numpy.fft.fft2(a + 1j * b).imag), ((3, 4), (3, 4))),
+    Case("ifft2", lambda a, b: ops.ifft2((a, b)), lambda a, b: (numpy.fft.ifft2(a + 1j * b).real,
+                                                              numpy.fft.ifft2(a + 1j * b).imag), ((3, 4), (3, 4))),
+    Case("rfft", lambda x: ops.rfft(x, 6), lambda x: (numpy.fft.rfft(x, 6).real, numpy.fft.rfft(x, 6).imag),
+         ((2, 5),)),
+    Case("irfft", lambda a, b: ops.irfft((a, b)), lambda a, b: numpy.fft.irfft(a + 1j * b), ((2, 4), (2, 4))),
+    Case("irfft", lambda a, b: ops.irfft((a, b), 5), lambda a, b: numpy.fft.irfft(a + 1j * b, 5), ((3,), (3,))),
+    Case("extract_sequences", lambda x: ops.extract_sequences(x, 4, 2),
+         lambda x: numpy.stack([x[..., s:s + 4] for s in (0, 2, 4)], axis=-2), ((2, 8),)),
+    Case("stft", lambda x: ops.stft(x, 6, 3, 8), lambda x: np_stft(x, 6, 3, 8), ((2, 12),)),
+    # istft undoes stft: the round trip is the identity
+    Case("istft", lambda x: ops.istft(ops.stft(x, 8, 2, 8), 8, 2, 8, length=12), lambda x: x, ((2, 12),)),
+    Case("ctc_loss", lambda x: ops.ctc_loss(CTC_TARGET, x[None], [2], [4]),
+         lambda x: numpy.array([np_ctc_loss(x, [1, 1])]), ((4, 3),)),
+    Case("ctc_loss", lambda x: ops.ctc_loss(CTC_TARGET[:, :1], x[None], [1], [3]),
+         lambda x: numpy.array([np_ctc_loss(x[:3], [1])]), ((4, 3),)),
+    Case("real", ops.real, numpy.real, ((2, 3),)),
+    Case("conj", ops.conj, numpy.conj, ((2, 3),)),
+    Case("conjugate", ops.conjugate, numpy.conjugate, ((2, 3),)),
+    Case("saturate_cast", lambda x: ops.saturate_cast(x, "float32"), lambda x: x.astype("float32"), ((2, 3),),
+         eps=1e-3, rtol=1e-3, atol=1e-3),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
@@ -610,4 +658,5 @@ NON_DIFFERENTIABLE = {
     "allclose", "isclose", "isin", "isneginf", "isposinf", "isreal", "signbit", "heaviside", "nextafter", "trunc",
     "nonzero", "angle", "unique", "histogram", "digitize", "argpartition", "unravel_index", "nanargmax", "nanargmin",
     "bartlett", "blackman", "hamming", "hanning", "kaiser", "array", "empty", "empty_like", "geomspace", "logspace",
+    "multi_hot", "ctc_decode", "imag", "polar", "view", "view_as_complex", "view_as_real",  # labels, complex values
 }
