@@ -11,6 +11,7 @@ integer arrays, each row the first D coordinates of one position.
     y = slice_update(x, start, u)        x with the block at start = u    dx = dy, 0 on the block;  du = dy[block]
     y = segment_sum(v, ids, S)           y[s] = sum of v_i with ids_i = s   dv_i = dy[ids_i]
     y = segment_max(v, ids, S)           y[s] = max of those v_i            dv_i = dy[ids_i] where v_i is the max
+    y = segment_prod(v, ids, S)          y[s] = product of those v_i        dv_i = dy[ids_i] * (product of the others)
 
 Read next: ``ctc.py``; the public functions are in ``minikeras/ops/indexing.py``.
 """
@@ -116,4 +117,32 @@ class SegmentExtreme(Op):
         xp.add.at(ties, ids, is_extreme)
         dx = xp.zeros_like(self.data)
         dx[self.keep] = is_extreme * dy[ids] / xp.maximum(ties[ids], 1)
+        return dx
+
+
+class SegmentProd(Op):
+    """y[s] = product of data[i] over ids[i] == s (1 for an empty segment);
+    ddata[i] = dy[ids[i]] * (the product of the other rows of i's segment).
+
+    The product of the others is computed directly (not y / data[i]), so a zero entry still
+    gets its gradient: the product of the rest.
+    """
+    def __init__(self, segment_ids, num_segments):
+        self.ids, self.num_segments = segment_ids, num_segments
+
+    def forward(self, data):
+        xp = get_xp(data)
+        self.keep = (self.ids >= 0) & (self.ids < self.num_segments)
+        y = xp.ones((self.num_segments,) + data.shape[1:], dtype=data.dtype)
+        xp.multiply.at(y, self.ids[self.keep], data[self.keep])
+        self.data = data
+        return y
+
+    def backward(self, dy):
+        xp = get_xp(dy)
+        dx = xp.zeros_like(self.data)
+        for i in xp.nonzero(self.keep)[0].tolist():
+            others = (self.ids == self.ids[i]) & self.keep
+            others[i] = False
+            dx[i] = dy[self.ids[i]] * self.data[others].prod(axis=0)
         return dx

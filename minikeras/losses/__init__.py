@@ -41,6 +41,8 @@ from minikeras.utils.naming import to_snake_case
 # ----- issue 18: the rest of Keras's losses -----
 from minikeras.losses.circle import Circle  # noqa: E402
 from minikeras.losses.circle import circle  # noqa: E402
+from minikeras.losses.ctc import CTC  # noqa: E402
+from minikeras.losses.ctc import ctc  # noqa: E402
 from minikeras.losses.focal import BinaryFocalCrossentropy  # noqa: E402
 from minikeras.losses.focal import CategoricalFocalCrossentropy  # noqa: E402
 from minikeras.losses.focal import CategoricalGeneralizedCrossEntropy  # noqa: E402
@@ -95,6 +97,7 @@ ALL_CLASSES = {
     "Dice": Dice,
     "Tversky": Tversky,
     "Circle": Circle,
+    "CTC": CTC,
 }
 
 # The loss functions, by every name Keras accepts for them.
@@ -131,6 +134,7 @@ ALL_FUNCTIONS = {
     "dice": dice,
     "tversky": tversky,
     "circle": circle,
+    "ctc": ctc,
 }
 
 

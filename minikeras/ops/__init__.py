@@ -368,3 +368,7 @@ from minikeras.ops.signal import irfft  # noqa: E402
 from minikeras.ops.signal import istft  # noqa: E402
 from minikeras.ops.signal import rfft  # noqa: E402
 from minikeras.ops.signal import stft  # noqa: E402
+from minikeras.ops.arrangements import rearrange  # noqa: E402
+from minikeras.ops.control_flow import vectorize  # noqa: E402
+from minikeras.ops.indexing import segment_min  # noqa: E402
+from minikeras.ops.indexing import segment_prod  # noqa: E402

@@ -10,13 +10,14 @@ entries, and the gradient of moving is moving back. Read next: ``creation.py``.
     dstack       stack along a third axis (1-D and 2-D inputs are raised to 3-D first)
     rot90        k quarter turns from the first of ``axes`` toward the second
     diag         a 1-D input becomes a matrix with it on diagonal k; a 2-D one gives diagonal k
+    rearrange    einops: "b h w c -> b (h w) c" is a reshape, a transpose and a reshape
 """
 
+import numpy
+
 from minikeras.autodiff import combine
-from minikeras.autodiff import elementwise
-from minikeras.autodiff import reduce
 from minikeras.autodiff import shape
-from minikeras.autodiff.tensor import Tensor
+from minikeras.autodiff.scatter import Scatter
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import get_xp
 from minikeras.ops.symbolic import functional_aware
@@ -133,12 +134,10 @@ def diag(x, k=0):
     if x.ndim != 1:
         raise ValueError(f"`diag` takes a 1-D or 2-D tensor. Received: x.shape={x.shape}")
     size = x.shape[0] + abs(k)
-    # a one-hot (S, S, N) placement tensor: entry i of x goes to row i + max(-k, 0), column i + max(k, 0)
-    xp = get_xp(x.data)
-    placement = xp.zeros((size, size, x.shape[0]), dtype=x.data.dtype)
-    index = xp.arange(x.shape[0])
-    placement[index + max(-k, 0), index + max(k, 0), index] = 1
-    return reduce.sum(elementwise.multiply(Tensor(placement), x), axis=-1)  # (S, S, N) * (N,) -> (S, S)
+    # entry i of x goes to row i + max(-k, 0), column i + max(k, 0): a scatter, whose gradient is a gather
+    index = get_xp(x.data).arange(x.shape[0])
+    positions = get_xp(x.data).stack([index + max(-k, 0), index + max(k, 0)], axis=1)  # (N, 2)
+    return Scatter(positions, (size, size))(x)
 
 
 @functional_aware
@@ -166,3 +165,52 @@ def meshgrid(*x, indexing="xy"):
         view[axis] = vector.shape[0]
         grids.append(shape.broadcast_to(shape.reshape(vector, tuple(view)), tuple(sizes)))
     return grids
+
+
+def _groups(side):
+    """``"b (h w) c"`` -> ``[["b"], ["h", "w"], ["c"]]``."""
+    groups, current = [], None
+    for token in side.replace("(", " ( ").replace(")", " ) ").split():
+        if token == "(":
+            current = []
+        elif token == ")":
+            groups.append(current)
+            current = None
+        elif current is not None:
+            current.append(token)
+        else:
+            groups.append([token])
+    return groups
+
+
+@functional_aware
+def rearrange(tensor, pattern, **axes_lengths):
+    """Reorders, merges and splits axes as an einops pattern says: ``"b (h w) c -> b h w c"`` with ``h=4``.
+
+    The input is reshaped to its elementary axes (those named on the left,
+    their sizes read from the shape or from ``axes_lengths``), transposed to
+    the order of the right side, and reshaped to the right side's groups.
+    """
+    tensor = as_tensor(tensor)
+    left, right = (_groups(side) for side in pattern.split("->"))
+    if len(left) != tensor.ndim:
+        raise ValueError(f"`rearrange`: the pattern {pattern!r} names {len(left)} axes on the left; "
+                         f"the tensor has {tensor.ndim} (shape {tensor.shape})")
+    # 1. The size of every elementary axis (one unknown per group is inferred).
+    sizes = dict(axes_lengths)
+    for group, size in zip(left, tensor.shape):
+        known = [sizes[name] for name in group if name in sizes]
+        unknown = [name for name in group if name not in sizes]
+        product = int(numpy.prod(known)) if known else 1
+        if len(unknown) > 1 or (not unknown and product != size) or (unknown and size % product):
+            raise ValueError(f"`rearrange`: cannot split an axis of size {size} into {group} with {axes_lengths}")
+        if unknown:
+            sizes[unknown[0]] = size // product
+    names = [name for group in left for name in group]
+    order = [name for group in right for name in group]
+    if sorted(names) != sorted(order):
+        raise ValueError(f"`rearrange`: both sides of {pattern!r} must name the same axes.")
+    # 2. Split, reorder, merge.
+    x = shape.reshape(tensor, tuple(sizes[name] for name in names))  # -> one axis per name
+    x = shape.transpose(x, [names.index(name) for name in order])
+    return shape.reshape(x, tuple(int(numpy.prod([sizes[name] for name in group])) for group in right))

@@ -1,5 +1,5 @@
 """Control flow as functions: ``cond``, ``switch``, ``while_loop``, ``fori_loop``, ``scan``, ``map``,
-``associative_scan``, ``vectorized_map``, and ``custom_gradient``.
+``associative_scan``, ``vectorized_map``, ``vectorize``, and ``custom_gradient``.
 
 Place in the stack: the public namespace (``keras.ops``) above
 ``minikeras.autodiff``. Read ``minikeras/autodiff/tape.py`` first.
@@ -17,10 +17,14 @@ nests (lists, tuples, dicts) of tensors, as in Keras.
 
 import builtins
 
+import numpy
+
 from minikeras.autodiff import combine
 from minikeras.autodiff.op import Op
+from minikeras.autodiff.shape import broadcast_to
 from minikeras.autodiff.shape import get_item
 from minikeras.autodiff.shape import moveaxis
+from minikeras.autodiff.shape import reshape
 from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
 from minikeras.backend import context
@@ -125,6 +129,43 @@ def map(f, xs):  # noqa: A001  (Keras's name)
 def vectorized_map(function, elements):
     """``function`` applied to each entry of axis 0 and stacked: ``map`` (JAX vectorizes it; here it loops)."""
     return map(function, elements)
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """``pyfunc`` made to broadcast over leading (batch) axes, as ``numpy.vectorize``; it loops here.
+
+    Args:
+        pyfunc: a function of tensors.
+        excluded: positions of arguments passed through unchanged.
+        signature: core dimensions, e.g. ``"(n),(n)->()"``: each input keeps
+            that many trailing axes when ``pyfunc`` sees it (none without a signature:
+            ``pyfunc`` sees scalars).
+    Returns:
+        A function; its result has the broadcast batch shape followed by ``pyfunc``'s result shape.
+    """
+    excluded = set(excluded or ())
+    core_ndims = None
+    if signature is not None:
+        inputs = signature.replace(" ", "").split("->")[0]
+        core_ndims = [0 if not group else len(group.split(",")) for group in inputs[1:-1].split("),(")]
+
+    def vectorized(*args):
+        positions = [i for i in builtins.range(len(args)) if i not in excluded]
+        tensors = [as_tensor(args[i]) for i in positions]
+        cores = core_ndims or [0] * len(tensors)
+        batch = numpy.broadcast_shapes(*[t.shape[:t.ndim - core] for t, core in zip(tensors, cores)])
+        tensors = [broadcast_to(t, batch + t.shape[t.ndim - core:]) for t, core in zip(tensors, cores)]
+        results = []
+        for index in numpy.ndindex(*batch):  # one call per batch position
+            call = list(args)
+            for position, tensor in zip(positions, tensors):
+                call[position] = get_item(tensor, index) if index else tensor
+            results.append(pyfunc(*call))
+        if not batch:
+            return results[0]
+        stacked = _stack(results)  # (K, ...) with K the product of the batch shape
+        return nest.map_structure(lambda leaf: reshape(leaf, batch + leaf.shape[1:]), stacked)
+    return vectorized
 
 
 def associative_scan(f, elems, reverse=False, axis=0):

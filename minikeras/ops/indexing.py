@@ -94,6 +94,20 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
     return scatter_ops.SegmentExtreme(ids, count, "max")(data)
 
 
+@functional_aware
+def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002  (Keras's name)
+    """Minima of the rows of ``data`` per segment id (an empty segment holds +inf)."""
+    data, ids, count = _segments(data, segment_ids, num_segments, "segment_min")
+    return scatter_ops.SegmentExtreme(ids, count, "min")(data)
+
+
+@functional_aware
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002  (Keras's name)
+    """Products of the rows of ``data`` per segment id (an empty segment holds 1)."""
+    data, ids, count = _segments(data, segment_ids, num_segments, "segment_prod")
+    return scatter_ops.SegmentProd(ids, count)(data)
+
+
 def unstack(x, num=None, axis=0):
     """The slices of ``x`` along ``axis``, as a list (each keeps its gradient)."""
     x = as_tensor(x)

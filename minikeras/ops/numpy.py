@@ -365,6 +365,7 @@ from minikeras.ops.casting import conjugate  # noqa: E402,F401
 from minikeras.ops.casting import imag  # noqa: E402,F401
 from minikeras.ops.casting import real  # noqa: E402,F401
 from minikeras.ops.casting import view  # noqa: E402,F401
+from minikeras.ops.control_flow import vectorize  # noqa: E402,F401
 from minikeras.ops.core import ndim  # noqa: E402,F401
 from minikeras.ops.core import size  # noqa: E402,F401
 from minikeras.ops.counting import argpartition  # noqa: E402,F401

@@ -123,6 +123,7 @@ ZERO_AT_1_2[1, 2] = 0.0
 NAN_AT_0_1 = numpy.zeros((3, 4))  # added to an input: the nan* ops must skip that entry
 NAN_AT_0_1[0, 1] = numpy.nan
 QUANTILES = numpy.array([0.0, 0.3, 0.75])
+SEGMENTS = numpy.array([0, 0, 2, 2])  # segment 1 is empty
 CTC_TARGET = numpy.array([[1, 1]])  # a repeated label: the path needs a blank between the two 1s
 
 TABLE = [
@@ -629,6 +630,15 @@ TABLE = [
     Case("conjugate", ops.conjugate, numpy.conjugate, ((2, 3),)),
     Case("saturate_cast", lambda x: ops.saturate_cast(x, "float32"), lambda x: x.astype("float32"), ((2, 3),),
          eps=1e-3, rtol=1e-3, atol=1e-3),
+    Case("segment_min", lambda x: ops.segment_min(x, SEGMENTS[::-1] // 2),
+         lambda x: numpy.stack([x[2:].min(0), x[:2].min(0)]), ((4, 2),)),
+    Case("segment_prod", lambda x: ops.segment_prod(x * ZERO_AT_1_2[:, :2], SEGMENTS[:3], num_segments=3),
+         lambda x: numpy.stack([(x * ZERO_AT_1_2[:, :2])[:2].prod(0), numpy.ones(2), (x * ZERO_AT_1_2[:, :2])[2]]),
+         ((3, 2),)),
+    Case("rearrange", lambda x: ops.rearrange(x, "b (h w) c -> c b w h", h=2),
+         lambda x: x.reshape(2, 2, 3, 2).transpose(3, 0, 2, 1), ((2, 6, 2),)),
+    Case("vectorize", lambda a, b: ops.vectorize(lambda u, v: ops.sum(u * v), signature="(n),(n)->()")(a, b),
+         lambda a, b: (a * b).sum(-1), ((3, 4), (4,))),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.

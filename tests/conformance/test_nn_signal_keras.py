@@ -47,6 +47,9 @@ CASES = [
     ("imag", (X,), {}), ("view_as_real", (COMPLEX,), {}), ("view_as_complex", (X[0, :, :2].copy(),), {}),
     ("polar", (GAMMA, GAMMA), {}), ("view", (X, "int32"), {}),
     ("saturate_cast", (numpy.array([300.5, -5.0, 3.7], "float32"), "uint8"), {}),
+    ("rearrange", (X, "b h (w c) -> (b w) c h"), {"c": 2}),
+    ("segment_min", (X[0], numpy.array([0, 2, 2], "int32")), {"num_segments": 3}),
+    ("segment_prod", (X[0], numpy.array([1, 0, 1], "int32")), {"num_segments": 2}),
 ]
 
 
@@ -87,6 +90,23 @@ def test_ctc_loss_and_greedy_decode_match_keras():
     _compare(ops.ctc_decode(logits, output_length), keras.ops.ctc_decode(logits, output_length), "ctc_decode")
     _compare(ops.ctc_decode(logits, output_length, merge_repeated=False, mask_index=2),
              keras.ops.ctc_decode(logits, output_length, merge_repeated=False, mask_index=2), "ctc_decode")
+
+
+def test_ctc_loss_class_matches_keras():
+    from minikeras import losses
+
+    labels = numpy.array([[1, 2, 0], [3, 3, 1]], "int32")
+    logits = RNG.normal(size=(2, 7, 4)).astype("float32")
+    _compare(losses.CTC()(labels, logits), keras.losses.CTC()(labels, logits), "CTC")
+    _compare(losses.ctc(labels, logits), keras.losses.ctc(labels, logits), "ctc")
+
+
+def test_vectorize_matches_keras():
+    def dot(a, b):
+        return a[0] * b[0] + a[1] * b[1]
+
+    _compare(ops.vectorize(dot, signature="(n),(n)->()")(X[..., :2], GAMMA[:2]),
+             keras.ops.vectorize(dot, signature="(n),(n)->()")(X[..., :2], GAMMA[:2]), "vectorize")
 
 
 def test_sparsemax_is_a_probability_vector_and_an_activation():
