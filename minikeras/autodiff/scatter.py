@@ -134,7 +134,8 @@ class SegmentProd(Op):
         xp = get_xp(data)
         self.keep = (self.ids >= 0) & (self.ids < self.num_segments)
         y = xp.ones((self.num_segments,) + data.shape[1:], dtype=data.dtype)
-        xp.multiply.at(y, self.ids[self.keep], data[self.keep])
+        for segment in range(self.num_segments):  # a loop: CuPy has add.at and maximum.at, not multiply.at
+            y[segment] = data[self.ids == segment].prod(axis=0)
         self.data = data
         return y
 
