@@ -343,7 +343,6 @@ from minikeras.ops.nn import ctc_decode  # noqa: E402
 from minikeras.ops.nn import ctc_loss  # noqa: E402
 from minikeras.ops.nn import depth_to_space  # noqa: E402
 from minikeras.ops.nn import fold  # noqa: E402
-from minikeras.ops.nn import layer_normalization  # noqa: E402
 from minikeras.ops.nn import multi_hot  # noqa: E402
 from minikeras.ops.nn import normalize  # noqa: E402
 from minikeras.ops.nn import polar  # noqa: E402

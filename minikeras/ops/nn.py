@@ -81,7 +81,7 @@ __all__ = [
     "separable_conv", "softsign", "sparse_categorical_crossentropy", "swish",
     "celu", "glu", "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid", "squareplus",
     "tanh_shrink", "threshold",
-    "ctc_decode", "ctc_loss", "depth_to_space", "fold", "layer_normalization", "multi_hot", "normalize", "polar",
+    "ctc_decode", "ctc_loss", "depth_to_space", "fold", "multi_hot", "normalize", "polar",
     "psnr", "rms_normalization", "space_to_depth", "sparsemax", "unfold",
 ]
 
@@ -89,7 +89,6 @@ __all__ = [
 from minikeras.ops.casting import polar  # noqa: E402
 from minikeras.ops.ctc import ctc_decode  # noqa: E402
 from minikeras.ops.ctc import ctc_loss  # noqa: E402
-from minikeras.ops.nn_normalization import layer_normalization  # noqa: E402
 from minikeras.ops.nn_normalization import multi_hot  # noqa: E402
 from minikeras.ops.nn_normalization import normalize  # noqa: E402
 from minikeras.ops.nn_normalization import psnr  # noqa: E402

@@ -1,12 +1,11 @@
-"""Normalizing and scoring functions of ``keras.ops.nn``: ``normalize``, ``layer_normalization``,
-``rms_normalization``, ``sparsemax``, ``psnr``, ``multi_hot``.
+"""Normalizing and scoring functions of ``keras.ops.nn``: ``normalize``, ``rms_normalization``,
+``sparsemax``, ``psnr``, ``multi_hot`` (``layer_normalization`` is one fused op: autodiff/normalization.py).
 
 Place in the stack: in ``minikeras.ops`` beside ``nn.py`` (read it first).
 Each function is a composition of differentiable ops, so its gradient comes
 from theirs. With ``x`` of any shape and the statistics taken over ``axis``:
 
     normalize(x)          = x / max(||x||_order, epsilon)
-    layer_normalization(x) = (x - mean) / sqrt(var + epsilon) * gamma + beta
     rms_normalization(x)  = x / sqrt(mean(x**2) + epsilon) * scale
     sparsemax(x)          = max(x - tau, 0), tau chosen so that the outputs sum to 1
     psnr(a, b)            = 20 log10(max_val) - 10 log10(mean((a - b)**2))
@@ -58,31 +57,6 @@ def _feature_view(vector, x, axes):
     if axes == (x.ndim - 1,) or vector.ndim == x.ndim:
         return vector
     return shape.reshape(vector, tuple(x.shape[i] if i in axes else 1 for i in range(x.ndim)))
-
-
-@functional_aware
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
-    """Normalizes ``x`` over ``axis`` to mean 0 and variance 1, then scales by ``gamma`` and shifts by ``beta``.
-
-    Args:
-        x: any shape, e.g. (N, T, D).
-        gamma, beta: (D,) for the entries of ``axis`` (or None).
-        axis: int or list of ints.
-        epsilon: added to the variance (default ``backend.epsilon()``).
-    Returns:
-        x's shape and dtype.
-    """
-    x = as_float(x)
-    axes = tuple(sorted(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis)))
-    epsilon = backend.epsilon() if epsilon is None else epsilon
-    mean = reduce.mean(x, axis=axes, keepdims=True)
-    variance = reduce.var(x, axis=axes, keepdims=True)
-    inverse = rsqrt(elementwise.add(variance, epsilon))
-    gamma, beta = _feature_view(gamma, x, axes), _feature_view(beta, x, axes)
-    if gamma is not None:
-        inverse = elementwise.multiply(inverse, gamma)
-    outputs = elementwise.multiply(elementwise.subtract(x, mean), inverse)
-    return outputs if beta is None else elementwise.add(outputs, beta)
 
 
 @functional_aware
