@@ -28,18 +28,14 @@ from tests.autodiff import image_oracles as im
 from tests.autodiff.op_oracles import EYE3
 from tests.autodiff.op_oracles import np_adaptive
 from tests.autodiff.op_oracles import np_attention
-from tests.autodiff.op_oracles import np_cdist
 from tests.autodiff.op_oracles import np_conv2d_valid
 from tests.autodiff.op_oracles import np_conv3d_valid
 from tests.autodiff.op_oracles import np_conv_transpose
 from tests.autodiff.op_oracles import np_conv_transpose3d_valid
-from tests.autodiff.op_oracles import np_ctc_loss
 from tests.autodiff.op_oracles import np_depthwise3d_valid
 from tests.autodiff.op_oracles import np_depthwise_valid
 from tests.autodiff.op_oracles import np_elu
 from tests.autodiff.op_oracles import np_erf
-from tests.autodiff.op_oracles import np_erfinv
-from tests.autodiff.op_oracles import np_fold
 from tests.autodiff.op_oracles import np_fori
 from tests.autodiff.op_oracles import np_gelu_tanh
 from tests.autodiff.op_oracles import np_grouped_conv2d_valid
@@ -57,10 +53,7 @@ from tests.autodiff.op_oracles import np_sigmoid
 from tests.autodiff.op_oracles import np_simple_rnn
 from tests.autodiff.op_oracles import np_slice_update
 from tests.autodiff.op_oracles import np_softmax
-from tests.autodiff.op_oracles import np_sparsemax
 from tests.autodiff.op_oracles import np_spd
-from tests.autodiff.op_oracles import np_stft
-from tests.autodiff.op_oracles import np_unfold
 from tests.autodiff.op_oracles import softplus_with_custom_gradient
 from tests.autodiff.op_oracles import spd
 
@@ -473,169 +466,6 @@ TABLE = [
     Case("image.ssim", lambda a, b: ops.image.ssim(a, b, filter_size=3, filter_sigma=1.0),
          lambda a, b: im.np_ssim(a, b, 3, 1.0), ((2, 4, 4, 1), (2, 4, 4, 1)), low=0.0, high=1.0, direction=True),
 
-    # ----- issue 18: trigonometry, products, rearrangements -----
-    Case("tan", ops.tan, numpy.tan, ((2, 3),), low=-1.2, high=1.2),
-    Case("arcsin", ops.arcsin, numpy.arcsin, ((2, 3),), low=-0.9, high=0.9),
-    Case("arccos", ops.arccos, numpy.arccos, ((2, 3),), low=-0.9, high=0.9),
-    Case("arctan", ops.arctan, numpy.arctan, ((2, 3),)),
-    Case("arctan2", ops.arctan2, numpy.arctan2, ((2, 3), (3,)), low=0.3),
-    Case("sinh", ops.sinh, numpy.sinh, ((2, 3),)),
-    Case("cosh", ops.cosh, numpy.cosh, ((2, 3),)),
-    Case("arcsinh", ops.arcsinh, numpy.arcsinh, ((2, 3),)),
-    Case("arccosh", ops.arccosh, numpy.arccosh, ((2, 3),), low=1.2, high=3.0),
-    Case("arctanh", ops.arctanh, numpy.arctanh, ((2, 3),), low=-0.9, high=0.9),
-    Case("prod", lambda x: ops.prod(x, axis=1), lambda x: numpy.prod(x, axis=1), ((3, 4),)),
-    Case("prod", lambda x: ops.prod(x * ZERO_AT_1_2), lambda x: numpy.prod(x * ZERO_AT_1_2), ((3, 4),)),
-    Case("cumprod", lambda x: ops.cumprod(x, axis=0), lambda x: numpy.cumprod(x, axis=0), ((3, 4),)),
-    Case("cumprod", lambda x: ops.cumprod(x * ZERO_AT_1_2), lambda x: numpy.cumprod(x * ZERO_AT_1_2), ((3, 4),)),
-    Case("roll", lambda x: ops.roll(x, 1, axis=1), lambda x: numpy.roll(x, 1, axis=1), ((2, 4),)),
-    Case("roll", lambda x: ops.roll(x, -3), lambda x: numpy.roll(x, -3), ((2, 4),)),
-    Case("diff", lambda x: ops.diff(x, n=2), lambda x: numpy.diff(x, n=2), ((2, 5),)),
-    Case("kron", ops.kron, numpy.kron, ((2, 3), (2, 2))),
-    # ----- issue 18: more activations (ops/activation_ops.py) -----
-    Case("celu", lambda x: ops.celu(x, alpha=0.5), lambda x: numpy.maximum(x, 0) + 0.5 * numpy.minimum(
-        numpy.expm1(x / 0.5), 0), ((2, 3),), kinks=(0.0,)),
-    Case("glu", ops.glu, lambda x: x[:, :2] * np_sigmoid(x[:, 2:]), ((2, 4),)),
-    Case("hard_tanh", ops.hard_tanh, lambda x: numpy.clip(x, -1, 1), ((2, 3),), kinks=(-1.0, 1.0)),
-    Case("hard_shrink", ops.hard_shrink, lambda x: numpy.where(numpy.abs(x) > 0.5, x, 0.0), ((2, 3),),
-         kinks=(-0.5, 0.5)),
-    Case("soft_shrink", ops.soft_shrink, lambda x: numpy.sign(x) * numpy.maximum(numpy.abs(x) - 0.5, 0),
-         ((2, 3),), kinks=(-0.5, 0.5)),
-    Case("tanh_shrink", ops.tanh_shrink, lambda x: x - numpy.tanh(x), ((2, 3),)),
-    Case("sparse_plus", ops.sparse_plus, lambda x: numpy.where(x <= -1, 0, numpy.where(x >= 1, x, (x + 1) ** 2 / 4)),
-         ((2, 3),), kinks=(-1.0, 1.0)),
-    Case("sparse_sigmoid", ops.sparse_sigmoid, lambda x: numpy.clip(x + 1, 0, 2) / 2, ((2, 3),),
-         kinks=(-1.0, 1.0)),
-    Case("squareplus", ops.squareplus, lambda x: (x + numpy.sqrt(x * x + 4)) / 2, ((2, 3),)),
-    Case("threshold", lambda x: ops.threshold(x, 0.3, -1.0), lambda x: numpy.where(x > 0.3, x, -1.0), ((2, 3),),
-         kinks=(0.3,)),
-    # ----- issue 18: more NumPy functions (autodiff/special.py and the ops/ files built from other ops) -----
-    Case("cbrt", ops.cbrt, numpy.cbrt, ((2, 3),), kinks=(0.0,)),
-    Case("exp2", ops.exp2, numpy.exp2, ((2, 3),)),
-    Case("log2", ops.log2, numpy.log2, ((2, 3),), low=0.3),
-    Case("log10", ops.log10, numpy.log10, ((2, 3),), low=0.3),
-    Case("sinc", ops.sinc, numpy.sinc, ((2, 3),)),
-    Case("sinc", lambda x: ops.sinc(x * ZERO_AT_1_2), lambda x: numpy.sinc(x * ZERO_AT_1_2), ((3, 4),)),
-    Case("i0", ops.i0, numpy.i0, ((2, 3),), low=-3.0, high=3.0),
-    Case("erfinv", ops.erfinv, np_erfinv, ((2, 3),), low=-0.9, high=0.9),
-    Case("erfc", ops.erfc, lambda x: 1 - np_erf(x), ((2, 3),)),
-    Case("logaddexp", ops.logaddexp, numpy.logaddexp, ((2, 3), (3,))),
-    Case("logaddexp2", ops.logaddexp2, numpy.logaddexp2, ((2, 1), (1, 3))),
-    Case("hypot", ops.hypot, numpy.hypot, ((2, 3), (3,)), kinks=(0.0,)),
-    Case("fmod", ops.fmod, numpy.fmod, ((2, 3), (3,)), low=0.4, high=3.0, kinks=(1.0, 2.0)),
-    Case("fmax", ops.fmax, numpy.fmax, ((2, 3), (2, 3))),
-    Case("fmin", ops.fmin, numpy.fmin, ((2, 3), (3,))),
-    Case("deg2rad", ops.deg2rad, numpy.deg2rad, ((2, 3),)),
-    Case("rad2deg", ops.rad2deg, numpy.rad2deg, ((2, 3),)),
-    Case("fabs", ops.fabs, numpy.fabs, ((2, 3),), kinks=(0.0,)),
-    Case("ldexp", lambda x: ops.ldexp(x, LABELS), lambda x: numpy.ldexp(x, LABELS), ((3, 2),)),
-    Case("divide_no_nan", lambda a, b: ops.divide_no_nan(a, b * ZERO_AT_1_2), lambda a, b: numpy.divide(
-        a, numpy.where(ZERO_AT_1_2 == 0, 1, b * ZERO_AT_1_2)) * ZERO_AT_1_2, ((3, 4), (3, 4)), low=0.5),
-    Case("amax", lambda x: ops.amax(x, axis=0), lambda x: numpy.amax(x, axis=0), ((3, 4),)),
-    Case("amin", lambda x: ops.amin(x, axis=1, keepdims=True), lambda x: numpy.amin(x, 1, keepdims=True), ((3, 4),)),
-    Case("ptp", lambda x: ops.ptp(x, axis=1), lambda x: numpy.ptp(x, axis=1), ((3, 4),)),
-    Case("median", lambda x: ops.median(x, axis=1), lambda x: numpy.median(x, axis=1), ((3, 4),)),
-    Case("median", ops.median, numpy.median, ((3, 3),)),
-    Case("quantile", lambda x: ops.quantile(x, QUANTILES, axis=0), lambda x: numpy.quantile(x, QUANTILES, axis=0),
-         ((5, 2),)),
-    Case("percentile", lambda x: ops.percentile(x, 30.0, axis=(0, 2), method="midpoint"),
-         lambda x: numpy.percentile(x, 30.0, axis=(0, 2), method="midpoint"), ((2, 3, 3),)),
-    Case("nanquantile", lambda x: ops.nanquantile(x + NAN_AT_0_1, 0.4, axis=1),
-         lambda x: numpy.nanquantile(x + NAN_AT_0_1, 0.4, axis=1), ((3, 4),)),
-    Case("nanpercentile", lambda x: ops.nanpercentile(x + NAN_AT_0_1, 75.0),
-         lambda x: numpy.nanpercentile(x + NAN_AT_0_1, 75.0), ((3, 4),)),
-    Case("nanmedian", lambda x: ops.nanmedian(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanmedian(x + NAN_AT_0_1, 1),
-         ((3, 4),)),
-    Case("nansum", lambda x: ops.nansum(x + NAN_AT_0_1, axis=0), lambda x: numpy.nansum(x + NAN_AT_0_1, 0), ((3, 4),)),
-    Case("nanprod", lambda x: ops.nanprod(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanprod(x + NAN_AT_0_1, 1),
-         ((3, 4),)),
-    Case("nanmax", lambda x: ops.nanmax(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanmax(x + NAN_AT_0_1, 1), ((3, 4),)),
-    Case("nanmin", lambda x: ops.nanmin(x + NAN_AT_0_1), lambda x: numpy.nanmin(x + NAN_AT_0_1), ((3, 4),)),
-    Case("nanmean", lambda x: ops.nanmean(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanmean(x + NAN_AT_0_1, 1),
-         ((3, 4),)),
-    Case("nanvar", lambda x: ops.nanvar(x + NAN_AT_0_1, axis=1), lambda x: numpy.nanvar(x + NAN_AT_0_1, 1), ((3, 4),)),
-    Case("nanstd", lambda x: ops.nanstd(x + NAN_AT_0_1), lambda x: numpy.nanstd(x + NAN_AT_0_1), ((3, 4),)),
-    Case("nancumsum", lambda x: ops.nancumsum(x + NAN_AT_0_1, axis=1), lambda x: numpy.nancumsum(x + NAN_AT_0_1, 1),
-         ((3, 4),)),
-    Case("nancumprod", lambda x: ops.nancumprod(x + NAN_AT_0_1), lambda x: numpy.nancumprod(x + NAN_AT_0_1),
-         ((3, 4),)),
-    Case("array_split", lambda x: ops.array_split(x, 3, axis=1), lambda x: numpy.array_split(x, 3, axis=1), ((2, 5),)),
-    Case("hsplit", lambda x: ops.hsplit(x, 2), lambda x: numpy.hsplit(x, 2), ((2, 4),)),
-    Case("vsplit", lambda x: ops.vsplit(x, [1]), lambda x: numpy.vsplit(x, [1]), ((3, 2),)),
-    Case("dsplit", lambda x: ops.dsplit(x, 2), lambda x: numpy.dsplit(x, 2), ((1, 2, 4),)),
-    Case("dstack", lambda a, b: ops.dstack([a, b]), lambda a, b: numpy.dstack([a, b]), ((2, 3), (2, 3))),
-    Case("fliplr", ops.fliplr, numpy.fliplr, ((2, 3),)),
-    Case("flipud", ops.flipud, numpy.flipud, ((2, 3),)),
-    Case("rot90", ops.rot90, numpy.rot90, ((2, 3),)),
-    Case("rot90", lambda x: ops.rot90(x, 3, axes=(1, 2)), lambda x: numpy.rot90(x, 3, axes=(1, 2)), ((2, 3, 2),)),
-    Case("diag", lambda x: ops.diag(x, 1), lambda x: numpy.diag(x, 1), ((3,),)),
-    Case("diag", lambda x: ops.diag(x, -1), lambda x: numpy.diag(x, -1), ((3, 4),)),
-    Case("diagflat", ops.diagflat, numpy.diagflat, ((2, 2),)),
-    Case("meshgrid", ops.meshgrid, numpy.meshgrid, ((3,), (2,))),
-    Case("vander", lambda x: ops.vander(x, 3), lambda x: numpy.vander(x, 3), ((4,),)),
-    Case("inner", ops.inner, numpy.inner, ((2, 3), (4, 3))),
-    Case("vdot", ops.vdot, numpy.vdot, ((2, 3), (2, 3))),
-    Case("cross", ops.cross, numpy.cross, ((2, 3), (2, 3))),
-    Case("cross", ops.cross, lambda a, b: numpy.cross(numpy.pad(a, ((0, 0), (0, 1))), b), ((2, 2), (2, 3))),
-    Case("cdist", ops.cdist, np_cdist, ((3, 2), (4, 2))),
-    Case("correlate", lambda a, v: ops.correlate(a, v, mode="full"), lambda a, v: numpy.correlate(a, v, "full"),
-         ((5,), (3,))),
-    Case("correlate", lambda a, v: ops.correlate(a, v, mode="same"), lambda a, v: numpy.correlate(a, v, "same"),
-         ((2,), (5,))),
-    Case("corrcoef", ops.corrcoef, numpy.corrcoef, ((3, 5),)),
-    Case("trapezoid", lambda y: ops.trapezoid(y, dx=0.5), lambda y: numpy.trapezoid(y, dx=0.5), ((2, 4),)),
-    Case("trapezoid", lambda y, x: ops.trapezoid(y, x, axis=0), lambda y, x: numpy.trapezoid(y, x, axis=0),
-         ((4, 2), (4, 2))),
-    Case("bincount", lambda w: ops.bincount(INDICES, weights=w, minlength=4),
-         lambda w: numpy.bincount(INDICES, weights=w, minlength=4), ((3,),)),
-    # ----- issue 18: nn additions (ops/nn_normalization.py, nn_patches.py, ctc.py), Fourier (ops/signal.py) -----
-    Case("normalize", ops.normalize, lambda x: x / numpy.linalg.norm(x, axis=-1, keepdims=True), ((2, 3),)),
-    Case("normalize", lambda x: ops.normalize(x, axis=0, order=1),
-         lambda x: x / numpy.abs(x).sum(0, keepdims=True), ((3, 2),), kinks=(0.0,)),
-    Case("rms_normalization", lambda x, s: ops.rms_normalization(x, s, epsilon=1e-3),
-         lambda x, s: x / numpy.sqrt((x * x).mean(-1, keepdims=True) + 1e-3) * s, ((2, 4), (4,))),
-    Case("sparsemax", lambda x: ops.sparsemax(x * 2), lambda x: np_sparsemax(x * 2), ((3, 4),)),
-    Case("psnr", lambda a, b: ops.psnr(a, b, 2.0),
-         lambda a, b: 20 * numpy.log10(2.0) - 10 * numpy.log10(((a - b) ** 2).mean()), ((2, 3), (2, 3))),
-    Case("depth_to_space", lambda x: ops.depth_to_space(x, 2),
-         lambda x: x.reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 4, 4, 1), ((1, 2, 2, 4),)),
-    Case("space_to_depth", lambda x: ops.space_to_depth(x, 2),
-         lambda x: x.reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 2, 2, 4), ((1, 4, 4, 1),)),
-    Case("unfold", lambda x: ops.unfold(x, 2), lambda x: np_unfold(x, 2), ((1, 2, 3, 4),)),
-    Case("fold", lambda x: ops.fold(x, (3, 4), 2), lambda x: np_fold(x, (3, 4), 2), ((1, 8, 6),)),
-    Case("fft", lambda a, b: ops.fft((a, b)), lambda a, b: (numpy.fft.fft(a + 1j * b).real,
-                                                          numpy.fft.fft(a + 1j * b).imag), ((2, 5), (2, 5))),
-    Case("fft2", lambda a, b: ops.fft2((a, b)), lambda a, b: (numpy.fft.fft2(a + 1j * b).real,
-                                                            numpy.fft.fft2(a + 1j * b).imag), ((3, 4), (3, 4))),
-    Case("ifft2", lambda a, b: ops.ifft2((a, b)), lambda a, b: (numpy.fft.ifft2(a + 1j * b).real,
-                                                              numpy.fft.ifft2(a + 1j * b).imag), ((3, 4), (3, 4))),
-    Case("rfft", lambda x: ops.rfft(x, 6), lambda x: (numpy.fft.rfft(x, 6).real, numpy.fft.rfft(x, 6).imag),
-         ((2, 5),)),
-    Case("irfft", lambda a, b: ops.irfft((a, b)), lambda a, b: numpy.fft.irfft(a + 1j * b), ((2, 4), (2, 4))),
-    Case("irfft", lambda a, b: ops.irfft((a, b), 5), lambda a, b: numpy.fft.irfft(a + 1j * b, 5), ((3,), (3,))),
-    Case("extract_sequences", lambda x: ops.extract_sequences(x, 4, 2),
-         lambda x: numpy.stack([x[..., s:s + 4] for s in (0, 2, 4)], axis=-2), ((2, 8),)),
-    Case("stft", lambda x: ops.stft(x, 6, 3, 8), lambda x: np_stft(x, 6, 3, 8), ((2, 12),)),
-    # istft undoes stft: the round trip is the identity
-    Case("istft", lambda x: ops.istft(ops.stft(x, 8, 2, 8), 8, 2, 8, length=12), lambda x: x, ((2, 12),)),
-    Case("ctc_loss", lambda x: ops.ctc_loss(CTC_TARGET, x[None], [2], [4]),
-         lambda x: numpy.array([np_ctc_loss(x, [1, 1])]), ((4, 3),)),
-    Case("ctc_loss", lambda x: ops.ctc_loss(CTC_TARGET[:, :1], x[None], [1], [3]),
-         lambda x: numpy.array([np_ctc_loss(x[:3], [1])]), ((4, 3),)),
-    Case("real", ops.real, numpy.real, ((2, 3),)),
-    Case("conj", ops.conj, numpy.conj, ((2, 3),)),
-    Case("conjugate", ops.conjugate, numpy.conjugate, ((2, 3),)),
-    Case("saturate_cast", lambda x: ops.saturate_cast(x, "float32"), lambda x: x.astype("float32"), ((2, 3),),
-         eps=1e-3, rtol=1e-3, atol=1e-3),
-    Case("segment_min", lambda x: ops.segment_min(x, SEGMENTS[::-1] // 2),
-         lambda x: numpy.stack([x[2:].min(0), x[:2].min(0)]), ((4, 2),)),
-    Case("segment_prod", lambda x: ops.segment_prod(x * ZERO_AT_1_2[:, :2], SEGMENTS[:3], num_segments=3),
-         lambda x: numpy.stack([(x * ZERO_AT_1_2[:, :2])[:2].prod(0), numpy.ones(2), (x * ZERO_AT_1_2[:, :2])[2]]),
-         ((3, 2),)),
-    Case("rearrange", lambda x: ops.rearrange(x, "b (h w) c -> c b w h", h=2),
-         lambda x: x.reshape(2, 2, 3, 2).transpose(3, 0, 2, 1), ((2, 6, 2),)),
-    Case("vectorize", lambda a, b: ops.vectorize(lambda u, v: ops.sum(u * v), signature="(n),(n)->()")(a, b),
-         lambda a, b: (a * b).sum(-1), ((3, 4), (4,))),
 ]
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
