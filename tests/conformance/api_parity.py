@@ -108,6 +108,9 @@ def present(mini_module, name, keras_object):
 def namespace_row(keras, minikeras, namespace):
     """Coverage of one namespace.
 
+    At the top level, the namespaces of ``NOT_COMPARED`` count as excluded
+    (their reason is given there).
+
     Returns:
         dict with ``namespace``, ``names`` (Keras's), ``present``,
         ``excluded`` and ``missing`` (sorted lists of names).
@@ -115,7 +118,8 @@ def namespace_row(keras, minikeras, namespace):
     keras_module = resolve(keras, namespace)
     mini_module = resolve(minikeras, namespace)
     names = public_names(keras_module)
-    excluded = [name for name in names if (namespace, name) in EXCLUDED]
+    excluded = [name for name in names if (namespace, name) in EXCLUDED
+                or (namespace == "" and name in NOT_COMPARED)]
     have = [name for name in names if name not in excluded
             and present(mini_module, name, getattr(keras_module, name))]
     missing = [name for name in names if name not in excluded and name not in have]
