@@ -18,14 +18,33 @@ README can live in the file, under its variable's name without the
 
 import json
 import os
+import tempfile
 
 _SUPPORTED_BACKENDS = ("numpy", "cupy")
 _SUPPORTED_FLOATX = ("float16", "float32", "float64")
 
 
 def _config_dir():
-    """The folder of minikeras's user files (config, dataset cache)."""
+    """The folder of minikeras's own user files (``minikeras.json``)."""
     return os.path.expanduser(os.environ.get("MINIKERAS_HOME", "~/.minikeras"))
+
+
+def dataset_cache_root():
+    """Keras's cache folder, shared with Keras: ``$KERAS_HOME``, else ``~/.keras``.
+
+    ``keras.utils.get_file`` and the data sets download under
+    ``<this>/datasets``, so a file Keras fetched before loads offline here
+    too, and the other way round. As in Keras, when that folder cannot be
+    created or written (a read-only home), ``/tmp/.keras`` is used instead.
+    """
+    root = os.path.expanduser(os.environ.get("KERAS_HOME", os.path.join("~", ".keras")))
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError:
+        pass
+    if not os.access(root, os.W_OK):
+        root = os.path.join(tempfile.gettempdir(), ".keras")
+    return root
 
 
 def _read_config_file():

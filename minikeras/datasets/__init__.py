@@ -5,7 +5,7 @@ tests use it. ``mnist.load_data()`` downloads Keras's MNIST (or falls back to
 the real sample bundled in ``data/``); ``download.py`` does the careful
 fetching. The other data sets fetch Keras's own files through
 ``keras.utils.get_file`` (``minikeras/utils/file_utils.py``) into the same
-cache, ``~/.minikeras/datasets/``; once there, they load offline.
+cache, ``~/.keras/datasets/``; once there, they load offline.
 """
 
 from minikeras.datasets import boston_housing

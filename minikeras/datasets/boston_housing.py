@@ -24,7 +24,7 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     """Loads the data set, shuffled with ``seed`` and split.
 
     Args:
-        path: file name of the cached copy (in ``~/.minikeras/datasets``).
+        path: file name of the cached copy (in ``~/.keras/datasets``).
         test_split: fraction of the rows kept for testing, in [0, 1).
         seed: seed of the shuffle before the split.
 

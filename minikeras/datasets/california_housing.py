@@ -23,7 +23,7 @@ def load_data(version="large", path="california_housing.npz", test_split=0.2, se
 
     Args:
         version: ``"large"`` (all 20,640 rows) or ``"small"`` (the first 600).
-        path: file name of the cached copy (in ``~/.minikeras/datasets``).
+        path: file name of the cached copy (in ``~/.keras/datasets``).
         test_split: fraction of the rows kept for testing, in [0, 1).
         seed: seed of the shuffle before the split.
 

@@ -3,8 +3,8 @@
 Place in the stack: beside the data set loaders (``mnist.py``), above
 ``backend/config.py`` (which says where minikeras keeps its user files). It is
 the small cousin of ``keras.utils.get_file``: it fetches one URL into the
-cache folder ``~/.minikeras/datasets/`` (``$MINIKERAS_HOME/datasets/`` when
-that variable is set) and checks the bytes against a known sha256.
+cache folder ``~/.keras/datasets/`` (``$KERAS_HOME/datasets/`` when that
+variable is set), the one Keras uses and checks the bytes against a known sha256.
 
 Why each step:
 - a timeout, so an offline machine fails in seconds instead of hanging;
@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.request
 
-from minikeras.backend.config import _config_dir
+from minikeras.backend.config import dataset_cache_root
 
 CHUNK_BYTES = 1 << 16
 MAX_DOWNLOAD_BYTES = 256 * 2**20  # no data set minikeras fetches is larger
@@ -31,8 +31,8 @@ class DownloadError(OSError):
 
 
 def cache_dir():
-    """Returns the folder of downloaded data sets, ``~/.minikeras/datasets``."""
-    return os.path.join(_config_dir(), "datasets")
+    """Returns the folder of downloaded data sets, ``~/.keras/datasets`` (Keras's)."""
+    return os.path.join(dataset_cache_root(), "datasets")
 
 
 def sha256_of_file(path):

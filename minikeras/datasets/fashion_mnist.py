@@ -30,7 +30,7 @@ def load_data():
         (60000, 28, 28) and (60000,) for training, (10000, 28, 28) and
         (10000,) for testing.
     """
-    # cache_subdir is relative to the cache root, as in Keras: ~/.minikeras/datasets/fashion-mnist/.
+    # cache_subdir is relative to the cache root, as in Keras: ~/.keras/datasets/fashion-mnist/.
     subdir = os.path.join("datasets", "fashion-mnist")
     labels_train, images_train, labels_test, images_test = (
         get_file(name, origin=ORIGIN_FOLDER + name, cache_subdir=subdir) for name in FILES)

@@ -32,7 +32,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     """Loads the reviews as lists of word ranks.
 
     Args:
-        path: file name of the cached copy (in ``~/.minikeras/datasets``).
+        path: file name of the cached copy (in ``~/.keras/datasets``).
         num_words: keep the ``num_words - 1`` most frequent ranks; others become ``oov_char``.
         skip_top: ranks below this (the most frequent words) become ``oov_char``.
         maxlen: drop reviews of ``maxlen`` words or more (counting ``start_char``).

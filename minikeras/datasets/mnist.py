@@ -5,7 +5,7 @@ Place in the stack: the data the guide trains on; it uses only NumPy and
 check, and ``make_mnist_sample.py`` for how the bundled sample was made.
 
 ``load_data()`` first looks for Keras's own ``mnist.npz`` (60,000 training and
-10,000 test digits, 11 MB) in ``~/.minikeras/datasets/``, then downloads it
+10,000 test digits, 11 MB) in ``~/.keras/datasets/``, then downloads it
 from Keras's public location. When the download fails, or is skipped because
 the environment variable ``MINIKERAS_OFFLINE`` is ``1`` (or ``minikeras.json``
 says ``"offline": true``), it warns once and
@@ -41,7 +41,7 @@ def load_data(path="mnist.npz", *, fallback=True):
     """Loads MNIST: the full data set if it can be had, else the bundled sample.
 
     Args:
-        path: file name of the cached copy, relative to ``~/.minikeras/datasets``.
+        path: file name of the cached copy, relative to ``~/.keras/datasets``.
         fallback: when False, a failed download raises instead of returning
             the bundled sample (the main job's ``--full`` uses this).
 

@@ -35,7 +35,7 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     """Loads the newswires as lists of word ranks.
 
     Args:
-        path: file name of the cached copy (in ``~/.minikeras/datasets``).
+        path: file name of the cached copy (in ``~/.keras/datasets``).
         num_words, skip_top, maxlen, start_char, oov_char, index_from: as in
             ``imdb.load_data`` (see ``word_sequences.py``).
         test_split: fraction of the newswires kept for testing.

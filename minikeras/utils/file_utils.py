@@ -5,10 +5,10 @@ of ``minikeras/datasets/`` fetch their files through it. It uses only the
 standard library (``urllib``, ``hashlib``, ``tarfile``, ``zipfile``). Read
 ``minikeras/datasets/cifar10.py`` next for a caller that extracts an archive.
 
-Where files go: ``cache_dir/cache_subdir/fname``. Keras's default cache is
-``~/.keras`` (or ``$KERAS_HOME``); minikeras keeps its own user files in
-``~/.minikeras`` (or ``$MINIKERAS_HOME``), so the default here is
-``~/.minikeras/datasets/``. A file already there (and matching ``file_hash``
+Where files go: ``cache_dir/cache_subdir/fname``. The default cache is
+Keras's own, ``~/.keras`` (or ``$KERAS_HOME``; ``/tmp/.keras`` when that
+cannot be written), so by default files land in ``~/.keras/datasets/`` and a
+file Keras downloaded before is found here too. A file already there (and matching ``file_hash``
 when one is given) is used without touching the network, so a machine that
 is offline still loads every data set it fetched before.
 
@@ -40,7 +40,7 @@ import warnings
 import zipfile
 
 from minikeras.backend import config
-from minikeras.backend.config import _config_dir
+from minikeras.backend.config import dataset_cache_root
 from minikeras.utils import io_utils
 
 CHUNK_BYTES = 1 << 16
@@ -68,7 +68,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         hash_algorithm: ``"sha256"``, ``"md5"`` or ``"auto"`` (64 hex digits: sha256, else md5).
         extract: extract the downloaded tar or zip archive.
         archive_format: ``"auto"`` (tar, then zip), ``"tar"``, ``"zip"``, a list of those, or None.
-        cache_dir: root of the cache; None: ``~/.minikeras`` (``$MINIKERAS_HOME``).
+        cache_dir: root of the cache; None: Keras's, ``~/.keras`` (``$KERAS_HOME``).
         force_download: download even when a good copy is cached.
 
     Returns:
@@ -88,7 +88,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
-    datadir = os.path.join(os.path.expanduser(cache_dir or _config_dir()), cache_subdir)
+    datadir = os.path.join(os.path.expanduser(cache_dir or dataset_cache_root()), cache_subdir)
     os.makedirs(datadir, exist_ok=True)
     download_target, extraction_dir = _target_paths(fname, origin, datadir, extract or untar)
 

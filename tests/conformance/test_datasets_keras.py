@@ -31,7 +31,7 @@ def _both(tmp_path, monkeypatch, name, data, module, **kwargs):
     path.write_bytes(data)
     keras_module = importlib.import_module(f"keras.src.datasets.{module.__name__.rsplit('.', 1)[1]}")
     monkeypatch.setattr(keras_module, "get_file", lambda *args, **kw: str(path))
-    monkeypatch.setenv("MINIKERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     os.makedirs(tmp_path / "datasets", exist_ok=True)
     os.replace(path, tmp_path / "datasets" / name)
     monkeypatch.setattr(module, "FILE_HASH", hashlib.sha256(data).hexdigest())
@@ -76,7 +76,7 @@ def test_cifar100_matches_keras(tmp_path, monkeypatch):
     import keras.src.datasets.cifar100 as keras_cifar100
 
     monkeypatch.setattr(keras_cifar100, "get_file", lambda *a, **k: str(tmp_path / "keras_extracted"))
-    monkeypatch.setenv("MINIKERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with LocalServer({"/c.tar.gz": archive.read_bytes()}) as server:
         monkeypatch.setattr(datasets.cifar100, "ORIGIN", server.url("/c.tar.gz"))
         monkeypatch.setattr(datasets.cifar100, "FILE_HASH", None)

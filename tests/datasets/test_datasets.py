@@ -26,7 +26,7 @@ pytestmark = pytest.mark.data
 @pytest.fixture
 def serve(tmp_path, monkeypatch):
     """serve(module, bytes): the module's ORIGIN and FILE_HASH now point at these bytes."""
-    monkeypatch.setenv("MINIKERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with LocalServer() as server:
         def serve_file(module, data, origin="ORIGIN", hash_name="FILE_HASH"):
             path = f"/{module.__name__.rsplit('.', 1)[1]}/{origin}"
@@ -100,7 +100,7 @@ def test_cifar(serve):
 
 
 def test_fashion_mnist(tmp_path, monkeypatch):
-    monkeypatch.setenv("MINIKERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     files = fake_files.fashion_files()
     with LocalServer({"/f/" + name: data for name, data in files.items()}) as server:
         monkeypatch.setattr(datasets.fashion_mnist, "ORIGIN_FOLDER", server.url("/f/"))

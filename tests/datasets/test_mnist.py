@@ -70,7 +70,7 @@ def server_url():
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MINIKERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.delenv("MINIKERAS_OFFLINE", raising=False)
     monkeypatch.setattr(mnist, "FILE_HASH", GOOD_HASH)
     monkeypatch.setattr(mnist, "TIMEOUT_SECONDS", 0.5)

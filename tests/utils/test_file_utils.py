@@ -65,6 +65,18 @@ def test_download_then_cache_without_network(server, tmp_path, capsys):
     assert other == os.path.join(tmp_path, "models", "data.bin") and len(server.requests) == 3
 
 
+def test_the_default_cache_is_keras_own_folder(server, tmp_path, monkeypatch):
+    # Keras's rule: $KERAS_HOME/datasets, else ~/.keras/datasets; a file
+    # Keras downloaded before is found without the network, and the reverse.
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    path = get_file("data.bin", origin=server.url("/data.bin"), file_hash=SHA256)
+    assert path == os.path.join(tmp_path, "keras_home", "datasets", "data.bin")
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    path = get_file("data.bin", origin=server.url("/data.bin"), file_hash=SHA256)
+    assert path == os.path.join(tmp_path, "home", ".keras", "datasets", "data.bin")
+
+
 def test_bad_hash_raises_and_leaves_nothing(server, tmp_path):
     with pytest.raises(ValueError, match="Incomplete or corrupted file detected. The auto file hash"):
         get_file("data.bin", origin=server.url("/data.bin"), file_hash="0" * 64, cache_dir=tmp_path)
