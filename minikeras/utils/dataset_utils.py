@@ -30,6 +30,7 @@ from multiprocessing.pool import ThreadPool
 import numpy as np
 
 from minikeras.utils import io_utils
+from minikeras.utils.dataset_methods import DatasetMethods
 from minikeras.utils.py_dataset import PyDataset
 
 LABEL_MODES = ("int", "categorical", "binary", None)
@@ -180,7 +181,7 @@ def encode_labels(labels, label_mode, num_classes):
     return labels.astype("int32")
 
 
-class FileDataset(PyDataset):
+class FileDataset(DatasetMethods, PyDataset):
     """Examples read from files one batch at a time; subclasses say how one file is read.
 
     Args:
@@ -189,6 +190,9 @@ class FileDataset(PyDataset):
         batch_size: examples per batch (the last may be smaller); None: one example per item.
         shuffle: reshuffle the order every epoch.
         seed: int seed of those shuffles.
+
+    The tf.data-style methods (``take``, ``map``, ``shuffle``...) come from
+    ``dataset_methods.py``.
 
     Attributes:
         class_names: the class names (set by the ``*_from_directory`` function).

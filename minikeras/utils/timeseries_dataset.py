@@ -17,10 +17,11 @@ without TensorFlow, so shuffled batches hold the same windows in another order).
 
 import numpy as np
 
+from minikeras.utils.dataset_methods import DatasetMethods
 from minikeras.utils.py_dataset import PyDataset
 
 
-class TimeseriesDataset(PyDataset):
+class TimeseriesDataset(DatasetMethods, PyDataset):
     """The windows of a series, ``batch_size`` per item.
 
     Args:
