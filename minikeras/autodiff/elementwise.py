@@ -184,9 +184,24 @@ def minimum(x1, x2):
     return Minimum()(*_operands(x1, x2, "minimum"))
 
 
+class Mod(Op):
+    """z = a - b * floor(a / b), the sign of b (NumPy's mod; broadcast);
+    da = dy,  db = -dy * floor(a / b)  (JAX's gradient; z jumps where a / b is an integer)."""
+    def forward(self, a, b):
+        self.a_shape, self.b_shape = a.shape, b.shape
+        self.quotient = get_xp(a, b).floor(a / b)
+        return get_xp(a, b).mod(a, b)
+
+    def backward(self, dy):
+        return unbroadcast(dy, self.a_shape), unbroadcast(-dy * self.quotient, self.b_shape)
+
+
 def mod(x1, x2):
-    """Elementwise remainder (sign of ``x2``, as NumPy). No gradient."""
+    """Elementwise remainder (sign of ``x2``, as NumPy). Floats get a gradient (``Mod``);
+    integers stay integers, without one."""
     a, b = _operands(x1, x2, "mod")
+    if backend.is_float_dtype(a.dtype) or backend.is_float_dtype(b.dtype):
+        return Mod()(a, b)
     return Tensor(get_xp(a.data, b.data).mod(a.data, b.data))
 
 

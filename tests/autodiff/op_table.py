@@ -481,7 +481,7 @@ NON_DIFFERENTIABLE = {
     "all", "any", "arange", "argmax", "argmin", "argsort", "ceil", "convert_to_numpy", "convert_to_tensor",
     "count_nonzero", "dtype", "equal", "eye", "floor", "floor_divide", "full", "full_like", "greater",
     "greater_equal", "identity", "in_top_k", "is_tensor", "isfinite", "isinf", "isnan", "less", "less_equal",
-    "linspace", "logical_and", "logical_not", "logical_or", "logical_xor", "mod", "nan_to_num", "ndim",
+    "linspace", "logical_and", "logical_not", "logical_or", "logical_xor", "nan_to_num", "ndim",
     "not_equal", "one_hot", "ones", "ones_like", "round", "shape", "sign", "size", "stop_gradient", "tri",
     "zeros", "zeros_like",
     # linear algebra: an integer rank, complex eigenpairs, a factorization minikeras does not differentiate

@@ -76,6 +76,7 @@ API_TABLE = [
     Case("logaddexp2", ops.logaddexp2, numpy.logaddexp2, ((2, 1), (1, 3))),
     Case("hypot", ops.hypot, numpy.hypot, ((2, 3), (3,)), kinks=(0.0,)),
     Case("fmod", ops.fmod, numpy.fmod, ((2, 3), (3,)), low=0.4, high=3.0, kinks=(1.0, 2.0)),
+    Case("mod", ops.mod, numpy.mod, ((2, 3), (3,)), low=0.4, high=3.0, kinks=(1.0, 2.0)),
     Case("fmax", ops.fmax, numpy.fmax, ((2, 3), (2, 3))),
     Case("fmin", ops.fmin, numpy.fmin, ((2, 3), (3,))),
     Case("deg2rad", ops.deg2rad, numpy.deg2rad, ((2, 3),)),
