@@ -29,6 +29,7 @@ from minikeras.layers.reshaping import Flatten
 from minikeras.layers.reshaping import Permute
 from minikeras.layers.reshaping import Reshape
 from minikeras.layers.embedding import Embedding
+from minikeras.layers.reversible_embedding import ReversibleEmbedding
 from minikeras.layers.merging import Add
 from minikeras.layers.merging import Average
 from minikeras.layers.merging import Concatenate

@@ -56,6 +56,7 @@ PUBLIC_NAMES = {
             "Solarization", "AutoContrast", "Equalization", "MixUp", "CutMix", "AugMix", "RandAugment",
             "Wrapper", "SpectralNormalization",
             "ContrastLimitedAdaptiveHistogramEqualization", "MaxNumBoundingBoxes",
+            "ReversibleEmbedding",
         ),
     ),
     "keras.activations": (
