@@ -8,6 +8,8 @@ pytest.importorskip("tensorflow")
 
 import minikeras  # noqa: E402
 
+pytestmark = pytest.mark.data
+
 DATA = np.arange(40, dtype="float32").reshape(20, 2)
 TARGETS = np.arange(20, dtype="float32")
 
