@@ -25,6 +25,12 @@ layer (``conv_forward(..., bias, relu)``), and its transpose passes ``dy``
 through the ReLU and sums the bias's gradient, while each tile is in the
 cache: the layer's three passes over its output become one.
 
+The loops over a tile's rows and columns take their trip counts from the
+matrices (``six = B_T.shape[0]``), not from the literals 6 and 4: with a
+constant count, LLVM unrolls the 6x6 loops around each vectorised channel
+loop into 36 copies of it, which made these four kernels most of the first
+run's compile time, for no speed (``bench/RESULTS.md``, "Compile time").
+
 As in ``numba_conv.py``, the batch is processed in blocks of images whose
 transformed tiles fit in ``BLOCK_BYTES``, buffers reused by every block, so
 that a block's tiles are still in cache when BLAS reads them. Read next:
@@ -77,20 +83,20 @@ def _input_transform(xpad, B_T, start, stop, TH, TW, V):
         xpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; B_T: ``(6, 6)``, xpad's dtype.
         V: output buffer ``(6, 6, >= (stop-start)*TH*TW, C)``.
     """
-    C = xpad.shape[3]
+    C, six = xpad.shape[3], B_T.shape[0]  # six: a trip count LLVM does not unroll (module docstring)
     for r in prange((stop - start) * TH):  # one (image, row of tiles) per iteration
         n, h = start + r // TH, 4 * (r % TH)
         t = np.empty((6, 6, C), dtype=V.dtype)
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
             # 1. Columns: t[a, j] = sum_i B_T[a, i] d[i, j].
-            for a in range(6):
-                for j in range(6):
+            for a in range(six):
+                for j in range(six):
                     _mix6(t[a, j], B_T[a], xpad[n, h, w + j], xpad[n, h + 1, w + j], xpad[n, h + 2, w + j],
                           xpad[n, h + 3, w + j], xpad[n, h + 4, w + j], xpad[n, h + 5, w + j], False)
             # 2. Rows: V[a, b] = sum_j t[a, j] B_T[b, j].
-            for a in range(6):
-                for b in range(6):
+            for a in range(six):
+                for b in range(six):
                     _mix6(V[a, b, p], B_T[b], t[a, 0], t[a, 1], t[a, 2], t[a, 3], t[a, 4], t[a, 5], False)
 
 
@@ -108,7 +114,7 @@ def _input_transform_t(dV, B, start, stop, TH, TW, dxpad):
         dV: ``(6, 6, >= (stop-start)*TH*TW, C)``; B: ``B_T.T``, contiguous.
         dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; images ``start:stop`` are overwritten.
     """
-    C = dV.shape[3]
+    C, six = dV.shape[3], B.shape[0]
     for b in prange(stop - start):
         n = start + b
         dxpad[n] = 0
@@ -117,12 +123,12 @@ def _input_transform_t(dV, B, start, stop, TH, TW, dxpad):
             for tw in range(TW):
                 p, h, w = (b * TH + th) * TW + tw, 4 * th, 4 * tw
                 # 1. Columns: s[i, k] = sum_a B_T[a, i] dV[a, k].
-                for i in range(6):
-                    for k in range(6):
+                for i in range(six):
+                    for k in range(six):
                         _mix6(s[i, k], B[i], dV[0, k, p], dV[1, k, p], dV[2, k, p], dV[3, k, p], dV[4, k, p], dV[5, k, p], False)
                 # 2. Rows, added onto the tile: dxpad[i, j] += sum_k s[i, k] B_T[k, j].
-                for i in range(6):
-                    for j in range(6):
+                for i in range(six):
+                    for j in range(six):
                         _mix6(dxpad[n, h + i, w + j], B[j], s[i, 0], s[i, 1], s[i, 2], s[i, 3], s[i, 4], s[i, 5], True)
 
 
@@ -159,18 +165,19 @@ def _output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
             out of it are not written.
     """
     OH, OW, F = y.shape[1], y.shape[2], M.shape[3]
+    four, six = A_T.shape
     for r in prange((stop - start) * TH):
         n, h = start + r // TH, 4 * (r % TH)
         u = np.empty((4, 6, F), dtype=y.dtype)
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
             # 1. Columns: u[i, b] = sum_a A_T[i, a] M[a, b].
-            for i in range(4):
-                for b in range(6):
+            for i in range(four):
+                for b in range(six):
                     _mix6(u[i, b], A_T[i], M[0, b, p], M[1, b, p], M[2, b, p], M[3, b, p], M[4, b, p], M[5, b, p], False)
             # 2. Rows, for the cells inside the output: y[i, j] = sum_b u[i, b] A_T[j, b] + bias.
-            for i in range(min(4, OH - h)):
-                for j in range(min(4, OW - w)):
+            for i in range(min(four, OH - h)):
+                for j in range(min(four, OW - w)):
                     out = y[n, h + i, w + j]
                     _mix6(out, A_T[j], u[i, 0], u[i, 1], u[i, 2], u[i, 3], u[i, 4], u[i, 5], False)
                     _add_bias_relu(out, bias, relu)
@@ -194,6 +201,7 @@ def _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
         dbias_rows: ``(N*TH, F)``, added to: row ``n*TH + th`` for tile row ``th`` of image ``n``.
     """
     OH, OW, F = dy.shape[1], dy.shape[2], dy.shape[3]
+    six, four = A.shape
     for r in prange((stop - start) * TH):
         n, h = start + r // TH, 4 * (r % TH)
         z = np.empty((4, 4, F), dtype=dM.dtype)
@@ -202,19 +210,19 @@ def _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
             # 1. The tile of dz, zero where it sticks out of the output.
-            for i in range(4):
-                for j in range(4):
+            for i in range(four):
+                for j in range(four):
                     if h + i < OH and w + j < OW:
                         _gather_gradient(z[i, j], dy[n, h + i, w + j], y[n, h + i, w + j], relu, dbias)
                     else:
                         z[i, j] = 0
             # 2. Columns: s[a, j] = sum_i A_T[i, a] dz[i, j].
-            for a in range(6):
-                for j in range(4):
+            for a in range(six):
+                for j in range(four):
                     _mix4(s[a, j], A[a], z[0, j], z[1, j], z[2, j], z[3, j])
             # 3. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
-            for a in range(6):
-                for b in range(6):
+            for a in range(six):
+                for b in range(six):
                     _mix4(dM[a, b, p], A[b], s[a, 0], s[a, 1], s[a, 2], s[a, 3])
 
 
