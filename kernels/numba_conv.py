@@ -15,7 +15,8 @@ product, which BLAS runs near the machine's peak:
     dcols = dy.reshape(N*OH*OW, F) @ kernel.reshape(KH*KW*C, F).T
     dx    = col2im(dcols): add each row back onto its window
 
-Numba writes ``cols`` (a ``prange`` loop, spread over the cores) and BLAS does
+Numba writes ``cols`` (a loop over output rows, which ``runtime.run_parallel``
+spreads over the cores; ``runtime.py`` says why not ``prange``) and BLAS does
 the products, called from Python on 2-D views. ``cols`` repeats each input
 cell KH*KW times; for the guide's second layer at batch 128 it would take
 170 MB, so the batch is processed in blocks of images whose ``cols`` fits in
@@ -35,13 +36,12 @@ its kernel gradient :func:`_conv_backward_kernel`. Read next:
 
 import numpy as np
 from numba import njit
-from numba import prange
 
 from minikeras.kernels import runtime
 from minikeras.kernels.geometry import output_size
 from minikeras.kernels.geometry import transpose_output_shape
 
-runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
+runtime.load_tbb()  # before Numba starts its threads (run_parallel asks their count), whatever NUMBA_THREADING_LAYER says
 
 # Size of one block's ``cols`` buffer: big blocks let ``cols`` fall out of
 # the cache between the copy and the product, small ones give BLAS products
@@ -50,19 +50,21 @@ runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_
 BLOCK_BYTES = 4 * 2**20
 
 
-@njit(parallel=True, cache=True)
-def _im2col(x, start, stop, geometry, cols):
-    """Copies the windows of images ``start:stop`` into rows of ``cols``.
+@njit(nogil=True, cache=True)
+def _im2col(x, start, geometry, cols, first, last):
+    """Copies the windows of output rows ``first:last`` of the block starting at image ``start`` into ``cols``.
 
     Args:
         x: input ``(N, H, W, C)``, C-contiguous.
-        start, stop: the block of images.
+        start: the block's first image; its output rows are numbered
+            ``0 .. (stop-start)*OH - 1``, image after image.
         geometry: ``(KH, KW, SH, SW, DH, DW, top, left, OH, OW)``.
         cols: output buffer, at least ``((stop-start)*OH*OW, KH*KW*C)``.
+        first, last: the output rows this call copies (``runtime.run_parallel``'s piece).
     """
     KH, KW, SH, SW, DH, DW, top, left, OH, OW = geometry
     H, W, C = x.shape[1], x.shape[2], x.shape[3]
-    for r in prange((stop - start) * OH):  # one (image, output row) per iteration
+    for r in range(first, last):  # one (image, output row) of the block per iteration
         n, oh = start + r // OH, r % OH
         for ow in range(OW):
             row = r * OW + ow
@@ -79,16 +81,16 @@ def _im2col(x, start, stop, geometry, cols):
                             cols[row, base + c] = 0.0
 
 
-@njit(parallel=True, cache=True)
-def _col2im(dcols, start, stop, geometry, dx):
-    """Adds each row of ``dcols`` back onto its window of ``dx`` (images ``start:stop``).
+@njit(nogil=True, cache=True)
+def _col2im(dcols, start, geometry, dx, first, last):
+    """Adds each row of ``dcols`` back onto its window of ``dx``, images ``start+first:start+last``.
 
     The inverse bookkeeping of :func:`_im2col`. Overlapping windows add up;
-    images are independent, so the loop over them runs in parallel.
+    images are independent, so pieces of the block run on different threads.
     """
     KH, KW, SH, SW, DH, DW, top, left, OH, OW = geometry
     H, W, C = dx.shape[1], dx.shape[2], dx.shape[3]
-    for b in prange(stop - start):
+    for b in range(first, last):  # one image of the block per iteration
         n = start + b
         for oh in range(OH):
             for ow in range(OW):
@@ -112,33 +114,35 @@ def _col2im(dcols, start, stop, geometry, dx):
 BIAS_CHUNKS = 64
 
 
-@njit(parallel=True, cache=True)
-def _add_bias_relu(y, bias, relu):
+@njit(nogil=True, cache=True)
+def _add_bias_relu(y, bias, relu, first, last):
     """``y += bias``, then ``y = max(y, 0)`` if ``relu``, in place.
 
     Args:
         y: the convolution's output as a matrix ``(N*OH*OW, F)``.
         bias: ``(F,)``; relu: bool.
+        first, last: the rows of ``y`` this call changes.
     """
     zero = y.dtype.type(0)
-    for r in prange(y.shape[0]):
+    for r in range(first, last):
         for f in range(y.shape[1]):
             value = y[r, f] + bias[f]
             y[r, f] = value if value > zero or not relu else zero
 
 
-@njit(parallel=True, cache=True)
-def _relu_bias_gradient(dy, y, dz, dbias_chunks):
+@njit(nogil=True, cache=True)
+def _relu_bias_gradient(dy, y, dz, dbias_chunks, first, last):
     """``dz = dy`` where ``y > 0``, else 0 (the ReLU's VJP), and the column sums of ``dz``.
 
     Args:
         dy, y: ``(N*OH*OW, F)``: the upstream gradient and the forward output.
         dz: output ``(N*OH*OW, F)``.
         dbias_chunks: ``(BIAS_CHUNKS, F)`` zeros; row k gets the sum of chunk k's rows.
+        first, last: the chunks this call computes.
     """
     rows, chunks = dy.shape[0], dbias_chunks.shape[0]
     zero = dy.dtype.type(0)
-    for k in prange(chunks):
+    for k in range(first, last):
         for r in range(k * rows // chunks, (k + 1) * rows // chunks):
             for f in range(dy.shape[1]):
                 gradient = dy[r, f] if y[r, f] > zero else zero
@@ -153,8 +157,8 @@ def _through_relu(dy, y, relu):
     if not relu:
         return dy, dy.reshape(-1, F).sum(axis=0)
     dz, dbias_chunks = np.empty_like(dy), np.zeros((BIAS_CHUNKS, F), dtype=dy.dtype)
-    _relu_bias_gradient(dy.reshape(-1, F), np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F),
-                        dz.reshape(-1, F), dbias_chunks)
+    runtime.run_parallel(_relu_bias_gradient, BIAS_CHUNKS, dy.reshape(-1, F),
+                         np.ascontiguousarray(y, dtype=dy.dtype).reshape(-1, F), dz.reshape(-1, F), dbias_chunks)
     return dz, dbias_chunks.sum(axis=0)
 
 
@@ -192,12 +196,12 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
     cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
-        _im2col(x, start, stop, geometry, cols)
+        runtime.run_parallel(_im2col, (stop - start) * OH, x, start, geometry, cols)
         np.matmul(cols[:rows], w, out=y[start * OH * OW : stop * OH * OW])
     # 3. The bias and the ReLU in one more pass over y.
     if bias is not None or relu:
         bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
-        _add_bias_relu(y, bias, relu)
+        runtime.run_parallel(_add_bias_relu, y.shape[0], y, bias, relu)
     return y.reshape(x.shape[0], OH, OW, F)
 
 
@@ -225,7 +229,7 @@ def _conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
         np.matmul(dy[start * OH * OW : stop * OH * OW], w_t, out=dcols[:rows])
-        _col2im(dcols, start, stop, geometry, dx)
+        runtime.run_parallel(_col2im, stop - start, dcols, start, geometry, dx)
     return dx
 
 
@@ -241,7 +245,7 @@ def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
-        _im2col(x, start, stop, geometry, cols)
+        runtime.run_parallel(_im2col, (stop - start) * OH, x, start, geometry, cols)
         dw += cols[:rows].T @ dy[start * OH * OW : stop * OH * OW]  # (KH*KW*C, rows) @ (rows, F)
     return dw.reshape(kernel_shape)
 
@@ -261,7 +265,8 @@ def conv_transpose_forward(x, kernel, bias=None, relu=False, strides=(1, 1), pad
                              dilation)  # (N, H, W, C) -> (N, OH, OW, F)
     if bias is not None or relu:
         bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
-        _add_bias_relu(y.reshape(-1, F), bias, relu)
+        rows = y.reshape(-1, F)  # (N, OH, OW, F) -> (N*OH*OW, F)
+        runtime.run_parallel(_add_bias_relu, rows.shape[0], rows, bias, relu)
     return y
 
 

@@ -1,28 +1,29 @@
 """Max and average pooling on the CPU with Numba, parallel over the batch.
 
 Place in the stack: ``kernels/``, beside ``reference.py`` (same functions,
-same numbers). Each image is independent, so ``prange`` gives images to
-cores; inside, the loops run over output cells, then window cells, then
-channels last, the contiguous axis of channels-last arrays. Read next:
+same numbers). Each image is independent: each kernel loops over the
+images ``first:last`` and ``runtime.run_parallel`` gives each thread its
+share of the batch (``runtime.py`` says why not ``prange``). Inside, the
+loops run over output cells, then window cells, then channels last, the
+contiguous axis of channels-last arrays. Read next:
 ``numba_matmul.py``.
 """
 
 import numpy as np
 from numba import njit
-from numba import prange
 
 from minikeras.kernels import runtime
 from minikeras.kernels.geometry import output_size
 
-runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
+runtime.load_tbb()  # before Numba starts its threads (run_parallel asks their count), whatever NUMBA_THREADING_LAYER says
 
 
-@njit(parallel=True, cache=True)
-def _max_pool_forward(x, geometry, y, argmax):
-    """Fills ``y`` and ``argmax`` (flat index ``h * W + w``), first maximum wins."""
+@njit(nogil=True, cache=True)
+def _max_pool_forward(x, geometry, y, argmax, first, last):
+    """Fills ``y`` and ``argmax`` (flat index ``h * W + w``) of images ``first:last``, first maximum wins."""
     PH, PW, SH, SW, top, left, OH, OW = geometry
     H, W, C = x.shape[1], x.shape[2], x.shape[3]
-    for n in prange(x.shape[0]):
+    for n in range(first, last):
         for oh in range(OH):
             for ow in range(OW):
                 for c in range(C):
@@ -47,12 +48,12 @@ def _max_pool_forward(x, geometry, y, argmax):
                             argmax[n, oh, ow, c] = index if take else chosen
 
 
-@njit(parallel=True, cache=True)
-def _max_pool_values(x, geometry, y):
-    """Fills ``y`` only: ``_max_pool_forward`` without the argmax, for inference."""
+@njit(nogil=True, cache=True)
+def _max_pool_values(x, geometry, y, first, last):
+    """Fills ``y`` only (images ``first:last``): ``_max_pool_forward`` without the argmax, for inference."""
     PH, PW, SH, SW, top, left, OH, OW = geometry
     H, W, C = x.shape[1], x.shape[2], x.shape[3]
-    for n in prange(x.shape[0]):
+    for n in range(first, last):
         for oh in range(OH):
             for ow in range(OW):
                 for c in range(C):
@@ -73,22 +74,22 @@ def _max_pool_values(x, geometry, y):
                         first = False
 
 
-@njit(parallel=True, cache=True)
-def _max_pool_backward(dy, argmax, dx):
-    """dx (N, H*W, C) += dy at each saved argmax."""
-    for n in prange(dy.shape[0]):
+@njit(nogil=True, cache=True)
+def _max_pool_backward(dy, argmax, dx, first, last):
+    """dx (N, H*W, C) += dy at each saved argmax, images ``first:last``."""
+    for n in range(first, last):
         for oh in range(dy.shape[1]):
             for ow in range(dy.shape[2]):
                 for c in range(dy.shape[3]):
                     dx[n, argmax[n, oh, ow, c], c] += dy[n, oh, ow, c]
 
 
-@njit(parallel=True, cache=True)
-def _average_pool_forward(x, geometry, y):
-    """y (zeros) += each real cell of a window / the number of real cells."""
+@njit(nogil=True, cache=True)
+def _average_pool_forward(x, geometry, y, first, last):
+    """y (zeros) += each real cell of a window / the number of real cells, images ``first:last``."""
     PH, PW, SH, SW, top, left, OH, OW = geometry
     H, W, C = x.shape[1], x.shape[2], x.shape[3]
-    for n in prange(x.shape[0]):
+    for n in range(first, last):
         for oh in range(OH):
             h0, h1 = max(oh * SH - top, 0), min(oh * SH - top + PH, H)  # the real rows
             for ow in range(OW):
@@ -100,12 +101,12 @@ def _average_pool_forward(x, geometry, y):
                             y[n, oh, ow, c] += x[n, h, w, c] * scale
 
 
-@njit(parallel=True, cache=True)
-def _average_pool_backward(dy, geometry, dx):
-    """dx (zeros) += dy / count on each real cell of the window: the same walk, reversed."""
+@njit(nogil=True, cache=True)
+def _average_pool_backward(dy, geometry, dx, first, last):
+    """dx (zeros) += dy / count on each real cell of the window: the same walk, reversed (images ``first:last``)."""
     PH, PW, SH, SW, top, left, OH, OW = geometry
     H, W, C = dx.shape[1], dx.shape[2], dx.shape[3]
-    for n in prange(dy.shape[0]):
+    for n in range(first, last):
         for oh in range(OH):
             h0, h1 = max(oh * SH - top, 0), min(oh * SH - top + PH, H)
             for ow in range(OW):
@@ -132,10 +133,10 @@ def max_pool_forward(x, pool_size, strides, padding, need_argmax=True):
     out_shape = (x.shape[0], geometry[6], geometry[7], x.shape[3])
     y = np.empty(out_shape, dtype=x.dtype)
     if not need_argmax:
-        _max_pool_values(x, geometry, y)
+        runtime.run_parallel(_max_pool_values, x.shape[0], x, geometry, y)
         return y, None
     argmax = np.empty(out_shape, dtype=np.int64)
-    _max_pool_forward(x, geometry, y, argmax)
+    runtime.run_parallel(_max_pool_forward, x.shape[0], x, geometry, y, argmax)
     return y, argmax
 
 
@@ -143,7 +144,7 @@ def max_pool_backward(dy, argmax, input_shape):
     """Same contract as ``reference.max_pool_backward``: returns dx ``(N, H, W, C)``."""
     N, H, W, C = input_shape
     dx = np.zeros((N, H * W, C), dtype=dy.dtype)
-    _max_pool_backward(np.ascontiguousarray(dy), argmax, dx)
+    runtime.run_parallel(_max_pool_backward, N, np.ascontiguousarray(dy), argmax, dx)
     return dx.reshape(input_shape)
 
 
@@ -152,7 +153,7 @@ def average_pool_forward(x, pool_size, strides, padding):
     x = np.ascontiguousarray(x)
     geometry = _geometry(x.shape, pool_size, strides, padding)
     y = np.zeros((x.shape[0], geometry[6], geometry[7], x.shape[3]), dtype=x.dtype)
-    _average_pool_forward(x, geometry, y)
+    runtime.run_parallel(_average_pool_forward, x.shape[0], x, geometry, y)
     return y
 
 
@@ -160,5 +161,5 @@ def average_pool_backward(dy, input_shape, pool_size, strides, padding):
     """Same contract as ``reference.average_pool_backward``: returns dx ``(N, H, W, C)``."""
     geometry = _geometry(input_shape, pool_size, strides, padding)
     dx = np.zeros(input_shape, dtype=dy.dtype)
-    _average_pool_backward(np.ascontiguousarray(dy), geometry, dx)
+    runtime.run_parallel(_average_pool_backward, input_shape[0], np.ascontiguousarray(dy), geometry, dx)
     return dx

@@ -39,14 +39,13 @@ that a block's tiles are still in cache when BLAS reads them. Read next:
 
 import numpy as np
 from numba import njit
-from numba import prange
 
 from minikeras.kernels import runtime
 from minikeras.kernels.winograd_reference import F4
 from minikeras.kernels.winograd_reference import filter_transform
 from minikeras.kernels.winograd_reference import filter_transform_t
 
-runtime.load_tbb()  # before any parallel kernel runs, whatever NUMBA_THREADING_LAYER says
+runtime.load_tbb()  # before Numba starts its threads (run_parallel asks their count), whatever NUMBA_THREADING_LAYER says
 
 # Size of one block's transformed tiles (the larger of V and M). A sweep over
 # the guide's three 3x3 layers (2 cores, batch 128) is in bench/RESULTS.md.
@@ -75,18 +74,21 @@ def _mix4(out, k, r0, r1, r2, r3):
         out[c] = k0 * r0[c] + k1 * r1[c] + k2 * r2[c] + k3 * r3[c]
 
 
-@njit(parallel=True, cache=True)
-def _input_transform(xpad, B_T, start, stop, TH, TW, V):
-    """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of images ``start:stop``.
+@njit(nogil=True, cache=True)
+def _input_transform(xpad, B_T, start, TH, TW, V, first, last):
+    """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of rows of tiles ``first:last`` of the block at image ``start``.
 
     Args:
         xpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; B_T: ``(6, 6)``, xpad's dtype.
+        start: the block's first image; its rows of tiles are numbered
+            ``0 .. (stop-start)*TH - 1``, image after image.
         V: output buffer ``(6, 6, >= (stop-start)*TH*TW, C)``.
+        first, last: the rows of tiles this call transforms (``runtime.run_parallel``'s piece).
     """
     C, six = xpad.shape[3], B_T.shape[0]  # six: a trip count LLVM does not unroll (module docstring)
-    for r in prange((stop - start) * TH):  # one (image, row of tiles) per iteration
+    t = np.empty((6, 6, C), dtype=V.dtype)
+    for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
-        t = np.empty((6, 6, C), dtype=V.dtype)
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
             # 1. Columns: t[a, j] = sum_i B_T[a, i] d[i, j].
@@ -100,25 +102,27 @@ def _input_transform(xpad, B_T, start, stop, TH, TW, V):
                     _mix6(V[a, b, p], B_T[b], t[a, 0], t[a, 1], t[a, 2], t[a, 3], t[a, 4], t[a, 5], False)
 
 
-@njit(parallel=True, cache=True)
-def _input_transform_t(dV, B, start, stop, TH, TW, dxpad):
-    """Sums each tile's ``B_T.T dV B_T`` into ``dxpad`` (images ``start:stop``).
+@njit(nogil=True, cache=True)
+def _input_transform_t(dV, B, start, TH, TW, dxpad, first, last):
+    """Sums each tile's ``B_T.T dV B_T`` into ``dxpad``, images ``start+first:start+last``.
 
     Neighbouring tiles share two rows or columns, so one image's tiles are
     added one after the other (a fixed order: the same sums every run);
-    images are independent and run in parallel. Each image is zeroed by its
-    own thread just before, while it is in that core's cache (cheaper than
-    one ``np.zeros`` of the whole batch).
+    images are independent, so pieces of the block run on different
+    threads. Each image is zeroed by its own thread just before, while it is
+    in that core's cache (cheaper than one ``np.zeros`` of the whole batch).
 
     Args:
         dV: ``(6, 6, >= (stop-start)*TH*TW, C)``; B: ``B_T.T``, contiguous.
-        dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; images ``start:stop`` are overwritten.
+        start: the block's first image.
+        dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; the images of the piece are overwritten.
+        first, last: the block's images this call computes.
     """
     C, six = dV.shape[3], B.shape[0]
-    for b in prange(stop - start):
+    s = np.empty((6, 6, C), dtype=dxpad.dtype)
+    for b in range(first, last):  # one image of the block per iteration
         n = start + b
         dxpad[n] = 0
-        s = np.empty((6, 6, C), dtype=dxpad.dtype)
         for th in range(TH):
             for tw in range(TW):
                 p, h, w = (b * TH + th) * TW + tw, 4 * th, 4 * tw
@@ -151,9 +155,9 @@ def _gather_gradient(out, dy, y, relu, dbias):
         dbias[c] += gradient
 
 
-@njit(parallel=True, cache=True)
-def _output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
-    """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``) for the tiles of images ``start:stop``.
+@njit(nogil=True, cache=True)
+def _output_transform(M, A_T, bias, relu, start, TH, TW, y, first, last):
+    """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``), rows of tiles ``first:last`` of the block.
 
     Adding the bias and the ReLU here, while each output row is in the
     cache, spares two passes over the whole output (``bench/RESULTS.md``).
@@ -161,14 +165,16 @@ def _output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
     Args:
         M: ``(6, 6, >= (stop-start)*TH*TW, F)``; A_T: ``(4, 6)``.
         bias: ``(F,)``; relu: bool.
+        start: the block's first image (rows of tiles numbered as in :func:`_input_transform`).
         y: output ``(N, OH, OW, F)``; the cells of the last tiles that stick
             out of it are not written.
+        first, last: the rows of tiles this call computes.
     """
     OH, OW, F = y.shape[1], y.shape[2], M.shape[3]
     four, six = A_T.shape
-    for r in prange((stop - start) * TH):
+    u = np.empty((4, 6, F), dtype=y.dtype)
+    for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
-        u = np.empty((4, 6, F), dtype=y.dtype)
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
             # 1. Columns: u[i, b] = sum_a A_T[i, a] M[a, b].
@@ -183,15 +189,15 @@ def _output_transform(M, A_T, bias, relu, start, stop, TH, TW, y):
                     _add_bias_relu(out, bias, relu)
 
 
-@njit(parallel=True, cache=True)
-def _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
-    """``dM = A_T.T dz A_T`` for the tiles of images ``start:stop``, where ``dz`` is ``dy`` through the ReLU.
+@njit(nogil=True, cache=True)
+def _output_transform_t(dy, y, A, relu, start, TH, TW, dM, dbias_rows, first, last):
+    """``dM = A_T.T dz A_T`` for rows of tiles ``first:last`` of the block, ``dz`` being ``dy`` through the ReLU.
 
     Each tile of ``dy`` is first copied into a 4x4 buffer: zeros where the
     tile sticks out of the output, and where ``y <= 0`` when ``relu``
     (the ReLU's gradient). The copied values are also added up per channel,
-    the bias's gradient, one row of ``dbias_rows`` per parallel iteration so
-    that the sum has a fixed order.
+    the bias's gradient, one row of ``dbias_rows`` per row of tiles so that
+    the sum has a fixed order whatever the number of threads.
 
     Args:
         dy: the output gradient ``(N, OH, OW, F)``.
@@ -199,13 +205,14 @@ def _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM, dbias_rows):
         A: ``A_T.T`` ``(6, 4)``, contiguous.
         dM: output buffer ``(6, 6, >= (stop-start)*TH*TW, F)``.
         dbias_rows: ``(N*TH, F)``, added to: row ``n*TH + th`` for tile row ``th`` of image ``n``.
+        first, last: the rows of tiles this call computes (block numbering, from image ``start``).
     """
     OH, OW, F = dy.shape[1], dy.shape[2], dy.shape[3]
     six, four = A.shape
-    for r in prange((stop - start) * TH):
+    z = np.empty((4, 4, F), dtype=dM.dtype)
+    s = np.empty((6, 4, F), dtype=dM.dtype)
+    for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
-        z = np.empty((4, 4, F), dtype=dM.dtype)
-        s = np.empty((6, 4, F), dtype=dM.dtype)
         dbias = dbias_rows[start * TH + r]
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
@@ -303,9 +310,9 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        _input_transform(xpad, B_T, start, stop, TH, TW, V_6x6)
+        runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, V_6x6)
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
-        _output_transform(M_6x6, A_T, bias, relu, start, stop, TH, TW, y)
+        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, start, TH, TW, y)
     return y
 
 
@@ -354,12 +361,13 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
     tiles, tiles_6x6 = _tiles_buffer(per_block * TH * TW, C, dtype)  # dV, then V
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        _output_transform_t(dy, y, A, relu, start, stop, TH, TW, dM_6x6, dbias_rows)
+        runtime.run_parallel(_output_transform_t, (stop - start) * TH, dy, y, A, relu, start, TH, TW, dM_6x6,
+                             dbias_rows)
         if need_input:
             np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
-            _input_transform_t(tiles_6x6, B, start, stop, TH, TW, dxpad)
+            runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad)
         if x is not None:
-            _input_transform(xpad, B_T, start, stop, TH, TW, tiles_6x6)  # V
+            runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, tiles_6x6)  # V
             dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
     # 3. Undo the padding and the filter transform; add up the bias's rows.
     (top, _), (left, _) = padding

@@ -46,6 +46,24 @@ configuration turns it off (``MINIKERAS_CONFIGURE_PROCESS=0``, or
    ``MALLOC_MMAP_THRESHOLD_`` in the environment (glibc's own knob) leaves
    the choice to the user.
 
+3. **Threads for the kernels of the main job, without ``prange``.** A
+   ``prange`` loop (``@njit(parallel=True)``) is compiled about three times
+   over: Numba makes its body a separate function, wraps that in a gufunc
+   and links both into the caller, and LLVM optimises and generates machine
+   code at each step. For the vectorised loops of convolution and pooling
+   that made a first run spend most of its compile time on a handful of
+   kernels (``bench/cold_start.py``; ``bench/RESULTS.md``, "Compile time").
+   So ``numba_conv``, ``numba_winograd`` and ``numba_pool`` compile plain
+   serial loops, ``@njit(nogil=True)``, over a range ``first:last`` of
+   independent iterations (images, rows of tiles), and
+   :func:`run_parallel` splits the range into one piece per thread: the
+   calling thread runs the first, a small pool of helper threads the others
+   (``nogil``: Numba releases Python's lock while the loop runs). The
+   thread count is Numba's (``NUMBA_NUM_THREADS``,
+   ``numba.set_num_threads``). Every iteration writes its own outputs, so
+   the numbers do not depend on the thread count. The other kernel
+   modules, run by fewer jobs, keep ``prange``.
+
 Read next: ``reference.py``, the definitions of the kernels.
 """
 
@@ -53,8 +71,12 @@ import ctypes
 import functools
 import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 _configured = False
+_helpers = None  # the ThreadPoolExecutor of run_parallel, made on first use
+_helpers_lock = threading.Lock()
 
 
 @functools.cache
@@ -116,3 +138,50 @@ def configure_process():
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ and sys.platform.startswith("linux"):
         kept = keep_freed_memory()
     return {"tbb": tbb, "threading_layer": str(numba.config.THREADING_LAYER), "keep_freed_memory": kept}
+
+
+def _forget_helpers():
+    """In a forked child: the pool object was copied but not its threads; make a new one when needed."""
+    global _helpers
+    _helpers = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helpers)
+
+
+def _helper_threads(count):
+    """A thread pool with at least ``count`` threads, kept for the life of the process."""
+    global _helpers
+    with _helpers_lock:
+        if _helpers is None or _helpers._max_workers < count:
+            _helpers = ThreadPoolExecutor(max_workers=count, thread_name_prefix="minikeras-kernel")
+        return _helpers
+
+
+def run_parallel(kernel, count, *args):
+    """Calls ``kernel(*args, first, last)`` on pieces of ``range(count)``, one piece per thread.
+
+    Args:
+        kernel: a Numba function compiled with ``nogil=True`` whose last two
+            arguments are the range of iterations it runs, each iteration
+            independent of the others.
+        count: the number of iterations.
+        *args: the kernel's other arguments, the same for every piece.
+
+    The calling thread runs the first piece and waits for the others, so
+    the kernel's outputs are complete when this returns; an exception in
+    any piece is raised here.
+    """
+    import numba
+
+    threads = max(1, min(count, numba.get_num_threads()))
+    if threads == 1:
+        kernel(*args, 0, count)
+        return
+    bounds = [count * piece // threads for piece in range(threads + 1)]  # equal pieces, in order
+    helpers = _helper_threads(threads - 1)
+    others = [helpers.submit(kernel, *args, bounds[piece], bounds[piece + 1]) for piece in range(1, threads)]
+    kernel(*args, bounds[0], bounds[1])
+    for other in others:
+        other.result()

@@ -1,9 +1,14 @@
-"""The Numba threading layer: two threads at once, and a forked worker.
+"""The Numba threading layer: two threads at once, and a forked worker; ``runtime.run_parallel``.
 
 ``kernels/runtime.py`` makes TBB loadable because PyDataset thread workers call the
 kernels from several threads at once (Numba's ``workqueue`` layer aborts the
 process then) and DataLoader/PyDataset process workers fork (GNU OpenMP
-cannot be used again in a forked child).
+cannot be used again in a forked child). The conv, Winograd and pooling
+kernels split their loops over threads with ``runtime.run_parallel``
+instead of ``prange``: its pieces must cover the range once, give the same
+numbers for any thread count, and raise a piece's error in the caller. The
+tests run with one Numba thread, so they ask for three by replacing
+``numba.get_num_threads``.
 """
 
 import multiprocessing
@@ -13,6 +18,9 @@ import numpy as np
 import pytest
 
 from minikeras.kernels import numba_conv
+from minikeras.kernels import numba_pool
+from minikeras.kernels import numba_winograd
+from minikeras.kernels import runtime
 
 pytestmark = pytest.mark.kernels
 
@@ -60,3 +68,57 @@ def test_a_forked_worker_can_call_kernels():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         result = pool.apply_async(_conv_sum, (1,)).get(timeout=120)
     assert result == pytest.approx(expected, rel=1e-6)
+
+
+def test_run_parallel_covers_the_range_once_in_pieces(monkeypatch):
+    import numba
+
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
+    pieces, counts = [], np.zeros(10, dtype=int)
+
+    def kernel(counts, first, last):
+        pieces.append((first, last))
+        counts[first:last] += 1
+
+    runtime.run_parallel(kernel, 10, counts)
+    assert sorted(pieces) == [(0, 3), (3, 6), (6, 10)]
+    assert counts.tolist() == [1] * 10
+    pieces.clear()
+    runtime.run_parallel(kernel, 2, counts)  # fewer iterations than threads: one piece each
+    assert sorted(pieces) == [(0, 1), (1, 2)]
+
+
+def test_run_parallel_raises_the_error_of_a_piece(monkeypatch):
+    import numba
+
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+
+    def kernel(first, last):
+        if first > 0:
+            raise IndexError(f"piece {first}:{last}")
+
+    with pytest.raises(IndexError, match="piece 2:4"):
+        runtime.run_parallel(kernel, 4)
+
+
+def test_the_kernels_give_the_same_numbers_on_one_thread_and_three(monkeypatch):
+    import numba
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 7, 6, 4)).astype(np.float32)
+    kernel = rng.standard_normal((3, 3, 4, 3)).astype(np.float32)
+    bias = rng.standard_normal(3).astype(np.float32)
+
+    def outputs():
+        y = numba_winograd.conv_forward(x, kernel, bias, True, padding=((1, 1), (1, 1)))
+        grads = numba_winograd.conv_backward(x, y, y, kernel, True, padding=((1, 1), (1, 1)))
+        y2 = numba_conv.conv_forward(x, kernel, bias, True, strides=(2, 1))
+        grads2 = numba_conv.conv_backward(x, y2, y2, kernel, True, strides=(2, 1))
+        pooled, argmax = numba_pool.max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0)))
+        return [y, *grads, y2, *grads2, pooled, argmax, numba_pool.max_pool_backward(pooled, argmax, x.shape)]
+
+    one = outputs()
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
+    three = outputs()
+    for a, b in zip(one, three):
+        np.testing.assert_array_equal(a, b)
