@@ -72,11 +72,10 @@ import functools
 import os
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 _configured = False
-_helpers = None  # the ThreadPoolExecutor of run_parallel, made on first use
-_helpers_lock = threading.Lock()
+_helpers = []  # the helper threads of run_parallel, started on first use
+_helpers_lock = threading.Lock()  # held by the thread that hands them pieces
 
 
 @functools.cache
@@ -140,23 +139,53 @@ def configure_process():
     return {"tbb": tbb, "threading_layer": str(numba.config.THREADING_LAYER), "keep_freed_memory": kept}
 
 
+class _Helper:
+    """One helper thread of :func:`run_parallel`, handed one piece at a time.
+
+    Two locks make the hand-over: the caller releases ``start`` when the
+    piece is set, the thread releases ``done`` when it has run it. That is
+    about half the time per call of a ``concurrent.futures`` pool, whose
+    futures and queue cost more than the shortest kernels here.
+    """
+
+    def __init__(self):
+        self.start, self.done = threading.Lock(), threading.Lock()
+        self.start.acquire()
+        self.done.acquire()
+        self.piece, self.error = None, None
+        threading.Thread(target=self._serve, name="minikeras-kernel", daemon=True).start()
+
+    def _serve(self):
+        while True:
+            self.start.acquire()  # waits for a piece
+            kernel, args = self.piece
+            try:
+                kernel(*args)
+            except BaseException as error:  # handed to the caller, raised there
+                self.error = error
+            self.done.release()
+
+    def hand(self, kernel, args):
+        """Starts ``kernel(*args)`` on this thread."""
+        self.piece, self.error = (kernel, args), None
+        self.start.release()
+
+    def wait(self):
+        """Waits for the piece; raises its exception, if any."""
+        self.done.acquire()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 def _forget_helpers():
-    """In a forked child: the pool object was copied but not its threads; make a new one when needed."""
-    global _helpers
-    _helpers = None
+    """In a forked child: the helper objects were copied but not their threads; make new ones when needed."""
+    global _helpers, _helpers_lock
+    _helpers, _helpers_lock = [], threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_helpers)
-
-
-def _helper_threads(count):
-    """A thread pool with at least ``count`` threads, kept for the life of the process."""
-    global _helpers
-    with _helpers_lock:
-        if _helpers is None or _helpers._max_workers < count:
-            _helpers = ThreadPoolExecutor(max_workers=count, thread_name_prefix="minikeras-kernel")
-        return _helpers
 
 
 def run_parallel(kernel, count, *args):
@@ -171,17 +200,32 @@ def run_parallel(kernel, count, *args):
 
     The calling thread runs the first piece and waits for the others, so
     the kernel's outputs are complete when this returns; an exception in
-    any piece is raised here.
+    any piece is raised here. When another thread is already using the
+    helpers (PyDataset thread workers calling kernels at once), this call
+    runs all its pieces itself rather than wait.
     """
     import numba
 
     threads = max(1, min(count, numba.get_num_threads()))
-    if threads == 1:
+    if threads == 1 or not _helpers_lock.acquire(blocking=False):
         kernel(*args, 0, count)
         return
-    bounds = [count * piece // threads for piece in range(threads + 1)]  # equal pieces, in order
-    helpers = _helper_threads(threads - 1)
-    others = [helpers.submit(kernel, *args, bounds[piece], bounds[piece + 1]) for piece in range(1, threads)]
-    kernel(*args, bounds[0], bounds[1])
-    for other in others:
-        other.result()
+    try:
+        while len(_helpers) < threads - 1:
+            _helpers.append(_Helper())
+        bounds = [count * piece // threads for piece in range(threads + 1)]  # equal pieces, in order
+        for piece in range(1, threads):
+            _helpers[piece - 1].hand(kernel, (*args, bounds[piece], bounds[piece + 1]))
+        try:
+            kernel(*args, bounds[0], bounds[1])
+        finally:
+            errors = []
+            for helper in _helpers[: threads - 1]:  # every piece ends before the outputs are used
+                try:
+                    helper.wait()
+                except BaseException as error:
+                    errors.append(error)
+        if errors:
+            raise errors[0]
+    finally:
+        _helpers_lock.release()

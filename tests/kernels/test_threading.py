@@ -101,6 +101,30 @@ def test_run_parallel_raises_the_error_of_a_piece(monkeypatch):
         runtime.run_parallel(kernel, 4)
 
 
+def test_two_callers_share_the_helpers(monkeypatch):
+    """Two Python threads at once: one hands pieces to the helpers, the other runs its range itself."""
+    import numba
+
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
+    counts = np.zeros((2, 30), dtype=int)
+    barrier = threading.Barrier(2)
+
+    def kernel(row, first, last):
+        counts[row, first:last] += 1
+
+    def work(row):
+        barrier.wait()
+        for _ in range(50):
+            runtime.run_parallel(kernel, 30, row)
+
+    threads = [threading.Thread(target=work, args=(row,)) for row in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert (counts == 50).all()
+
+
 def test_the_kernels_give_the_same_numbers_on_one_thread_and_three(monkeypatch):
     import numba
 
