@@ -28,6 +28,10 @@ from minikeras.optimizers.adamax_adadelta import Adamax  # noqa: E402
 from minikeras.optimizers.ftrl import Ftrl  # noqa: E402
 from minikeras.optimizers.lion_lamb import Lamb  # noqa: E402
 from minikeras.optimizers.lion_lamb import Lion  # noqa: E402
+from minikeras.optimizers.multi_optimizer import MultiOptimizer  # noqa: E402
+from minikeras.optimizers.multi_optimizer import OptimizerMap  # noqa: E402
+from minikeras.optimizers.muon import Muon  # noqa: E402
+from minikeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW  # noqa: E402
 
 # Lower-case name or class name -> class. Keras's own table, in one place.
 ALL_OPTIMIZERS = {
@@ -45,6 +49,9 @@ ALL_OPTIMIZERS = {
     "lamb": Lamb,
     "adafactor": Adafactor,
     "lossscaleoptimizer": LossScaleOptimizer,
+    "muon": Muon,
+    "schedulefreeadamw": ScheduleFreeAdamW,
+    "multioptimizer": MultiOptimizer,
 }
 
 

@@ -80,7 +80,8 @@ PUBLIC_NAMES = {
     "keras.constraints": (("minikeras.constraints",), ("MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm")),
     "keras.optimizers": (
         ("minikeras.optimizers",),
-        ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb"),
+        ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb",
+         "Adafactor", "LossScaleOptimizer", "Muon", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap"),
     ),
     "keras.optimizers.schedules": (
         ("minikeras.optimizers.schedules",),
