@@ -50,6 +50,8 @@ NOT_COMPARED = {
     "wrappers": "scikit-learn wrappers, not asked for by any issue yet",
 }
 
+_QUANTISATION = "int8/int4/float8 quantisation (keras.quantizers), outside this teaching scope, as NOT_COMPARED says"
+
 # (namespace, name) -> why minikeras does not have it. Only what makes sense
 # solely inside another framework, or what Keras itself only raises on.
 EXCLUDED = {
@@ -62,6 +64,12 @@ EXCLUDED = {
     ("config", "is_nnx_enabled"): "Flax NNX is a JAX-only option",
     ("optimizers", "legacy"): "Keras 3 only raises there (tf.keras's Keras 2 optimizers)",
     ("", "src"): "Keras's private source tree",
+    ("dtype_policies", "AWQDTypePolicy"): _QUANTISATION,
+    ("dtype_policies", "GPTQDTypePolicy"): _QUANTISATION,
+    ("dtype_policies", "Int4DTypePolicy"): _QUANTISATION,
+    ("dtype_policies", "QuantizedDTypePolicy"): _QUANTISATION,
+    ("dtype_policies", "QuantizedFloat8DTypePolicy"): _QUANTISATION,
+    ("", "Quantizer"): _QUANTISATION,
 }
 
 

@@ -132,8 +132,8 @@ PINNED = {
     ),
     'optimizers': (
         'Adadelta', 'Adafactor', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'Ftrl', 'Lamb', 'Lion',
-        'LossScaleOptimizer', 'Nadam', 'Optimizer', 'RMSprop', 'SGD', 'deserialize', 'get', 'schedules',
-        'serialize',
+        'LossScaleOptimizer', 'MultiOptimizer', 'Muon', 'Nadam', 'Optimizer', 'OptimizerMap', 'RMSprop',
+        'SGD', 'ScheduleFreeAdamW', 'deserialize', 'get', 'schedules', 'serialize',
     ),
     'optimizers.schedules': (
         'CosineDecay', 'CosineDecayRestarts', 'ExponentialDecay', 'InverseTimeDecay', 'LearningRateSchedule',
@@ -285,4 +285,4 @@ PINNED = {
 }
 
 # Namespaces where every Keras name not in EXCLUDED must exist.
-COMPLETE = ('ops', 'ops.numpy', 'ops.nn', 'ops.linalg', 'ops.image', 'losses', 'metrics', 'optimizers.schedules', 'callbacks', 'activations', 'regularizers', 'constraints', 'random', 'models', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'distribution')
+COMPLETE = ('ops', 'ops.numpy', 'ops.nn', 'ops.linalg', 'ops.image', 'losses', 'metrics', 'optimizers', 'optimizers.schedules', 'callbacks', 'activations', 'regularizers', 'constraints', 'random', 'models', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'dtype_policies', 'distribution')
