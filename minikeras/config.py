@@ -5,7 +5,8 @@ Place in the stack: a thin public face. The settings themselves live in
 flash-attention switch), in
 ``minikeras/backend/kernel_choice.py`` (which kernels compute conv, pooling
 and matmul: ``kernels(...)``, minikeras's addition) and in
-``minikeras/saving/serialization_lib.py`` (safe mode); this file only gives
+``minikeras/saving/serialization_lib.py`` (safe mode) and
+``minikeras/utils/traceback_utils.py`` (traceback filtering); this file only gives
 them their Keras names.
 """
 
@@ -31,8 +32,12 @@ from minikeras.saving.serialization_lib import enable_unsafe_deserialization
 from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled
+from minikeras.utils.traceback_utils import disable_traceback_filtering
+from minikeras.utils.traceback_utils import enable_traceback_filtering
+from minikeras.utils.traceback_utils import is_traceback_filtering_enabled
 
 __all__ = ["backend", "dtype_policy", "set_dtype_policy", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "kernel_settings",
            "kernels", "max_epochs", "max_steps_per_epoch", "set_max_epochs", "set_max_steps_per_epoch", "set_epsilon", "set_floatx", "set_image_data_format",
            "disable_interactive_logging", "enable_interactive_logging", "is_interactive_logging_enabled",
-           "disable_flash_attention", "enable_flash_attention", "is_flash_attention_enabled"]
+           "disable_flash_attention", "enable_flash_attention", "is_flash_attention_enabled",
+           "disable_traceback_filtering", "enable_traceback_filtering", "is_traceback_filtering_enabled"]

@@ -37,6 +37,7 @@ from minikeras.layers.keras_tensor import any_symbolic
 from minikeras.random import SeedGenerator
 from minikeras.utils import nest
 from minikeras.utils.naming import to_snake_case
+from minikeras.utils.traceback_utils import filter_traceback
 
 # Most attribute values are names, sizes and flags: the walk below leaves them
 # at once (a training step walks the layer tree a few times, for the trainable
@@ -427,6 +428,7 @@ class Layer:
         """The computation; subclasses override it. The default returns ``inputs``."""
         return inputs
 
+    @filter_traceback  # an error in `call` shows the user's frames, not ours (traceback_utils.py)
     def __call__(self, *args, **kwargs):
         # 1. Symbolic inputs (functional API): record a node, compute nothing.
         if any_symbolic(args, kwargs):

@@ -24,6 +24,7 @@ from minikeras.models import summary as summary_module
 from minikeras.models.functional_graph import FunctionalGraph
 from minikeras.trainers.trainer import Trainer
 from minikeras.utils import nest
+from minikeras.utils.traceback_utils import filter_traceback
 
 
 class Model(Trainer, Layer):
@@ -120,6 +121,7 @@ class Model(Trainer, Layer):
             raise AttributeError(f"Model '{self.name}' has no `{attribute}`: only a functional or "
                                  "built Sequential model has symbolic inputs and outputs.")
 
+    @filter_traceback
     def get_layer(self, name=None, index=None):
         """Returns a layer by ``name`` or by ``index`` (in ``model.layers``)."""
         if index is not None and name is not None:
@@ -162,6 +164,7 @@ class Model(Trainer, Layer):
                                   self._graph.outputs_structure)
 
     # ----- reporting -----
+    @filter_traceback
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints the table of layers, output shapes and parameter counts.
@@ -180,16 +183,19 @@ class Model(Trainer, Layer):
                                      show_trainable=show_trainable, layer_range=layer_range)
 
     # ----- saving: the work is done by minikeras.saving (above models) -----
+    @filter_traceback
     def save(self, filepath, overwrite=True, **kwargs):
         """Saves the model to a ``.keras`` file (architecture, weights, optimizer)."""
         from minikeras import saving
         return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
+    @filter_traceback
     def save_weights(self, filepath, overwrite=True):
         """Saves the weights to a ``.weights.h5`` file."""
         from minikeras import saving
         return saving.save_weights(self, filepath, overwrite=overwrite)
 
+    @filter_traceback
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Loads weights saved by ``save_weights`` (or from a ``.keras`` file)."""
         from minikeras import saving

@@ -38,6 +38,7 @@ from minikeras.trainers.compile_utils import CompileLoss
 from minikeras.trainers.compile_utils import CompileMetrics
 from minikeras.trainers.data_adapters import data_adapter_utils
 from minikeras.utils.batch_tuples import batch_size_of
+from minikeras.utils.traceback_utils import filter_traceback
 
 
 class Trainer:
@@ -59,6 +60,7 @@ class Trainer:
     _compile_metrics = None
     _compile_config = None
 
+    @filter_traceback
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
@@ -217,6 +219,7 @@ class Trainer:
         return self(x, training=False)
 
     # ----- the loops (loops.py) -----
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -235,6 +238,7 @@ class Trainer:
             validation_batch_size=validation_batch_size, validation_freq=validation_freq,
         )
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """Returns the loss (a float) or ``[loss, *metrics]``, or a dict. See ``loops.evaluate``."""
@@ -242,12 +246,14 @@ class Trainer:
                               sample_weight=sample_weight, steps=steps, callbacks=callbacks,
                               return_dict=return_dict)
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Returns the outputs for ``x`` as NumPy arrays. See ``loops.predict``."""
         return loops.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
                              callbacks=callbacks)
 
     # ----- single batches -----
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One ``train_step`` on the batch given (metrics keep accumulating)."""
         self._assert_compile_called("train_on_batch")
@@ -258,12 +264,14 @@ class Trainer:
         logs = self.train_step((x, y, sample_weight))
         return self._format_logs(logs, return_dict)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """One ``test_step`` on the batch given."""
         self._assert_compile_called("test_on_batch")
         logs = self.test_step((x, y, sample_weight))
         return self._format_logs(logs, return_dict)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         """The outputs for one batch, as NumPy arrays."""
         with backend.no_grad():
