@@ -52,6 +52,12 @@ from minikeras.losses import Loss
 from minikeras.metrics import Metric
 from minikeras.optimizers import Optimizer
 from minikeras.regularizers import Regularizer
+from minikeras.autodiff.remat import RematScope
+from minikeras.autodiff.remat import remat
+from minikeras.backend.scopes import StatelessScope
+from minikeras.backend.scopes import SymbolicScope
+from minikeras.backend.scopes import device
+from minikeras.backend.scopes import name_scope
 
 
 def version():

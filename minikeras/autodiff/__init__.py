@@ -21,7 +21,8 @@ this order, each file a lesson:
    over a whole sequence as one op), ``attention.py`` (dot-product attention),
    ``matrix_ops.py`` (inv det solve cholesky...), ``decompositions.py``
    (eigh qr svd), ``scatter.py`` (scatter, segment sums: writing by index), ``ctc.py``
-   (the CTC loss of an unaligned sequence labelling).
+   (the CTC loss of an unaligned sequence labelling);
+6. ``remat.py``    -- gradient checkpointing: a forward pass recomputed in the backward pass.
 """
 
 # tensor.py first: it loads the op families its operators use.

@@ -24,7 +24,7 @@ Gradient with respect to the logits u (y = softmax(u)), for the frames t < T:
     dloss/du[t, k] = y[t, k] - (1 / (p y[t, k])) * sum over s with l'(s) = k of alpha[t, s] beta[t, s]
 
 (Graves et al., 2006): what the model predicts minus how much of the
-target's probability passes through class k at frame t. Read next: ``minikeras/ops/``.
+target's probability passes through class k at frame t. Read next: ``remat.py``.
 """
 
 from minikeras.autodiff.op import Op

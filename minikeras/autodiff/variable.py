@@ -11,6 +11,8 @@ the old value for its backward pass still sees the value it used.
 
 from minikeras import backend
 from minikeras.autodiff.tensor import Tensor
+from minikeras.backend import context
+from minikeras.backend import scopes
 
 
 class Variable(Tensor):
@@ -37,7 +39,8 @@ class Variable(Tensor):
         if isinstance(name, str) and "/" in name:
             raise ValueError(f"Argument `name` must be a string without '/'. Received: name={name}")
         self.name = name or "variable"
-        self.path = self.name  # Layer.add_weight sets "<layer path>/<name>"
+        # "outer/name" inside minikeras.name_scope("outer"); Layer.add_weight adds the layer's name.
+        self.path = scopes.prefixed(self.name)
         self.trainable = bool(trainable)
         self.autocast = bool(autocast)
         super().__init__(self._initial_value(initializer, shape, dtype))
@@ -81,6 +84,9 @@ class Variable(Tensor):
                 f"`variable.assign(value)` must match. variable.shape={self.shape}, "
                 f"Received: value.shape={tuple(new.shape)}. Target variable: {self}"
             )
+        # A StatelessScope (or remat's recorder) keeps the old value to put it back later.
+        for scope in context.state_scopes():
+            scope.before_assign(self)
         self.data = new
         return self
 

@@ -9,6 +9,7 @@ that imports CuPy. Read next: ``context.py``.
 import numpy
 
 from minikeras.backend import config
+from minikeras.backend import scopes
 
 _cupy = None
 
@@ -49,12 +50,15 @@ def is_cupy_array(value):
 def get_xp(*arrays):
     """Returns the array module (``numpy`` or ``cupy``) for these raw arrays.
 
-    With no argument, the module of the configured backend: use it to create
-    new arrays. With arrays, CuPy if any of them lives on the GPU.
+    With no argument, the module to create new arrays with: the open
+    ``minikeras.device(...)`` scope's (``scopes.py``), else the configured
+    backend's. With arrays, CuPy if any of them lives on the GPU.
     """
     for value in arrays:
         if is_cupy_array(value):
             return _load_cupy()
+    if not arrays and scopes.OPEN_DEVICES[0]:
+        return scopes.current_device().array_module()
     if not arrays and config.backend() == "cupy":
         return _load_cupy()
     return numpy

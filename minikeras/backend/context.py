@@ -96,6 +96,41 @@ def autocast_scope(dtype):
         state.autocast_dtype = previous
 
 
+# ----- scopes that watch Variable.assign (StatelessScope, remat's recorder) -----
+def state_scopes():
+    """The open scopes that ``Variable.assign`` must notify, innermost last (see ``scopes.py``)."""
+    state = _state()
+    if not hasattr(state, "state_scopes"):
+        state.state_scopes = []
+    return state.state_scopes
+
+
+def push_state_scope(scope):
+    state_scopes().append(scope)
+
+
+def pop_state_scope(scope):
+    scopes = state_scopes()
+    if scope in scopes:
+        scopes.remove(scope)
+
+
+@contextlib.contextmanager
+def replaced_tapes(tapes):
+    """Within this block only ``tapes`` record, whatever was open or paused outside.
+
+    ``autodiff/remat.py`` runs a forward pass with a tape of its own in place of
+    the user's, so that the user's tapes keep one node instead of every op.
+    """
+    state = _state()
+    saved = state.tapes, state.recording_paused
+    state.tapes, state.recording_paused = list(tapes), 0
+    try:
+        yield
+    finally:
+        state.tapes, state.recording_paused = saved
+
+
 # ----- automatic names: "dense", "dense_1", ... counted per base name -----
 _name_counts = {}
 _name_lock = threading.Lock()

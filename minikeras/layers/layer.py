@@ -29,7 +29,9 @@ from minikeras import backend
 from minikeras import dtype_policies
 from minikeras.autodiff import Tensor
 from minikeras.autodiff import Variable
+from minikeras.autodiff import remat
 from minikeras.backend import context
+from minikeras.backend import scopes
 from minikeras.layers import layer_symbolic
 from minikeras.layers import layer_utils
 from minikeras.layers.input_spec import assert_input_compatibility
@@ -118,6 +120,8 @@ class Layer:
         self.input_spec = None
         self.supports_masking = False
         self.activity_regularizer = None
+        # A layer made inside a RematScope recomputes its call in the backward pass (autodiff/remat.py).
+        self._remat_mode = remat.get_current_remat_mode()
         if activity_regularizer is not None:
             from minikeras import regularizers  # regularizers import layers' users, not layers
             self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -262,7 +266,8 @@ class Layer:
             trainable: whether optimizers update it (False for moving statistics).
             regularizer: adds ``regularizer(variable)`` to ``layer.losses``.
             constraint: projection the optimizer applies after each update.
-            name: short name; the variable's ``path`` is ``"<layer name>/<name>"``.
+            name: short name; the variable's ``path`` is ``"<layer name>/<name>"``
+                (under ``"<scope>/"`` inside ``minikeras.name_scope``).
             autocast: False keeps a float weight in its own dtype inside a
                 mixed-precision call (moving statistics).
             aggregation: passed to ``Variable``, which ignores it.
@@ -283,7 +288,7 @@ class Layer:
         variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
                             trainable=trainable, name=name, autocast=autocast,
                             aggregation=aggregation)
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = scopes.prefixed(f"{self.name}/{variable.name}")  # under any open name_scope
         variable.regularizer = None
         variable.constraint = None
         if regularizer is not None:
@@ -372,8 +377,16 @@ class Layer:
 
     # ----- losses -----
     def add_loss(self, loss):
-        """Adds a scalar loss (a tensor) that training will minimise too."""
-        self._losses.append(loss)
+        """Adds a scalar loss (a tensor) that training will minimise too.
+
+        Inside a ``StatelessScope`` the layer keeps nothing: the loss goes to
+        ``scope.losses`` if the scope collects losses, else it is dropped (Keras's rule).
+        """
+        stateless_scope = scopes.get_stateless_scope()
+        if stateless_scope is None:
+            self._losses.append(loss)
+        elif stateless_scope.collect_losses:
+            stateless_scope.add_loss(loss)
 
     @property
     def losses(self):
@@ -458,7 +471,10 @@ class Layer:
             kwargs["mask"] = previous_mask
         # 6. Run `call` with the flag visible to every nested layer.
         with context.training_scope(training), context.autocast_scope(self._autocast_dtype()):
-            outputs = self.call(*args, **kwargs)
+            call = self.call
+            if getattr(self, "_remat_mode", None) is not None:
+                call = remat.rematerialized_call(self, call, args, kwargs)
+            outputs = call(*args, **kwargs)
         self._called = True
         self._after_call(first_input, outputs, previous_mask)
         return outputs

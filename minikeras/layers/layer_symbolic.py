@@ -20,6 +20,7 @@ back afterwards. Read next: ``input_layer.py``.
 import numpy
 
 from minikeras.backend import context
+from minikeras.backend import scopes
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.keras_tensor import Node
@@ -100,7 +101,7 @@ def _trial_call(layer, args, kwargs, sizes):
     #    arrays is enough to restore them.
     saved = [(variable, variable.data) for variable in layer.variables]
     try:
-        with context.no_grad():
+        with context.no_grad(), scopes.SymbolicScope():  # the symbolic stage, as Keras marks it
             return layer(*concrete_args, **concrete_kwargs)
     except Exception as error:
         error.add_note(f"(while minikeras inferred the output shape of layer '{layer.name}' by "
