@@ -9,9 +9,11 @@ configs and variables). Read in this order:
 3. ``serialization_lib.py``: objects <-> JSON configs;
 4. ``object_graph.py`` and ``h5_store.py``: where each variable is stored;
 5. ``archive.py`` and ``atomic_file.py``: the ZIP file read defensively, files written atomically;
-6. ``saving_lib.py``: ``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``.
+6. ``saving_lib.py``: ``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``;
+7. ``file_editor.py``: ``KerasFileEditor``, a file's weights inspected and edited without its model.
 """
 
+from minikeras.saving.file_editor import KerasFileEditor
 from minikeras.saving.object_registration import CustomObjectScope
 from minikeras.saving.object_registration import custom_object_scope
 from minikeras.saving.object_registration import get_custom_objects

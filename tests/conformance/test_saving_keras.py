@@ -83,3 +83,58 @@ def test_keras_weights_file_loads_in_minikeras(tmp_path):
     target = keras_guide_convnet(minikeras)
     target.load_weights(tmp_path / "k.weights.h5")
     np.testing.assert_allclose(target.predict(x, verbose=0), np.asarray(source.predict(x, verbose=0)), atol=1e-5)
+
+
+def _flat(weights_dict, prefix=""):
+    """``{"layers/dense/0": array}`` from an editor's nested ``weights_dict``."""
+    flat = {}
+    for key, value in weights_dict.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}/"))
+        else:
+            flat[f"{prefix}{key}"] = np.asarray(value)
+    return flat
+
+
+def test_keras_file_editor_reads_and_compares_as_keras(tmp_path):
+    """Both editors see the same tree in both libraries' files, and agree on `compare`; an edited file
+    written by minikeras's editor loads in Keras."""
+    files = {}
+    for library in (keras, minikeras):
+        model = two_input_functional(library)
+        files[library.__name__] = (model, tmp_path / f"{library.__name__}.keras")
+        model.save(files[library.__name__][1])
+    for model, path in files.values():
+        ours, theirs = minikeras.saving.KerasFileEditor(path), keras.saving.KerasFileEditor(str(path))
+        our_flat, their_flat = _flat(ours.weights_dict), _flat(theirs.weights_dict)
+        assert our_flat.keys() == their_flat.keys()
+        for key in our_flat:
+            np.testing.assert_array_equal(our_flat[key], their_flat[key])
+        assert ours.object_metadata == {key: dict(value) for key, value in theirs.object_metadata.items()}
+    ours = minikeras.saving.KerasFileEditor(files["keras"][1])
+    theirs = keras.saving.KerasFileEditor(str(files["keras"][1]))
+    bigger = [library.Model(*_bigger_head(library)) for library in (minikeras, keras)]
+    # Keras adds a sub-object's running count twice (its recursive call is given the count so far and its
+    # result is added to it): 4 "matches" here for the 2 matching weights. minikeras counts each once.
+    our_result, their_result = ours.compare(bigger[0]), theirs.compare(bigger[1])
+    assert our_result == {"status": "error", "error_count": 3, "match_count": 2}
+    assert (their_result["status"], their_result["error_count"]) == ("error", 3)
+    assert ours.compare(files["minikeras"][0])["status"] == "success"
+    ours.rename_object("dense_1", "old_head")  # kept under another name: the model ignores it
+    ours.add_object("layers/dense_1", {"0": np.ones((6, 3), "float32"), "1": np.zeros(3, "float32")})
+    ours.add_object("layers/dense_2", {"0": np.ones((3, 4), "float32"), "1": np.zeros(4, "float32")})
+    ours.save(tmp_path / "edited.weights.h5")
+    loaded = keras.Model(*_bigger_head(keras))
+    loaded.load_weights(tmp_path / "edited.weights.h5")
+    first_dense = [[layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][0]
+                   for model in (loaded, files["keras"][0])]
+    np.testing.assert_array_equal(np.asarray(first_dense[0].kernel), np.asarray(first_dense[1].kernel))
+    np.testing.assert_array_equal(np.asarray(loaded.layers[-1].kernel), np.ones((3, 4)))
+
+
+def _bigger_head(library):
+    """The two-input model with one more Dense layer on `a` (a third Dense: dense_2 in the file)."""
+    a, b = library.Input((3,), name="a"), library.Input((2,), name="b")
+    x = library.layers.Concatenate()([library.layers.Dense(4, activation="relu")(a), b])
+    x = library.layers.Dense(4)(library.layers.Dense(3)(x))
+    return [a, b], x
