@@ -54,6 +54,8 @@ from minikeras.optimizers import Optimizer
 from minikeras.regularizers import Regularizer
 from minikeras.autodiff.remat import RematScope
 from minikeras.autodiff.remat import remat
+from minikeras.layers.operation import Operation
+from minikeras.models.function import Function
 from minikeras.backend.scopes import StatelessScope
 from minikeras.backend.scopes import SymbolicScope
 from minikeras.backend.scopes import device

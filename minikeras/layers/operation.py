@@ -34,19 +34,30 @@ from minikeras.utils.naming import to_snake_case
 
 
 class Operation(Layer):
-    """A weightless layer that applies one op function.
+    """A weightless layer that applies one op function (``minikeras.Operation``, Keras's ``keras.Operation``).
 
     Args:
-        function: the op, e.g. ``minikeras.ops.concatenate``.
+        function: the op, e.g. ``minikeras.ops.concatenate``; None for a
+            subclass that defines ``call`` (and, ideally, ``compute_output_spec``)
+            itself, as one subclasses ``keras.Operation`` to write a new op.
         spec: its row of ``operation_table.OPERATIONS``, or None for an op the
             table does not list (it then takes every argument at call time and
             cannot be saved).
         arguments: the static arguments, e.g. ``{"axis": -1}``.
         name: defaults to the Keras name, ``concatenate``, ``concatenate_1``...
+
+    Unlike Keras, where ``Operation`` is also the base class of ``Layer``,
+    here it is a kind of layer: ``isinstance(Dense(2), minikeras.Operation)``
+    is False. Subclassing it and calling it work as in Keras.
     """
 
-    def __init__(self, function, spec=None, arguments=None, name=None):
-        class_name = spec.class_name if spec is not None else _camel_case(function.__name__)
+    def __init__(self, function=None, spec=None, arguments=None, name=None):
+        if spec is not None:
+            class_name = spec.class_name
+        elif function is not None:
+            class_name = _camel_case(function.__name__)
+        else:
+            class_name = type(self).__name__
         super().__init__(name=name or context.unique_name(to_snake_case(class_name)), autocast=False)
         self.function = function
         self.spec = spec
@@ -90,7 +101,7 @@ class Operation(Layer):
         small; a saved config asking for a huge output (``ops.tile(x, [1, 10**9])``)
         is then answered from the rule, without allocating it.
         """
-        if self.spec is None:
+        if self.spec is None or self.function is None:
             return super().compute_output_spec(*args, **kwargs)
         function_name = self.function.__name__
         named = {**dict(zip(self.spec.call_parameters(), args)), **kwargs, **self.arguments}
@@ -109,6 +120,9 @@ class Operation(Layer):
         return spec
 
     def call(self, *args, **kwargs):
+        if self.function is None:
+            raise NotImplementedError(f"{type(self).__name__}: an Operation subclass without a `function` "
+                                      "must define `call`.")
         if self.spec is None:
             return self.function(*args, **kwargs)
         named = dict(zip(self.spec.call_parameters(), args), **kwargs)
@@ -127,8 +141,9 @@ class Operation(Layer):
         """
         if self.spec is None:
             supported = ", ".join(sorted(OPERATIONS))
+            what = self.function.__name__ if self.function is not None else type(self).__name__
             raise ValueError(
-                f"Cannot save the op node '{self.name}' ({self.function.__name__}): minikeras can "
+                f"Cannot save the op node '{self.name}' ({what}): minikeras can "
                 f"save op nodes of these ops only: {supported}. Wrap the computation in a layer "
                 "(a `Layer` subclass, or a `Lambda` with a registered function) instead."
             )

@@ -3,7 +3,8 @@
 Place in the stack: above ``minikeras.layers`` and ``minikeras.trainers``
 (``Model`` inherits ``Trainer``), below ``minikeras.saving``. Read
 ``functional_graph.py`` (how a graph of layer calls is recovered and run),
-then ``model.py``, ``sequential.py``, ``functional.py`` and ``summary.py``.
+then ``model.py``, ``sequential.py``, ``functional.py`` and ``summary.py``;
+``function.py`` is ``keras.Function``, the same graph without a model.
 """
 
 from minikeras.models.functional import Functional

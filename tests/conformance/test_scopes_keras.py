@@ -94,3 +94,33 @@ def test_remat_scope_modes_and_remat_gradient_as_keras():
         tape.watch(t)
         value = minikeras.remat(block(minikeras))(t)
     np.testing.assert_allclose(tape.gradient(value, t).numpy(), theirs, rtol=1e-5)
+
+
+def _function_results(library):
+    a, b = library.KerasTensor((None, 3)), library.KerasTensor((None, 3))
+    fn = library.Function([a, b], library.ops.sigmoid(a * 2.0 - b), name="fn")
+    values = fn([np.array([[1.0, -1.0, 0.5]], "float32"), np.ones((1, 3), "float32")])
+    names = sorted(getattr(op, "class_name", type(op).__name__) for op in fn.operations)
+
+    class Double(library.Operation):
+        def call(self, x):
+            return x * 2.0
+
+        def compute_output_spec(self, x):
+            return library.KerasTensor(x.shape, dtype=x.dtype)
+    doubled = Double()(np.array([1.0, 3.0], "float32"))
+    spec = Double()(library.KerasTensor((None, 4)))
+    errors = []
+    for bad in (lambda: library.Function([a], a + b), lambda: fn(np.ones((1, 3), "float32"))):
+        with pytest.raises(ValueError) as caught:
+            bad()
+        errors.append(str(caught.value).split(":")[0].split(".")[0][:40])
+    return (library.ops.convert_to_numpy(values), names, library.ops.convert_to_numpy(doubled), spec.shape,
+            fn.compute_output_shape([(5, 3), (5, 3)]))
+
+
+def test_function_and_operation_as_keras():
+    mine, theirs = _function_results(minikeras), _function_results(keras)
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(mine[2], theirs[2])
+    assert mine[1] == theirs[1] and mine[3:] == theirs[3:]
