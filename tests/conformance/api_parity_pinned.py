@@ -5,11 +5,12 @@ Regenerate after adding names; never remove one by hand to make the test pass.
 
 PINNED = {
     '': (
-        'DTypePolicy', 'FloatDTypePolicy', 'Initializer', 'Input', 'InputSpec', 'KerasTensor', 'Layer',
-        'Loss', 'Metric', 'Model', 'Optimizer', 'Regularizer', 'Sequential', 'Variable', 'activations',
-        'backend', 'callbacks', 'config', 'constraints', 'datasets', 'distribution', 'dtype_policies',
-        'initializers', 'layers', 'losses', 'metrics', 'mixed_precision', 'models', 'ops', 'optimizers',
-        'preprocessing', 'random', 'regularizers', 'saving', 'utils', 'version',
+        'DTypePolicy', 'FloatDTypePolicy', 'Function', 'Initializer', 'Input', 'InputSpec', 'KerasTensor',
+        'Layer', 'Loss', 'Metric', 'Model', 'Operation', 'Optimizer', 'Regularizer', 'RematScope',
+        'Sequential', 'StatelessScope', 'SymbolicScope', 'Variable', 'activations', 'backend', 'callbacks',
+        'config', 'constraints', 'datasets', 'device', 'distribution', 'dtype_policies', 'initializers',
+        'layers', 'losses', 'metrics', 'mixed_precision', 'models', 'name_scope', 'ops', 'optimizers',
+        'preprocessing', 'random', 'regularizers', 'remat', 'saving', 'utils', 'version',
     ),
     'ops': (
         'abs', 'absolute', 'adaptive_average_pool', 'adaptive_max_pool', 'add', 'all', 'allclose', 'amax',
@@ -185,14 +186,15 @@ PINNED = {
         'Model', 'Sequential', 'clone_model', 'load_model', 'model_from_json', 'save_model',
     ),
     'saving': (
-        'CustomObjectScope', 'custom_object_scope', 'deserialize_keras_object', 'get_custom_objects',
-        'get_registered_name', 'get_registered_object', 'load_model', 'load_weights',
+        'CustomObjectScope', 'KerasFileEditor', 'custom_object_scope', 'deserialize_keras_object',
+        'get_custom_objects', 'get_registered_name', 'get_registered_object', 'load_model', 'load_weights',
         'register_keras_serializable', 'save_model', 'save_weights', 'serialize_keras_object',
     ),
     'config': (
-        'backend', 'disable_flash_attention', 'disable_interactive_logging', 'dtype_policy',
-        'enable_flash_attention', 'enable_interactive_logging', 'enable_unsafe_deserialization', 'epsilon',
-        'floatx', 'image_data_format', 'is_flash_attention_enabled', 'is_interactive_logging_enabled',
+        'backend', 'disable_flash_attention', 'disable_interactive_logging', 'disable_traceback_filtering',
+        'dtype_policy', 'enable_flash_attention', 'enable_interactive_logging', 'enable_traceback_filtering',
+        'enable_unsafe_deserialization', 'epsilon', 'floatx', 'image_data_format',
+        'is_flash_attention_enabled', 'is_interactive_logging_enabled', 'is_traceback_filtering_enabled',
         'max_epochs', 'max_steps_per_epoch', 'set_dtype_policy', 'set_epsilon', 'set_floatx',
         'set_image_data_format', 'set_max_epochs', 'set_max_steps_per_epoch',
     ),
@@ -285,4 +287,4 @@ PINNED = {
 }
 
 # Namespaces where every Keras name not in EXCLUDED must exist.
-COMPLETE = ('ops', 'ops.numpy', 'ops.nn', 'ops.linalg', 'ops.image', 'losses', 'metrics', 'optimizers', 'optimizers.schedules', 'callbacks', 'activations', 'regularizers', 'constraints', 'random', 'models', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'dtype_policies', 'distribution')
+COMPLETE = ('', 'ops', 'ops.numpy', 'ops.nn', 'ops.linalg', 'ops.image', 'losses', 'metrics', 'optimizers', 'optimizers.schedules', 'callbacks', 'activations', 'regularizers', 'constraints', 'random', 'models', 'saving', 'config', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'dtype_policies', 'distribution')
