@@ -15,8 +15,9 @@ pytestmark = pytest.mark.training
 
 STEPS = 5
 rng = np.random.default_rng(11)
-# A tall and a wide matrix (Muon transposes the tall one), a vector, and an "embedding" matrix.
-SHAPES = {"kernel": (3, 2), "bias": (2,), "wide": (2, 4), "embedding": (4, 3)}
+# A tall matrix (Muon transposes it), a vector, and a wide "embedding" matrix (AdamW unless
+# exclude_embeddings=False). Few shapes: each new shape costs Keras a compilation.
+SHAPES = {"kernel": (3, 2), "bias": (2,), "embedding": (2, 4)}
 INITIAL = {name: rng.standard_normal(shape).astype("float32") for name, shape in SHAPES.items()}
 GRADIENTS = [{name: rng.standard_normal(shape).astype("float32") for name, shape in SHAPES.items()}
              for _ in range(STEPS)]
@@ -26,14 +27,14 @@ def _multi(library):
     optimizers = library.optimizers
     mapping = optimizers.OptimizerMap(optimizers.SGD(0.1, momentum=0.5, name="sgd"),
                                       {"kernel": optimizers.Adam(0.01, name="adam"),
-                                       "w.*": optimizers.Muon(0.02, name="muon")})
+                                       "emb.*": optimizers.Muon(0.02, name="muon", exclude_embeddings=False)})
     return optimizers.MultiOptimizer(mapping, name="multi_optimizer")
 
 
 CASES = {
     "muon": lambda library: library.optimizers.Muon(0.01),
     "muon_options": lambda library: library.optimizers.Muon(
-        0.05, nesterov=False, rms_rate=None, exclude_layers=["wide"], exclude_embeddings=False, ns_steps=3,
+        0.05, nesterov=False, rms_rate=None, exclude_layers=["ker"], exclude_embeddings=False, ns_steps=3,
         adam_lr_ratio=0.5, weight_decay=0.01, adam_weight_decay=None, momentum=0.9),
     "schedule_free": lambda library: library.optimizers.ScheduleFreeAdamW(0.01),
     "schedule_free_warmup": lambda library: library.optimizers.ScheduleFreeAdamW(
@@ -62,10 +63,27 @@ def test_same_weights_and_state_after_five_steps(case):
         np.testing.assert_allclose(mine.numpy(), keras.ops.convert_to_numpy(reference), rtol=1e-4, atol=1e-5)
 
 
+def _keras_serialized(optimizer):
+    """Keras's ``optimizers.serialize(optimizer)``, assembled from ``get_config`` in the layout Keras 3.15.1
+    writes (checked by running it): its first ``serialize`` call in a process takes seconds (imports)."""
+    def plain(inner):
+        return {"module": "keras.optimizers", "class_name": type(inner).__name__, "config": inner.get_config(),
+                "registered_name": None}
+    if not isinstance(optimizer, keras.optimizers.MultiOptimizer):
+        return plain(optimizer)
+    mapping = optimizer._optimizer_map
+    map_config = {"default_optimizer": plain(mapping.default_optimizer),
+                  "optimizer_map": {key: plain(value) for key, value in mapping.items()}}
+    return {"module": "keras.optimizers", "class_name": "MultiOptimizer", "registered_name": None,
+            "config": {"optimizer_map": {"module": "keras.optimizers", "class_name": "OptimizerMap",
+                                         "config": map_config, "registered_name": None},
+                       "loss_scale_factor": optimizer.loss_scale_factor, "name": optimizer.name}}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_same_config_and_round_trip(case):
     ours, theirs = CASES[case](minikeras), CASES[case](keras)
-    our_config, their_config = minikeras.optimizers.serialize(ours), keras.optimizers.serialize(theirs)
+    our_config, their_config = minikeras.optimizers.serialize(ours), _keras_serialized(theirs)
     if case != "multi":  # the multi case names its optimizers; the others get auto-numbered names
         our_config["config"].pop("name"), their_config["config"].pop("name")
     assert our_config == their_config  # float32 learning rates read back the same in both
@@ -111,12 +129,13 @@ def test_fit_then_save_lays_state_out_as_keras(make, tmp_path):
     assert losses[-1] < losses[0]
     model.save(tmp_path / "m.keras")
     reference, _, _ = _model_and_data(keras, make(keras))
-    reference.fit(x, y, epochs=1, verbose=0)
+    reference.optimizer.build(reference.trainable_variables)  # its slots, without compiling a fit
     reference.save(tmp_path / "k.keras")
     ours, theirs = _optimizer_layout(tmp_path / "m.keras"), _optimizer_layout(tmp_path / "k.keras")
     assert ours == theirs
     loaded = keras.saving.load_model(tmp_path / "m.keras")
-    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)), model.predict(x, verbose=0), atol=1e-5)
+    for mine, theirs in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(mine, theirs)
     loaded_variables = [keras.ops.convert_to_numpy(v) for v in loaded.optimizer.variables]
     for mine, theirs in zip(model.optimizer.variables, loaded_variables):
         np.testing.assert_allclose(mine.numpy(), theirs, atol=1e-6)
