@@ -81,11 +81,13 @@ def measure(module, job_arguments, cache_dir, out_dir, label):
                *job_arguments]
     environment = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
     start = time.perf_counter()
-    subprocess.run(command, check=True, env=environment, cwd=out_dir, stdout=subprocess.DEVNULL)
+    output = subprocess.run(command, check=True, env=environment, cwd=out_dir, stdout=subprocess.PIPE,
+                            text=True).stdout
     wall = time.perf_counter() - start
     with open(report_path) as file:
         report = json.load(file)
     report["process_s"] = wall
+    report["last_line"] = (output.strip().splitlines() or [""])[-1]  # the main job: its test accuracy
     return report
 
 
@@ -96,6 +98,7 @@ def print_report(label, report, top):
           f"{len(report['compiles'])} kernels")
     for entry in sorted(report["compiles"], key=lambda c: -c["wall_s"])[:top]:
         print(f"    {entry['wall_s']:6.2f} s wall {entry['cpu_s']:6.2f} s CPU  {entry['kernel']}")
+    print(f"    the job's last line: {report['last_line']}")
 
 
 def main():
