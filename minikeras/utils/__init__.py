@@ -45,3 +45,6 @@ from minikeras.utils.text_dataset import text_dataset_from_directory
 
 # Keras 2's name for PyDataset, kept by Keras 3 as an alias.
 Sequence = PyDataset
+
+# ----- issue 18: splitting a dataset, audio folders, structured data, boxes -----
+from minikeras.utils.split_dataset import split_dataset
