@@ -54,3 +54,38 @@ def test_split_of_a_batched_tf_dataset_is_rebatched_like_keras():
         for (our_x, our_y), (their_x, their_y) in zip(_rows(ours), _rows(theirs), strict=True):
             np.testing.assert_array_equal(our_x, their_x)
             np.testing.assert_array_equal(our_y, their_y)
+
+
+def _audio_batches(dataset):
+    return [(np.asarray(audio), np.asarray(labels)) for audio, labels in dataset]
+
+
+@pytest.mark.parametrize("kwargs", [dict(batch_size=2), dict(batch_size=5, output_sequence_length=4,
+                                                             label_mode="categorical")])
+def test_audio_batches_equal_keras_in_order(tmp_path, kwargs):
+    from tests.utils.wav_folder import make_folder
+
+    folder = make_folder(tmp_path)
+    ours = utils.audio_dataset_from_directory(folder, shuffle=False, verbose=False, **kwargs)
+    theirs = keras.utils.audio_dataset_from_directory(folder, shuffle=False, verbose=False, **kwargs)
+    assert ours.class_names == theirs.class_names
+    for (our_audio, our_labels), (their_audio, their_labels) in zip(_audio_batches(ours), _audio_batches(theirs),
+                                                                    strict=True):
+        np.testing.assert_array_equal(our_audio, their_audio)
+        np.testing.assert_array_equal(our_labels, their_labels)
+        assert our_audio.dtype == their_audio.dtype and our_labels.dtype == their_labels.dtype
+
+
+def test_audio_split_holds_the_same_files_as_keras(tmp_path):
+    from tests.utils.wav_folder import make_folder
+
+    folder = make_folder(tmp_path)
+    ours = utils.audio_dataset_from_directory(folder, batch_size=None, validation_split=0.4, subset="both",
+                                              seed=11, output_sequence_length=6, verbose=False)
+    theirs = keras.utils.audio_dataset_from_directory(folder, batch_size=None, validation_split=0.4,
+                                                      subset="both", seed=11, output_sequence_length=6,
+                                                      verbose=False)
+    for our_part, their_part in zip(ours, theirs, strict=True):
+        ours_sorted = sorted((audio.tobytes(), int(label)) for audio, label in _audio_batches(our_part))
+        theirs_sorted = sorted((audio.tobytes(), int(label)) for audio, label in _audio_batches(their_part))
+        assert ours_sorted == theirs_sorted
