@@ -61,6 +61,10 @@ LAZY_IMPORTS = {
         "smart_resize crops and resizes with ops.image.resize, as Keras's does",
     ("minikeras.utils.image_dataset", "ops"):
         "image_dataset_from_directory resizes each picture with ops.image.resize (Keras: tf.image.resize)",
+    ("minikeras.utils", "layers"):
+        "keras.utils.FeatureSpace is a layer (Keras keeps it in keras.src.layers): imported on first use",
+    ("minikeras.layers.feature_space", "saving"):
+        "a FeatureSpace config holds its columns' preprocessing layers serialized, as Keras's does",
     ("minikeras.utils.numerical_utils", "autodiff"):
         "to_categorical/normalize recognise a Tensor input",
 }

@@ -18,6 +18,9 @@ tensor (by ``id``) to its value, filled in node by node. Read next:
 ``model.py``.
 """
 
+import numpy
+
+from minikeras import ops
 from minikeras.backend import context
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
@@ -118,7 +121,7 @@ class FunctionalGraph:
 
     def run(self, inputs):
         """Runs the layers on real values; returns the outputs' structure."""
-        values = {id(symbolic): value
+        values = {id(symbolic): _adjust_input_rank(value, symbolic)
                   for symbolic, value in zip(self.inputs, self.flatten_call_inputs(inputs))}
         for node in self.nodes():
             if node.is_input:
@@ -136,6 +139,25 @@ class FunctionalGraph:
                 values[id(symbolic)] = value
         flat_outputs = [values[id(symbolic)] for symbolic in self.outputs]
         return nest.pack_like(self.outputs_structure, flat_outputs)
+
+
+def _adjust_input_rank(value, symbolic):
+    """Keras's leniency on one missing or extra last axis of size 1.
+
+    A column (N,) fed to an ``Input(shape=(1,))`` becomes (N, 1) (a
+    FeatureSpace's inputs, fed one value per row), and (N, ..., 1) fed to an
+    input of one axis less loses that last axis. Other shapes pass unchanged,
+    for the layers to check.
+    """
+    shape, expected = getattr(value, "shape", None), symbolic.shape
+    if shape is None or len(shape) == len(expected):
+        return value
+    xp_module = numpy if isinstance(value, numpy.ndarray) else ops
+    if len(shape) == len(expected) - 1 and expected[-1] == 1:
+        return xp_module.expand_dims(value, -1)  # (N, ...) -> (N, ..., 1)
+    if len(shape) == len(expected) + 1 and shape[-1] == 1:
+        return xp_module.squeeze(value, axis=-1)  # (N, ..., 1) -> (N, ...)
+    return value
 
 
 def _as_structure(value):

@@ -127,6 +127,11 @@ PUBLIC_NAMES = {
             "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
         ),
     ),
+    # issue 18: keras.utils.FeatureSpace, and the objects its config holds (under Keras's private module)
+    "keras.utils": (("minikeras.layers.feature_space",), ("FeatureSpace",)),
+    "keras.src.layers.preprocessing.feature_space": (
+        ("minikeras.layers.feature_space",), ("Feature", "Cross", "TFDIdentity"),
+    ),
 }
 
 # Public names whose class is called otherwise in Python (its __name__ is the

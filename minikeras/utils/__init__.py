@@ -49,3 +49,11 @@ Sequence = PyDataset
 # ----- issue 18: splitting a dataset, audio folders, structured data, boxes -----
 from minikeras.utils.split_dataset import split_dataset
 from minikeras.utils.audio_dataset import audio_dataset_from_directory
+
+
+def __getattr__(name):
+    """``keras.utils.FeatureSpace`` is a layer, defined above utils in the stack: imported on first use."""
+    if name == "FeatureSpace":
+        from minikeras.layers.feature_space import FeatureSpace
+        return FeatureSpace
+    raise AttributeError(f"module 'minikeras.utils' has no attribute '{name}'")
