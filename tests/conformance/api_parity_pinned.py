@@ -173,7 +173,7 @@ PINNED = {
         'shuffle', 'truncated_normal', 'uniform',
     ),
     'utils': (
-        'CustomObjectScope', 'Progbar', 'PyDataset', 'Sequence', 'array_to_img',
+        'CustomObjectScope', 'FeatureSpace', 'Progbar', 'PyDataset', 'Sequence', 'array_to_img',
         'audio_dataset_from_directory', 'clear_session', 'custom_object_scope', 'deserialize_keras_object',
         'disable_interactive_logging', 'enable_interactive_logging', 'get_custom_objects', 'get_file',
         'get_registered_name', 'get_registered_object', 'get_source_inputs', 'image_dataset_from_directory',
