@@ -49,6 +49,8 @@ Sequence = PyDataset
 # ----- issue 18: splitting a dataset, audio folders, structured data, boxes -----
 from minikeras.utils.split_dataset import split_dataset
 from minikeras.utils.audio_dataset import audio_dataset_from_directory
+from minikeras.utils.config import Config
+from minikeras.utils import legacy
 
 
 def __getattr__(name):
