@@ -51,6 +51,7 @@ from minikeras.utils.split_dataset import split_dataset
 from minikeras.utils.audio_dataset import audio_dataset_from_directory
 from minikeras.utils.config import Config
 from minikeras.utils import legacy
+from minikeras.utils import bounding_boxes
 
 
 def __getattr__(name):

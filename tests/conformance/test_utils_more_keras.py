@@ -36,3 +36,52 @@ def test_legacy_dicts_are_the_same_and_read_by_the_other_library():
     assert rebuilt.units == 2 and rebuilt.name == "d"
     rebuilt = keras.utils.legacy.deserialize_keras_object(ours, module_objects={"Dense": keras.layers.Dense})
     assert rebuilt.units == 2
+
+
+BOXES = np.array([[[10.0, 20.0, 50.0, 60.0], [70.0, 80.0, 100.0, 120.0], [-1.0, -1.0, -1.0, -1.0]],
+                  [[0.0, 0.0, 30.0, 40.0], [5.0, 5.0, 25.0, 45.0], [60.0, 10.0, 90.0, 70.0]]], "float32")  # (2, 3, 4)
+
+
+def _close(ours, theirs):
+    if isinstance(theirs, dict):
+        assert sorted(ours) == sorted(theirs)
+        for key in theirs:
+            _close(ours[key], theirs[key])
+        return
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("source, target", [("xyxy", "center_yxhw"), ("xyxy", "rel_xywh"), ("rel_xyxy", "rel_yxyx"),
+                                            ("center_xywh", "rel_center_xywh"), ("yxyx", "xywh")])
+def test_convert_format_matches_keras(source, target):
+    boxes = BOXES / 200.0 if source.startswith("rel_") else BOXES
+    kwargs = dict(source=source, target=target, height=200, width=150)
+    _close(utils.bounding_boxes.convert_format(boxes, **kwargs), keras.utils.bounding_boxes.convert_format(boxes, **kwargs))
+
+
+def test_box_geometry_matches_keras():
+    ours, theirs = utils.bounding_boxes, keras.utils.bounding_boxes
+    labelled = {"boxes": BOXES * 2, "labels": np.array([[1, 2, 3], [4, 5, 6]])}
+    _close(ours.clip_to_image_size(dict(labelled), height=100, width=120),
+           theirs.clip_to_image_size(dict(labelled), height=100, width=120))
+    _close(ours.crop(BOXES, top=10, left=20, height=40, width=30), theirs.crop(BOXES, top=10, left=20, height=40, width=30))
+    _close(ours.pad(BOXES, top=3, left=4), theirs.pad(BOXES, top=3, left=4))
+    angles = dict(angle=np.array([30.0, -10.0], "float32"), translate_x=np.array([0.1, 0.0], "float32"),
+                  translate_y=np.array([0.0, -0.2], "float32"), scale=np.array([1.0, 1.5], "float32"),
+                  shear_x=np.array([0.0, 5.0], "float32"), shear_y=np.array([10.0, 0.0], "float32"), height=128, width=96)
+    _close(ours.affine_transform(BOXES, **angles), theirs.affine_transform(BOXES, **angles))
+
+
+def test_overlaps_and_deltas_match_keras():
+    ours, theirs = utils.bounding_boxes, keras.utils.bounding_boxes
+    for kwargs in (dict(bounding_box_format="xyxy"), dict(bounding_box_format="xyxy", use_masking=True),
+                   dict(bounding_box_format="rel_xyxy", image_shape=(200, 150, 3))):
+        _close(ours.compute_iou(BOXES, BOXES[:, ::-1], **kwargs), theirs.compute_iou(BOXES, BOXES[:, ::-1], **kwargs))
+    _close(ours.compute_iou(BOXES, BOXES[0], "xyxy"), theirs.compute_iou(BOXES, BOXES[0], "xyxy"))  # (B,N,4) x (M,4)
+    _close(ours.compute_ciou(BOXES[1], BOXES[1, ::-1], "xyxy"), theirs.compute_ciou(BOXES[1], BOXES[1, ::-1], "xyxy"))
+    anchors = BOXES[1]
+    kwargs = dict(anchor_format="xyxy", box_format="xywh", variance=[0.1, 0.1, 0.2, 0.2])
+    deltas = ours.encode_box_to_deltas(anchors, BOXES[1] + 2.0, **kwargs)
+    _close(deltas, theirs.encode_box_to_deltas(anchors, BOXES[1] + 2.0, **kwargs))
+    _close(ours.decode_deltas_to_boxes({"p3": anchors}, {"p3": deltas}, **kwargs),
+           theirs.decode_deltas_to_boxes({"p3": anchors}, {"p3": deltas}, **kwargs))
