@@ -61,6 +61,8 @@ LAZY_IMPORTS = {
         "smart_resize crops and resizes with ops.image.resize, as Keras's does",
     ("minikeras.utils.image_dataset", "ops"):
         "image_dataset_from_directory resizes each picture with ops.image.resize (Keras: tf.image.resize)",
+    ("minikeras.utils.model_to_dot", "models"):
+        "model_to_dot walks a Sequential chain or a functional graph, and opens nested models, as Keras's does",
     ("minikeras.utils", "layers"):
         "keras.utils.FeatureSpace is a layer (Keras keeps it in keras.src.layers): imported on first use",
     ("minikeras.layers.feature_space", "saving"):

@@ -26,6 +26,7 @@ from minikeras.utils.serialization import serialize_keras_object
 from minikeras.utils.graph_utils import get_source_inputs
 from minikeras.utils.model_visualization import model_layout
 from minikeras.utils.model_visualization import plot_model
+from minikeras.utils.model_to_dot import model_to_dot
 from minikeras.utils.io_utils import disable_interactive_logging
 from minikeras.utils.io_utils import enable_interactive_logging
 from minikeras.utils.io_utils import is_interactive_logging_enabled

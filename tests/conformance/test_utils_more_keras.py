@@ -85,3 +85,42 @@ def test_overlaps_and_deltas_match_keras():
     _close(deltas, theirs.encode_box_to_deltas(anchors, BOXES[1] + 2.0, **kwargs))
     _close(ours.decode_deltas_to_boxes({"p3": anchors}, {"p3": deltas}, **kwargs),
            theirs.decode_deltas_to_boxes({"p3": anchors}, {"p3": deltas}, **kwargs))
+
+
+def _two_input_model(library):
+    layers = library.layers
+    inner = library.Sequential([library.Input((4,), name="in_inner"), layers.Dense(4, name="inner_dense"),
+                                layers.ReLU(name="inner_relu")], name="inner")
+    a, b = library.Input((3,), name="a"), library.Input((4,), name="b")
+    joined = layers.Concatenate(name="cat")([layers.Dense(4, activation="relu", name="dense_a")(a), inner(b)])
+    return library.Model([a, b], layers.Dense(1, name="out")(joined), name="two_inputs")
+
+
+def _labels_and_edges(dot):
+    labels = {}
+
+    def walk(graph):
+        labels.update({node.get_name(): node.get("label") for node in graph.get_nodes() if node.get("label")})
+        for sub in graph.get_subgraphs():
+            walk(sub)
+
+    walk(dot)
+    name = {key: label.split("<b>")[1].split("</b>")[0] for key, label in labels.items()}
+    edges = []
+
+    def walk_edges(graph):
+        edges.extend((name[edge.get_source()], name[edge.get_destination()]) for edge in graph.get_edges())
+        for sub in graph.get_subgraphs():
+            walk_edges(sub)
+
+    walk_edges(dot)
+    return sorted(labels.values()), sorted(edges), [sub.get_name() for sub in dot.get_subgraphs()]
+
+
+@pytest.mark.parametrize("expand_nested", [False, True])
+def test_model_to_dot_gives_keras_boxes_labels_and_edges(expand_nested):
+    pytest.importorskip("pydot")
+    options = dict(show_shapes=True, show_dtype=True, show_layer_activations=True, show_trainable=True,
+                   expand_nested=expand_nested)
+    assert (_labels_and_edges(utils.model_to_dot(_two_input_model(minikeras), **options))
+            == _labels_and_edges(keras.utils.model_to_dot(_two_input_model(keras), **options)))
