@@ -29,6 +29,7 @@ import numpy as np
 from minikeras import ops
 from minikeras.backend import context
 from minikeras.backend import standardize_dtype
+from minikeras.layers import feature_space_data
 from minikeras.layers.core import Identity
 from minikeras.layers.hashing import HashedCrossing
 from minikeras.layers.hashing import Hashing
@@ -42,7 +43,6 @@ from minikeras.layers.preprocessing_numeric import CategoryEncoding
 from minikeras.layers.preprocessing_numeric import Discretization
 from minikeras.layers.preprocessing_numeric import Normalization
 from minikeras.layers.text_vectorization import TextVectorization
-from minikeras.layers import feature_space_data
 
 
 class Cross:

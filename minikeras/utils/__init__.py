@@ -44,15 +44,15 @@ from minikeras.utils.image_utils import save_img
 from minikeras.utils.image_dataset import image_dataset_from_directory
 from minikeras.utils.text_dataset import text_dataset_from_directory
 
-# Keras 2's name for PyDataset, kept by Keras 3 as an alias.
-Sequence = PyDataset
-
 # ----- issue 18: splitting a dataset, audio folders, structured data, boxes -----
 from minikeras.utils.split_dataset import split_dataset
 from minikeras.utils.audio_dataset import audio_dataset_from_directory
 from minikeras.utils.config import Config
 from minikeras.utils import legacy
 from minikeras.utils import bounding_boxes
+
+# Keras 2's name for PyDataset, kept by Keras 3 as an alias.
+Sequence = PyDataset
 
 
 def __getattr__(name):

@@ -29,6 +29,7 @@ from minikeras.utils.bounding_box_formats import convert_format
 from minikeras.utils.bounding_box_iou import compute_ciou
 from minikeras.utils.bounding_box_iou import compute_iou
 
+
 def _area(boxes):
     """xyxy boxes (..., 4) -> areas (..., 1)."""
     x1, y1, x2, y2 = np.split(boxes, 4, axis=-1)
