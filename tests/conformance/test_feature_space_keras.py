@@ -7,6 +7,8 @@ import minikeras
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.layers
+
 TABLE = {"f": np.array([0.0, 1.0, 2.0, 5.0], "float32"), "s": np.array(["a", "b", "a", "c"]),
          "i": np.array([1, 2, 3, 1]), "h": np.array(["x", "y", "z", "x"]), "r": np.array([1.0, 2.0, 3.0, 4.0], "float32"),
          "d": np.array([0.0, 1.0, 2.0, 5.0], "float32"), "p": np.array([1.0, 2.0, 3.0, 4.0], "float32")}

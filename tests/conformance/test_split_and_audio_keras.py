@@ -7,6 +7,8 @@ from minikeras import utils
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.data
+
 
 def _rows(dataset):
     return list(dataset.as_numpy_iterator())

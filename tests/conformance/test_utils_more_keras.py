@@ -8,6 +8,8 @@ from minikeras import utils
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.training
+
 
 def test_config_behaves_like_keras():
     ours, theirs = utils.Config(b=1, a=2), keras.utils.Config(b=1, a=2)
