@@ -178,8 +178,8 @@ PINNED = {
         'deserialize_keras_object', 'disable_interactive_logging', 'enable_interactive_logging',
         'get_custom_objects', 'get_file', 'get_registered_name', 'get_registered_object', 'get_source_inputs',
         'image_dataset_from_directory', 'img_to_array', 'is_interactive_logging_enabled', 'is_keras_tensor',
-        'legacy', 'load_img', 'normalize', 'pack_x_y_sample_weight', 'pad_sequences', 'plot_model',
-        'register_keras_serializable', 'save_img', 'serialize_keras_object', 'set_random_seed',
+        'legacy', 'load_img', 'model_to_dot', 'normalize', 'pack_x_y_sample_weight', 'pad_sequences',
+        'plot_model', 'register_keras_serializable', 'save_img', 'serialize_keras_object', 'set_random_seed',
         'split_dataset', 'standardize_dtype', 'text_dataset_from_directory', 'timeseries_dataset_from_array',
         'to_categorical', 'unpack_x_y_sample_weight',
     ),
@@ -288,4 +288,4 @@ PINNED = {
 }
 
 # Namespaces where every Keras name not in EXCLUDED must exist.
-COMPLETE = ('', 'ops', 'ops.numpy', 'ops.nn', 'ops.linalg', 'ops.image', 'losses', 'metrics', 'optimizers', 'optimizers.schedules', 'callbacks', 'activations', 'regularizers', 'constraints', 'random', 'models', 'saving', 'config', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'dtype_policies', 'distribution')
+COMPLETE = ('', 'ops', 'ops.numpy', 'ops.nn', 'ops.linalg', 'ops.image', 'losses', 'metrics', 'optimizers', 'optimizers.schedules', 'callbacks', 'activations', 'regularizers', 'constraints', 'random', 'utils', 'models', 'saving', 'config', 'backend', 'datasets', 'datasets.mnist', 'datasets.fashion_mnist', 'datasets.cifar10', 'datasets.cifar100', 'datasets.imdb', 'datasets.reuters', 'datasets.boston_housing', 'datasets.california_housing', 'preprocessing', 'preprocessing.image', 'preprocessing.sequence', 'mixed_precision', 'dtype_policies', 'distribution')

@@ -6,8 +6,6 @@ import pytest
 keras = pytest.importorskip("keras")
 pytest.importorskip("tensorflow")
 
-pytestmark = pytest.mark.data
-
 import minikeras  # noqa: E402
 
 pytestmark = pytest.mark.data
