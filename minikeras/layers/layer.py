@@ -118,7 +118,9 @@ class Layer:
         self._called = False
         self._build_input_shape = None
         self.input_spec = None
-        self.supports_masking = False
+        # Keras's rule: a layer that defines its own `compute_mask` supports
+        # masking unless it says otherwise; the others drop the mask.
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         self.activity_regularizer = None
         # A layer made inside a RematScope recomputes its call in the backward pass (autodiff/remat.py).
         self._remat_mode = remat.get_current_remat_mode()
@@ -480,8 +482,11 @@ class Layer:
         return outputs
 
     def _after_call(self, first_input, outputs, previous_mask):
-        """Attaches the output mask and adds the activity regularization loss."""
-        if self.supports_masking and isinstance(outputs, Tensor):
+        """Attaches the output mask and adds the activity regularization loss.
+
+        As in Keras, a mask that ``call`` attached itself is kept.
+        """
+        if self.supports_masking and isinstance(outputs, Tensor) and getattr(outputs, "_keras_mask", None) is None:
             outputs._keras_mask = self.compute_mask(first_input, previous_mask)
         elif self.supports_masking and isinstance(outputs, (list, tuple)):
             # Several outputs (an RNN's [output, *states]): one mask each, or None.
@@ -490,6 +495,8 @@ class Layer:
                 for output, mask in zip(outputs, masks):
                     if isinstance(output, Tensor):
                         output._keras_mask = mask
+        elif not self.supports_masking:
+            layer_utils.warn_if_mask_dropped(self, previous_mask)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
                 loss = self.activity_regularizer(output)

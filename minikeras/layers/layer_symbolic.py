@@ -21,6 +21,7 @@ import numpy
 
 from minikeras.backend import context
 from minikeras.backend import scopes
+from minikeras.layers import layer_utils
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.keras_tensor import Node
@@ -41,8 +42,43 @@ def symbolic_call(layer, args, kwargs):
     assert_input_compatibility(layer.input_spec, first_input, layer.name)
     layer._maybe_build(first_input)
     outputs = layer.compute_output_spec(*args, **kwargs)
+    if layer.supports_masking:
+        _attach_symbolic_masks(layer, first_input, outputs)
+    else:
+        layer_utils.warn_if_mask_dropped(layer, getattr(first_input, "_keras_mask", None))
     Node(layer, args, kwargs, outputs)
     return outputs
+
+
+def _attach_symbolic_masks(layer, first_input, outputs):
+    """Gives the outputs the ``_keras_mask`` KerasTensor Keras gives them.
+
+    The graph computes real masks when it runs; this is the symbolic mask
+    one can inspect (``x._keras_mask``) while building it. Its shape comes
+    from ``compute_mask`` on the two trial inputs: zeros for the inputs, an
+    all-True mask for a mask the input carries.
+    """
+    if not isinstance(first_input, KerasTensor) or not isinstance(outputs, (KerasTensor, list, tuple)):
+        return
+    trials = []
+    for sizes in (_FIRST_TRIAL, _SECOND_TRIAL):
+        previous = getattr(first_input, "_keras_mask", None)
+        if previous is not None:
+            previous = numpy.ones(_stand_in(previous, sizes).shape, dtype=bool)
+        with context.no_grad():
+            trials.append(layer.compute_mask(_stand_in(first_input, sizes), previous))
+    flat_outputs = nest.flatten(outputs)
+    flat_masks = [trials] if not isinstance(trials[0], (list, tuple)) else list(zip(*trials))
+    for output, (one, two) in zip(flat_outputs, flat_masks):
+        if one is None or getattr(output, "_keras_mask", None) is not None:
+            continue
+        one, two = numpy.shape(_concrete(one)), numpy.shape(_concrete(two))
+        output._keras_mask = KerasTensor(tuple(a if a == b else None for a, b in zip(one, two)), dtype="bool")
+
+
+def _concrete(value):
+    """A Tensor's array (masks computed with ops are Tensors)."""
+    return getattr(value, "data", value)
 
 
 def is_shape(value):

@@ -6,6 +6,7 @@ the build/call contract. Read next: ``layer.py``.
 """
 
 import inspect
+import warnings
 
 from minikeras import backend
 from minikeras import dtype_policies
@@ -92,6 +93,15 @@ def mask_of(inputs):
         masks = [getattr(item, "_keras_mask", None) for item in inputs]
         return masks if any(mask is not None for mask in masks) else None
     return getattr(inputs, "_keras_mask", None)
+
+
+def warn_if_mask_dropped(layer, previous_mask):
+    """Keras's warning when a mask reaches a layer that does not support masking."""
+    masks = previous_mask if isinstance(previous_mask, (list, tuple)) else [previous_mask]
+    if any(mask is not None for mask in masks):
+        warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask "
+                      "attached to it. However, this layer does not support masking and will therefore destroy "
+                      "the mask information. Downstream layers will not see the mask.", stacklevel=4)
 
 
 def as_shape_structure(value):
