@@ -28,8 +28,10 @@ from minikeras.layers.keras_tensor import Node
 from minikeras.utils import nest
 
 # The sizes that stand for "unknown": batch axis, then any other None axis.
-_FIRST_TRIAL = {"batch": 1, "other": 8}
-_SECOND_TRIAL = {"batch": 2, "other": 9}
+# Two trials per pair; when a layer fails on the first pair (a positional
+# embedding of 6 positions cannot take 8 tokens), the next pair is tried.
+_TRIAL_PAIRS = (({"batch": 1, "other": 8}, {"batch": 2, "other": 9}),
+                ({"batch": 1, "other": 2}, {"batch": 2, "other": 3}))
 
 
 def symbolic_call(layer, args, kwargs):
@@ -60,13 +62,14 @@ def _attach_symbolic_masks(layer, first_input, outputs):
     """
     if not isinstance(first_input, KerasTensor) or not isinstance(outputs, (KerasTensor, list, tuple)):
         return
-    trials = []
-    for sizes in (_FIRST_TRIAL, _SECOND_TRIAL):
+    def mask_for(sizes):
         previous = getattr(first_input, "_keras_mask", None)
         if previous is not None:
             previous = numpy.ones(_stand_in(previous, sizes).shape, dtype=bool)
         with context.no_grad():
-            trials.append(layer.compute_mask(_stand_in(first_input, sizes), previous))
+            return layer.compute_mask(_stand_in(first_input, sizes), previous)
+
+    trials = _first_pair_that_runs(mask_for)
     flat_outputs = nest.flatten(outputs)
     flat_masks = [trials] if not isinstance(trials[0], (list, tuple)) else list(zip(*trials))
     for output, (one, two) in zip(flat_outputs, flat_masks):
@@ -98,14 +101,27 @@ def specs_from_shapes(shapes, dtype):
 
 def output_spec_by_trial(layer, args, kwargs):
     """The symbolic output of ``layer`` for symbolic ``args``, by two trial calls."""
-    first = _trial_call(layer, args, kwargs, _FIRST_TRIAL)
-    second = _trial_call(layer, args, kwargs, _SECOND_TRIAL)
+    first, second = _first_pair_that_runs(lambda sizes: _trial_call(layer, args, kwargs, sizes))
     specs = []
     for one, two in zip(nest.flatten(first), nest.flatten(second)):
         # A size that changed with the unknown input sizes is itself unknown.
         shape = tuple(a if a == b else None for a, b in zip(one.shape, two.shape))
         specs.append(KerasTensor(shape, dtype=_dtype_name(one)))
     return nest.pack_like(first, specs)
+
+
+def _first_pair_that_runs(run):
+    """``[run(first_sizes), run(second_sizes)]`` for the first pair of ``_TRIAL_PAIRS`` where both run.
+
+    Raises the first pair's error when no pair runs.
+    """
+    first_error = None
+    for pair in _TRIAL_PAIRS:
+        try:
+            return [run(sizes) for sizes in pair]
+        except Exception as error:  # noqa: BLE001 - the next sizes may work; the first error is raised
+            first_error = first_error or error
+    raise first_error
 
 
 def output_shape_by_trial(layer, input_shape):

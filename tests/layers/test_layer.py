@@ -245,6 +245,26 @@ def test_shape_inference_by_trial_call_has_no_side_effects():
     numpy.testing.assert_array_equal(layer.seed_generator.state.numpy(), state)
 
 
+def test_shape_inference_tries_smaller_sizes_when_the_first_trial_fails():
+    class PositionalEmbedding(Layer):  # 6 positions: the first trial's 8 tokens are out of range
+        def __init__(self):
+            super().__init__()
+            self.positions = minikeras.layers.Embedding(6, 4)
+
+        def call(self, inputs):
+            return self.positions(minikeras.ops.arange(minikeras.ops.shape(inputs)[-1]))[None] + 0 * inputs[..., None]
+
+    assert PositionalEmbedding()(Input(shape=(None,))).shape == (None, None, 4)
+
+    class AlwaysFails(Layer):
+        def call(self, inputs):
+            raise RuntimeError("broken layer")
+
+    with pytest.raises(RuntimeError, match="broken layer") as error:
+        AlwaysFails()(Input(shape=(None,)))
+    assert any("inferred the output shape" in note for note in error.value.__notes__)
+
+
 def test_masks_flow_to_layers_that_accept_them():
     class Masker(Layer):
         def __init__(self):

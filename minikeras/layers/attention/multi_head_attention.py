@@ -211,6 +211,11 @@ class MultiHeadAttention(Layer):
         value_mask = _keras_mask(value) if value_mask is None else value_mask
         if key_mask is None and key is not None:
             key_mask = _keras_mask(key)
+        # As Keras does, the masks are taken off the input tensors: they are
+        # handled here, and the projections below do not support masking.
+        for tensor in (query, value, key):
+            if getattr(tensor, "_keras_mask", None) is not None:
+                tensor._keras_mask = None
         key = value if key is None else key
         mask = combine_masks(self.name, query.shape, value.shape, query_mask, value_mask, key_mask,
                              attention_mask, use_causal_mask, self._sliding_window)
