@@ -19,6 +19,7 @@ Reading order, each file the same computation as the one before, faster:
   matrices of Winograd's F(2x2, 3x3) and F(4x4, 3x3), in NumPy;
 * ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
+* ``threaded_matmul.py`` -- stacks of small products (attention's) shared among the threads;
 * ``numba_optimizer.py`` -- Adam's update in one pass over each variable;
 * ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
   (each channel filtered on its own), definitions and Numba loops;
@@ -108,6 +109,12 @@ Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
     matmul(a, b)
 
 ``(M, K) @ (K, P) -> (M, P)``.
+
+Family ``batched_matmul`` (``reference``, ``threaded_matmul``, ``numba_cuda``)::
+
+    batched_matmul(a, b)
+
+A stack of products, ``(G, M, K) @ (G, K, P) -> (G, M, P)``: ``out[g] = a[g] @ b[g]``.
 
 Family ``recurrent`` (``recurrent_reference``, ``numba_recurrent``, ``numba_cuda_recurrent``)::
 

@@ -545,3 +545,8 @@ def depthwise_conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), paddin
 def matmul(a, b):
     """cuBLAS through ``cupy.matmul`` (NumPy's BLAS under the simulator): ``(M, K) @ (K, P) -> (M, P)``."""
     return _array_module(a).matmul(a, b)
+
+
+def batched_matmul(a, b):
+    """cuBLAS's batched product through ``cupy.matmul``: ``(G, M, K) @ (G, K, P) -> (G, M, P)``."""
+    return _array_module(a).matmul(a, b)

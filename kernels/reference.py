@@ -323,6 +323,20 @@ def matmul(a, b):
     return out
 
 
+def batched_matmul(a, b):
+    """out[g] = a[g] @ b[g] for each matrix of the stacks, by :func:`matmul`.
+
+    Args:
+        a: ``(G, M, K)``; b: ``(G, K, P)``.
+    Returns:
+        ``(G, M, P)``.
+    """
+    out = np.zeros((a.shape[0], a.shape[1], b.shape[2]), dtype=np.result_type(a, b))
+    for g in range(a.shape[0]):
+        out[g] = matmul(a[g], b[g])
+    return out
+
+
 # ---------------------------------------------------------------------- adam
 def adam_update(variable, gradient, momentum, velocity, velocity_hat, alpha, beta_1, beta_2, epsilon):
     """One Adam step of one variable; ``momentum``, ``velocity`` (and ``velocity_hat``) in place.

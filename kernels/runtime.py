@@ -64,9 +64,18 @@ configuration turns it off (``MINIKERAS_CONFIGURE_PROCESS=0``, or
    the numbers do not depend on the thread count. The other kernel
    modules, run by fewer jobs, keep ``prange``.
 
+4. **NumPy's BLAS thread count, readable and settable.** ``threaded_matmul.py``
+   runs a stack of small products on several threads, one BLAS thread each
+   (:func:`blas_threads`). NumPy has no call for that; the wheels bundle
+   OpenBLAS, whose ``openblas_get_num_threads`` / ``openblas_set_num_threads``
+   (under NumPy's prefixed names) are found in the loaded library by
+   :func:`blas_thread_control`. Another BLAS (MKL, Accelerate) gives None, and
+   the stacks stay whole.
+
 Read next: ``reference.py``, the definitions of the kernels.
 """
 
+import contextlib
 import ctypes
 import functools
 import os
@@ -229,3 +238,68 @@ def run_parallel(kernel, count, *args):
             raise errors[0]
     finally:
         _helpers_lock.release()
+
+
+# The names of the two OpenBLAS calls: NumPy's wheels (ILP64, "scipy_" prefix, "64_" suffix), then plain OpenBLAS.
+_OPENBLAS_NAMES = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+                   ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+                   ("openblas_get_num_threads", "openblas_set_num_threads"))
+
+
+@functools.cache
+def blas_thread_control():
+    """The thread-count calls of the OpenBLAS that NumPy uses, or None.
+
+    Looks through the shared libraries loaded in the process (Linux's
+    ``/proc/self/maps``) for an OpenBLAS in NumPy's folders (another one,
+    SciPy's or PyTorch's, has its own threads and is not the one
+    ``numpy.matmul`` calls).
+
+    Returns:
+        ``(get_num_threads, set_num_threads)``, two ctypes functions, or None
+        (not Linux, NumPy not on OpenBLAS, or the names unknown).
+    """
+    import numpy  # loads NumPy's BLAS, if not yet
+
+    numpy_folder = os.path.dirname(os.path.dirname(os.path.abspath(numpy.__file__)))
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return None
+    for path in sorted(p for p in paths if p.startswith(os.path.join(numpy_folder, "numpy"))):
+        library = ctypes.CDLL(path)
+        for get_name, set_name in _OPENBLAS_NAMES:
+            if hasattr(library, get_name) and hasattr(library, set_name):
+                get_num_threads, set_num_threads = getattr(library, get_name), getattr(library, set_name)
+                get_num_threads.restype, set_num_threads.restype = ctypes.c_int, None
+                set_num_threads.argtypes = [ctypes.c_int]
+                return get_num_threads, set_num_threads
+    return None
+
+
+def blas_threads():
+    """NumPy's BLAS thread count now, or 1 when it cannot be read (:func:`blas_thread_control`)."""
+    control = blas_thread_control()
+    return 1 if control is None else max(1, control[0]())
+
+
+@contextlib.contextmanager
+def single_threaded_blas():
+    """Within this block, NumPy's BLAS runs each call on the calling thread only.
+
+    The setting is the library's, for the whole process: the caller makes
+    sure no other thread needs BLAS threads meanwhile (``threaded_matmul.py``
+    holds a lock). Without :func:`blas_thread_control`, does nothing.
+    """
+    control = blas_thread_control()
+    if control is None:
+        yield
+        return
+    get_num_threads, set_num_threads = control
+    previous = get_num_threads()
+    set_num_threads(1)
+    try:
+        yield
+    finally:
+        set_num_threads(previous)

@@ -16,7 +16,8 @@ below names its function, so go-to-definition leads from here to the loops.
   ``WINOGRAD_MIN_CHANNELS`` input channels, ``numba_conv.py`` for the rest),
   ``"im2col"`` (``numba_conv.py`` always) or ``"numpy"``
   (``numpy_im2col.py``, the readable NumPy version).
-* Matrix products, with ``matmul``: ``"blas"`` (``xp.matmul``, the default),
+* Matrix products, with ``matmul``: ``"blas"`` (``xp.matmul``, the default;
+  stacks of products on NumPy arrays through ``threaded_matmul.py``),
   ``"numba"`` (the readable tiled kernel, for 2-D float operands of one
   dtype; others stay on BLAS) or ``"reference"`` (the triple loop, same rule).
 
@@ -197,7 +198,10 @@ def average_pool_kernels(x):
 def matmul_kernel(a, b):
     """The function that multiplies these two raw arrays.
 
-    ``numpy.matmul`` (BLAS) or ``cupy.matmul`` by default; with
+    ``numpy.matmul`` (BLAS) or ``cupy.matmul`` by default, except for two
+    stacks of matrices ``(G, M, K) @ (G, K, P)`` (attention's products):
+    ``kernels/threaded_matmul.py``, which shares the stack among the threads
+    (BLAS itself would share each small product, and gain nothing). With
     ``matmul="numba"`` or ``"reference"``, that kernel when both operands
     are 2-D float NumPy arrays of one dtype (other products stay on BLAS).
     """
@@ -210,6 +214,10 @@ def matmul_kernel(a, b):
     # (a transformer block's step took about a third less CPU time: bench/RESULTS.md).
     _prepare_numba()
     name = _settings.get().matmul
+    if name == "blas" and a.ndim == 3 and b.ndim == 3 and a.shape[0] == b.shape[0] and a.shape[2] == b.shape[1]:
+        from minikeras.kernels import threaded_matmul
+
+        return threaded_matmul.batched_matmul
     if name == "blas" or a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f":
         return numpy.matmul
     if name == "reference":

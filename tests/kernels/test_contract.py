@@ -21,6 +21,7 @@ FAMILIES = {
     "conv": ("conv_forward", "conv_backward"),
     "pool": ("max_pool_forward", "max_pool_backward", "average_pool_forward", "average_pool_backward"),
     "matmul": ("matmul",),
+    "batched_matmul": ("batched_matmul",),
     "depthwise_conv": ("depthwise_conv_forward", "depthwise_conv_backward"),
     "conv_transpose": ("conv_transpose_forward", "conv_transpose_backward"),
     "recurrent": ("lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
@@ -31,13 +32,14 @@ FAMILIES = {
 }
 
 KERNEL_MODULES = {
-    "reference": ("conv", "conv_transpose", "pool", "matmul", "adam"),
+    "reference": ("conv", "conv_transpose", "pool", "matmul", "batched_matmul", "adam"),
     "numpy_im2col": ("conv",),
     "numba_conv": ("conv", "conv_transpose"),
     "numba_winograd": ("conv",),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
-    "numba_cuda": ("conv", "conv_transpose", "pool", "matmul", "depthwise_conv"),
+    "threaded_matmul": ("batched_matmul",),
+    "numba_cuda": ("conv", "conv_transpose", "pool", "matmul", "batched_matmul", "depthwise_conv"),
     "depthwise_reference": ("depthwise_conv",),
     "numba_depthwise": ("depthwise_conv",),
     "recurrent_reference": ("recurrent",),

@@ -1,0 +1,76 @@
+"""The ``batched_matmul`` family: the threaded split (``threaded_matmul.py``) and the GPU's against the reference."""
+
+import numpy as np
+import pytest
+
+from minikeras.backend import kernel_choice
+from minikeras.kernels import reference
+from minikeras.kernels import runtime
+from minikeras.kernels import threaded_matmul
+from tests.kernels.conftest import cuda_device
+
+pytestmark = pytest.mark.kernels
+
+
+@pytest.fixture
+def three_blas_threads():
+    """NumPy's BLAS on 3 threads for the test (the suite runs on one), so that the stacks are split in 3."""
+    control = runtime.blas_thread_control()
+    if control is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS whose thread count can be set: the stacks are never split")
+    get_num_threads, set_num_threads = control
+    previous = get_num_threads()
+    set_num_threads(3)
+    yield
+    set_num_threads(previous)
+
+
+def _stacks(rng, shape, dtype):
+    G, M, K, P = shape
+    return rng.standard_normal((G, M, K)).astype(dtype), rng.standard_normal((G, K, P)).astype(dtype)
+
+
+# 7 matrices in 3 parts of 2, 2, 3; 2 matrices for 3 threads (two parts); 1 matrix: not split; empty stack.
+@pytest.mark.parametrize("shape", [(7, 5, 3, 4), (2, 3, 4, 2), (1, 2, 2, 2), (0, 2, 3, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_threaded_split_matches_reference(three_blas_threads, shape, dtype):
+    a, b = _stacks(np.random.default_rng(shape[0]), shape, dtype)
+    out = threaded_matmul.batched_matmul(a, b)
+    assert out.dtype == dtype and out.shape == (shape[0], shape[1], shape[3])
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, reference.batched_matmul(a, b), rtol=tolerance, atol=tolerance)
+    assert runtime.blas_threads() == 3  # BLAS's own thread count is given back
+
+
+def test_threaded_split_takes_strided_stacks(three_blas_threads):
+    # Transposed views, as einsum_pair may hand over: each part is a strided slice.
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((4, 6, 5)).transpose(1, 0, 2), rng.standard_normal((6, 3, 5)).transpose(0, 2, 1)
+    np.testing.assert_allclose(threaded_matmul.batched_matmul(a, b), np.matmul(a, b), rtol=1e-12)
+
+
+def test_another_split_in_progress_gives_one_matmul(three_blas_threads):
+    a, b = _stacks(np.random.default_rng(2), (5, 2, 3, 2), np.float64)
+    with threaded_matmul._lock:  # as if another thread were splitting a stack: BLAS's setting is busy
+        out = threaded_matmul.batched_matmul(a, b)
+    np.testing.assert_allclose(out, reference.batched_matmul(a, b), rtol=1e-12)
+
+
+def test_batched_matmul_rejects_mismatched_stacks():
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\) and \(3, 4, 5\)"):
+        threaded_matmul.batched_matmul(np.ones((2, 3, 4)), np.ones((3, 4, 5)))
+
+
+def test_stacks_of_products_go_to_the_threaded_split():
+    stack = np.ones((2, 3, 3))
+    assert kernel_choice.matmul_kernel(stack, stack) is threaded_matmul.batched_matmul
+    assert kernel_choice.matmul_kernel(stack, np.ones((1, 3, 3))) is np.matmul  # broadcast stacks: NumPy's
+    assert kernel_choice.matmul_kernel(np.ones((2, 3)), np.ones((3, 3))) is np.matmul
+
+
+@pytest.mark.gpu
+def test_cuda_batched_matmul_matches_reference():
+    device = cuda_device()
+    a, b = _stacks(np.random.default_rng(3), (3, 2, 4, 3), np.float32)
+    out = device.to_numpy(device.matmul.batched_matmul(device.to_device(a), device.to_device(b)))
+    np.testing.assert_allclose(out, reference.batched_matmul(a, b), rtol=1e-5, atol=1e-5)
