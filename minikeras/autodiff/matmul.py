@@ -7,6 +7,8 @@ readable tiled Numba version for teaching with ``MINIKERAS_MATMUL=numba`` or
 Read next: ``nn.py``.
 """
 
+import math
+
 from minikeras.autodiff.op import Op
 from minikeras.autodiff.op import unbroadcast
 from minikeras.backend import get_xp
@@ -25,14 +27,27 @@ class MatMul(Op):
         da = dy @ b.T   (M, P) @ (P, K) -> (M, K)
         db = a.T @ dy   (K, M) @ (M, P) -> (K, P)
     Batched operands broadcast their leading axes; those are summed back.
+
+    A Dense layer on a sequence, a (N, T, K) @ b (K, P), is one product of
+    (N*T, K) rows by b, not N products of (T, K) by b (what ``numpy.matmul``
+    does with the stack): the folded form is one BLAS call, which threads
+    well, and ``db = a.T @ dy`` sums over all N*T rows inside that call
+    instead of making an (N, K, P) stack of products to add up afterwards.
     """
 
     def forward(self, a, b):
         self.a, self.b = a, b
+        if _folds(a, b):  # (..., K) @ (K, P): the leading axes become rows
+            return _product(_rows(a), b).reshape(a.shape[:-1] + b.shape[-1:])
         return _product(a, b)
 
     def backward(self, dy):
         xp = get_xp(dy)
+        if _folds(self.a, self.b):  # the 2-D formulas on the folded rows (N*T, K), (N*T, P)
+            a, dy = _rows(self.a), _rows(dy)
+            da = _product(dy, self.b.T).reshape(self.a.shape) if self.needs_gradient(0) else None
+            db = _product(a.T, dy) if self.needs_gradient(1) else None
+            return da, db
         # 1. Promote 1-D operands to matrices, as matmul did implicitly.
         a = self.a[None, :] if self.a.ndim == 1 else self.a
         b = self.b[:, None] if self.b.ndim == 1 else self.b
@@ -49,6 +64,16 @@ class MatMul(Op):
         if self.needs_gradient(1):
             db = unbroadcast(_product(xp.swapaxes(a, -1, -2), dy), b.shape).reshape(self.b.shape)
         return da, db
+
+
+def _folds(a, b):
+    """True for a stack of rows times one matrix: a (..., K) with 3+ axes, b (K, P)."""
+    return a.ndim > 2 and b.ndim == 2
+
+
+def _rows(x):
+    """(..., K) -> (rows, K), the leading axes folded (explicit sizes: K may be 0)."""
+    return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
 
 
 def matmul(x1, x2):

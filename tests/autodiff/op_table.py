@@ -272,6 +272,7 @@ TABLE = [
     # products
     Case("matmul", ops.matmul, numpy.matmul, ((2, 3), (3, 4))),
     Case("matmul", ops.matmul, numpy.matmul, ((2, 2, 3), (3,))),
+    Case("matmul", ops.matmul, numpy.matmul, ((2, 3, 2, 3), (3, 4))),  # a stack of rows: one folded product
     Case("dot", ops.dot, numpy.dot, ((2, 3, 4), (4, 2))),
     Case("tensordot", lambda a, b: ops.tensordot(a, b, axes=([0, 2], [2, 0])),
          lambda a, b: numpy.tensordot(a, b, axes=([0, 2], [2, 0])), ((2, 3, 4), (4, 5, 2))),
