@@ -112,9 +112,11 @@ Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
 
 Family ``batched_matmul`` (``reference``, ``threaded_matmul``, ``numba_cuda``)::
 
-    batched_matmul(a, b)
+    batched_matmul(a, b, out=None)
 
-A stack of products, ``(G, M, K) @ (G, K, P) -> (G, M, P)``: ``out[g] = a[g] @ b[g]``.
+A stack of products, ``(G, ..., M, K) @ (G, ..., K, P) -> (G, ..., M, P)``
+(the same leading axes): ``out[g, ...] = a[g, ...] @ b[g, ...]``, written
+into ``out`` (which may be a strided view) when given, and returned.
 
 Family ``recurrent`` (``recurrent_reference``, ``numba_recurrent``, ``numba_cuda_recurrent``)::
 

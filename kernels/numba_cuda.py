@@ -547,6 +547,6 @@ def matmul(a, b):
     return _array_module(a).matmul(a, b)
 
 
-def batched_matmul(a, b):
-    """cuBLAS's batched product through ``cupy.matmul``: ``(G, M, K) @ (G, K, P) -> (G, M, P)``."""
-    return _array_module(a).matmul(a, b)
+def batched_matmul(a, b, out=None):
+    """cuBLAS's batched product through ``cupy.matmul``: ``(G, ..., M, K) @ (G, ..., K, P) -> (G, ..., M, P)``."""
+    return _array_module(a).matmul(a, b, out=out)

@@ -323,17 +323,19 @@ def matmul(a, b):
     return out
 
 
-def batched_matmul(a, b):
-    """out[g] = a[g] @ b[g] for each matrix of the stacks, by :func:`matmul`.
+def batched_matmul(a, b, out=None):
+    """out[g, ...] = a[g, ...] @ b[g, ...] for each matrix of the stacks, by :func:`matmul`.
 
     Args:
-        a: ``(G, M, K)``; b: ``(G, K, P)``.
+        a: ``(G, ..., M, K)``; b: ``(G, ..., K, P)``, the same leading axes.
+        out: optional ``(G, ..., M, P)`` array to write into.
     Returns:
-        ``(G, M, P)``.
+        ``out``, or a new ``(G, ..., M, P)`` array.
     """
-    out = np.zeros((a.shape[0], a.shape[1], b.shape[2]), dtype=np.result_type(a, b))
-    for g in range(a.shape[0]):
-        out[g] = matmul(a[g], b[g])
+    if out is None:
+        out = np.zeros(a.shape[:-1] + b.shape[-1:], dtype=np.result_type(a, b))
+    for index in np.ndindex(a.shape[:-2]):
+        out[index] = matmul(a[index], b[index])
     return out
 
 

@@ -16,11 +16,13 @@ one, and on a busy one 5-50 times longer (``bench/RESULTS.md``).
 
 Here the *stack* is shared instead: with T BLAS threads, it is cut into T
 parts of whole matrices; T - 1 worker threads each run ``numpy.matmul`` on
-one part and the calling thread runs the last, with BLAS set to one thread
+one part and the calling thread runs the first, with BLAS set to one thread
 meanwhile (``runtime.single_threaded_blas``), so that each small product
 runs from start to end on one core, with no waiting. NumPy releases
 Python's lock (the GIL) inside ``matmul``, so the parts run at the same
-time. Each part writes its own slice of the output.
+time. Each part writes its own slice of the output, which may be a strided
+view of a bigger array (``autodiff/contraction.py`` hands one over so that
+the result lands in the layout the next op reads).
 
 When it stays one ``numpy.matmul`` (BLAS's own threads): one BLAS thread,
 fewer matrices than threads, or products bigger than ``SMALL`` multiply-adds
@@ -53,23 +55,26 @@ def _executor(workers):
     return _pool["executor"]
 
 
-def batched_matmul(a, b):
-    """A stack of matrix products, ``out[g] = a[g] @ b[g]``.
+def batched_matmul(a, b, out=None):
+    """A stack of matrix products, ``out[g, ...] = a[g, ...] @ b[g, ...]``.
 
     Args:
-        a: ``(G, M, K)``; b: ``(G, K, P)``, NumPy arrays.
+        a: ``(G, ..., M, K)``; b: ``(G, ..., K, P)``, NumPy arrays with the
+            same leading axes, of any strides.
+        out: optional ``(G, ..., M, P)`` array (a strided view is fine) to write into.
     Returns:
-        ``(G, M, P)``, the values of ``numpy.matmul(a, b)``.
+        ``out``, or a new array: the values of ``numpy.matmul(a, b)``.
     """
-    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
-        raise ValueError("The batched matmul takes (G, M, K) and (G, K, P) arrays. "
-                         f"Received shapes {a.shape} and {b.shape}.")
-    G, M, K = a.shape
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2] or a.shape[-1] != b.shape[-2]:
+        raise ValueError("The batched matmul takes (G, ..., M, K) and (G, ..., K, P) arrays with the same "
+                         f"leading axes. Received shapes {a.shape} and {b.shape}.")
+    if out is None:
+        out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=np.result_type(a, b))
+    G, (M, K), P = a.shape[0], a.shape[-2:], b.shape[-1]
     threads = min(runtime.blas_threads(), G)
-    if threads < 2 or M * K * b.shape[2] > SMALL or not _lock.acquire(blocking=False):
-        return np.matmul(a, b)
+    if threads < 2 or M * K * P > SMALL or not _lock.acquire(blocking=False):
+        return np.matmul(a, b, out=out)
     try:
-        out = np.empty((G, M, b.shape[2]), dtype=np.result_type(a, b))
         bounds = [G * part // threads for part in range(threads + 1)]  # whole matrices per part
         parts = [slice(start, end) for start, end in zip(bounds[:-1], bounds[1:])]
         with runtime.single_threaded_blas():

@@ -199,9 +199,8 @@ def matmul_kernel(a, b):
     """The function that multiplies these two raw arrays.
 
     ``numpy.matmul`` (BLAS) or ``cupy.matmul`` by default, except for two
-    stacks of matrices ``(G, M, K) @ (G, K, P)`` (attention's products):
-    ``kernels/threaded_matmul.py``, which shares the stack among the threads
-    (BLAS itself would share each small product, and gain nothing). With
+    stacks of matrices with the same leading axes, ``(G, ..., M, K) @ (G, ...,
+    K, P)``: :func:`batched_matmul_kernel`. With
     ``matmul="numba"`` or ``"reference"``, that kernel when both operands
     are 2-D float NumPy arrays of one dtype (other products stay on BLAS).
     """
@@ -214,10 +213,8 @@ def matmul_kernel(a, b):
     # (a transformer block's step took about a third less CPU time: bench/RESULTS.md).
     _prepare_numba()
     name = _settings.get().matmul
-    if name == "blas" and a.ndim == 3 and b.ndim == 3 and a.shape[0] == b.shape[0] and a.shape[2] == b.shape[1]:
-        from minikeras.kernels import threaded_matmul
-
-        return threaded_matmul.batched_matmul
+    if name == "blas" and a.ndim == b.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.shape[-1] == b.shape[-2]:
+        return batched_matmul_kernel(a, b)
     if name == "blas" or a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f":
         return numpy.matmul
     if name == "reference":
@@ -227,6 +224,24 @@ def matmul_kernel(a, b):
     from minikeras.kernels import numba_matmul
 
     return numba_matmul.matmul
+
+
+def batched_matmul_kernel(a, b):
+    """The function of the ``batched_matmul`` family for these two stacks ``(G, ..., M, K)``, ``(G, ..., K, P)``.
+
+    ``kernels/threaded_matmul.py`` for NumPy arrays: it shares the stack
+    among the threads, each product on one BLAS thread (BLAS would share each
+    small product itself, and gain nothing); ``kernels/numba_cuda.py``
+    (``cupy.matmul``) for CuPy arrays.
+    """
+    if is_cupy_array(a) or is_cupy_array(b):
+        from minikeras.kernels import numba_cuda
+
+        return numba_cuda.batched_matmul
+    from minikeras.kernels import threaded_matmul
+
+    _prepare_numba()
+    return threaded_matmul.batched_matmul
 
 
 def adam_kernel(variable):

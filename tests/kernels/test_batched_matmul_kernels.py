@@ -49,6 +49,17 @@ def test_threaded_split_takes_strided_stacks(three_blas_threads):
     np.testing.assert_allclose(threaded_matmul.batched_matmul(a, b), np.matmul(a, b), rtol=1e-12)
 
 
+def test_threaded_split_of_4d_stacks_into_a_strided_output(three_blas_threads):
+    # Attention's layout: (B, N) stacks read from (B, T, N, H) arrays, written into one.
+    rng = np.random.default_rng(4)
+    p, v = rng.standard_normal((5, 2, 3, 4)), rng.standard_normal((5, 4, 2, 3))  # (B, N, T, S), (B, S, N, H)
+    out = np.full((5, 3, 2, 3), np.nan)  # (B, T, N, H)
+    returned = threaded_matmul.batched_matmul(p, v.transpose(0, 2, 1, 3), out=out.transpose(0, 2, 1, 3))
+    expected = reference.batched_matmul(p, np.ascontiguousarray(v.transpose(0, 2, 1, 3)))
+    np.testing.assert_allclose(out.transpose(0, 2, 1, 3), expected, rtol=1e-12)
+    assert np.shares_memory(returned, out)
+
+
 def test_another_split_in_progress_gives_one_matmul(three_blas_threads):
     a, b = _stacks(np.random.default_rng(2), (5, 2, 3, 2), np.float64)
     with threaded_matmul._lock:  # as if another thread were splitting a stack: BLAS's setting is busy
