@@ -14,9 +14,10 @@ than about 2^18 multiply-adds (this one has 2^19). For a product of about
 saves: on a quiet machine the stack took as long with two threads as with
 one, and on a busy one 5-50 times longer (``bench/RESULTS.md``).
 
-Here the *stack* is shared instead: with T BLAS threads, it is cut into T
-parts of whole matrices; T - 1 worker threads each run ``numpy.matmul`` on
-one part and the calling thread runs the first, with BLAS set to one thread
+Here the *stack* is shared instead: ``runtime.run_parallel`` cuts it into
+one part of whole matrices per thread (Numba's thread count, as for the
+other kernels); its helper threads each run ``numpy.matmul`` on one part
+and the calling thread runs the first, with BLAS set to one thread
 meanwhile (``runtime.single_threaded_blas``), so that each small product
 runs from start to end on one core, with no waiting. NumPy releases
 Python's lock (the GIL) inside ``matmul``, so the parts run at the same
@@ -25,7 +26,7 @@ view of a bigger array (``autodiff/contraction.py`` hands one over so that
 the result lands in the layout the next op reads).
 
 When it stays one ``numpy.matmul`` (BLAS's own threads): one BLAS thread,
-fewer matrices than threads, or products bigger than ``SMALL`` multiply-adds
+a single matrix, or products bigger than ``SMALL`` multiply-adds
 (BLAS shares those well itself), another thread already splitting a stack
 (the BLAS setting is the whole process's), or a BLAS whose thread count
 cannot be set (``runtime.blas_thread_control``).
@@ -33,9 +34,7 @@ cannot be set (``runtime.blas_thread_control``).
 Read next: ``numba_optimizer.py``.
 """
 
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -44,15 +43,11 @@ from minikeras.kernels import runtime
 SMALL = 2**22  # multiply-adds per product (M * K * P) up to which the stack is split: 128 x 256 x 128
 
 _lock = threading.Lock()  # one split at a time: the BLAS thread count is the process's
-_pool = {"executor": None, "workers": 0, "pid": None}
 
 
-def _executor(workers):
-    """A pool of ``workers`` threads, made again after a change of size or a fork (threads do not survive one)."""
-    if _pool["executor"] is None or _pool["workers"] != workers or _pool["pid"] != os.getpid():
-        _pool.update(executor=ThreadPoolExecutor(workers, thread_name_prefix="minikeras-matmul"),
-                     workers=workers, pid=os.getpid())
-    return _pool["executor"]
+def _products(a, b, out, first, last):
+    """out[first:last] = a[first:last] @ b[first:last]: one piece of the stack, on one thread."""
+    np.matmul(a[first:last], b[first:last], out=out[first:last])
 
 
 def batched_matmul(a, b, out=None):
@@ -70,19 +65,12 @@ def batched_matmul(a, b, out=None):
                          f"leading axes. Received shapes {a.shape} and {b.shape}.")
     if out is None:
         out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=np.result_type(a, b))
-    G, (M, K), P = a.shape[0], a.shape[-2:], b.shape[-1]
-    threads = min(runtime.blas_threads(), G)
-    if threads < 2 or M * K * P > SMALL or not _lock.acquire(blocking=False):
+    (M, K), P = a.shape[-2:], b.shape[-1]
+    if a.shape[0] < 2 or runtime.blas_threads() < 2 or M * K * P > SMALL or not _lock.acquire(blocking=False):
         return np.matmul(a, b, out=out)
     try:
-        bounds = [G * part // threads for part in range(threads + 1)]  # whole matrices per part
-        parts = [slice(start, end) for start, end in zip(bounds[:-1], bounds[1:])]
         with runtime.single_threaded_blas():
-            pool = _executor(threads - 1)
-            futures = [pool.submit(np.matmul, a[part], b[part], out=out[part]) for part in parts[1:]]
-            np.matmul(a[parts[0]], b[parts[0]], out=out[parts[0]])
-            for future in futures:
-                future.result()
+            runtime.run_parallel(_products, a.shape[0], a, b, out)  # one piece of the stack per thread
         return out
     finally:
         _lock.release()

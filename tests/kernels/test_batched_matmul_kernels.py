@@ -1,5 +1,7 @@
 """The ``batched_matmul`` family: the threaded split (``threaded_matmul.py``) and the GPU's against the reference."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -13,11 +15,14 @@ pytestmark = pytest.mark.kernels
 
 
 @pytest.fixture
-def three_blas_threads():
-    """NumPy's BLAS on 3 threads for the test (the suite runs on one), so that the stacks are split in 3."""
+def three_blas_threads(monkeypatch):
+    """NumPy's BLAS on 3 threads and ``run_parallel`` cutting in 3 (the suite runs on one thread): stacks are split."""
+    import numba
+
     control = runtime.blas_thread_control()
     if control is None:
         pytest.skip("NumPy's BLAS is not an OpenBLAS whose thread count can be set: the stacks are never split")
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)  # run_parallel's count, as in test_threading.py
     get_num_threads, set_num_threads = control
     previous = get_num_threads()
     set_num_threads(3)
@@ -58,6 +63,20 @@ def test_threaded_split_of_4d_stacks_into_a_strided_output(three_blas_threads):
     expected = reference.batched_matmul(p, np.ascontiguousarray(v.transpose(0, 2, 1, 3)))
     np.testing.assert_allclose(out.transpose(0, 2, 1, 3), expected, rtol=1e-12)
     assert np.shares_memory(returned, out)
+
+
+def test_each_piece_runs_on_one_blas_thread(three_blas_threads, monkeypatch):
+    seen = []  # (thread, BLAS threads) for each piece
+
+    def recording_products(a, b, out, first, last):
+        seen.append((threading.get_ident(), runtime.blas_threads(), first, last))
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    monkeypatch.setattr(threaded_matmul, "_products", recording_products)
+    a, b = _stacks(np.random.default_rng(5), (6, 2, 3, 2), np.float64)
+    np.testing.assert_allclose(threaded_matmul.batched_matmul(a, b), reference.batched_matmul(a, b), rtol=1e-12)
+    assert sorted(piece[2:] for piece in seen) == [(0, 2), (2, 4), (4, 6)]
+    assert len({piece[0] for piece in seen}) == 3 and {piece[1] for piece in seen} == {1}
 
 
 def test_another_split_in_progress_gives_one_matmul(three_blas_threads):
