@@ -10,6 +10,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.layers
+
 import minikeras  # noqa: E402
 
 

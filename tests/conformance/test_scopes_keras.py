@@ -8,6 +8,8 @@ import minikeras
 
 keras = pytest.importorskip("keras")
 
+pytestmark = pytest.mark.engine
+
 
 def _paths(library):
     with library.name_scope("outer"):
