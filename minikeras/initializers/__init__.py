@@ -34,6 +34,7 @@ from minikeras.initializers.random_initializers import RandomUniform
 from minikeras.initializers.random_initializers import TruncatedNormal
 from minikeras.initializers.random_initializers import VarianceScaling
 from minikeras.initializers.random_initializers import compute_fans
+from minikeras.initializers.stft_initializer import STFT
 
 # Every name Keras 3 accepts, class names and snake_case aliases alike.
 ALL_OBJECTS = {
@@ -49,6 +50,7 @@ ALL_OBJECTS = {
     "Orthogonal": Orthogonal, "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
     "RandomNormal": RandomNormal, "random_normal": RandomNormal, "normal": RandomNormal,
     "RandomUniform": RandomUniform, "random_uniform": RandomUniform, "uniform": RandomUniform,
+    "STFT": STFT, "stft": STFT, "STFTInitializer": STFT,
     "TruncatedNormal": TruncatedNormal, "truncated_normal": TruncatedNormal,
     "VarianceScaling": VarianceScaling, "variance_scaling": VarianceScaling,
     "Zeros": Zeros, "zeros": Zeros, "zero": Zeros,
@@ -101,7 +103,7 @@ def _from_array(value):
 __all__ = [
     "ALL_OBJECTS", "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform",
     "Identity", "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal",
-    "RandomInitializer", "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling",
+    "RandomInitializer", "RandomNormal", "RandomUniform", "STFT", "TruncatedNormal", "VarianceScaling",
     "Zeros", "compute_fans", "deserialize", "get", "serialize",
 ]
 
@@ -118,6 +120,7 @@ ones = Ones
 orthogonal = OrthogonalInitializer = Orthogonal
 random_normal = RandomNormal
 random_uniform = RandomUniform
+stft = STFTInitializer = STFT
 truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
 zeros = Zeros

@@ -30,6 +30,8 @@ from minikeras.layers.reshaping import Permute
 from minikeras.layers.reshaping import Reshape
 from minikeras.layers.embedding import Embedding
 from minikeras.layers.reversible_embedding import ReversibleEmbedding
+from minikeras.layers.spectrogram import MelSpectrogram
+from minikeras.layers.spectrogram import STFTSpectrogram
 from minikeras.layers.merging import Add
 from minikeras.layers.merging import Average
 from minikeras.layers.merging import Concatenate
@@ -63,6 +65,9 @@ from minikeras.layers.sequence import Masking
 from minikeras.layers.sequence import RepeatVector
 from minikeras.layers.rnn import GRU
 from minikeras.layers.rnn import LSTM
+from minikeras.layers.rnn import ConvLSTM1D
+from minikeras.layers.rnn import ConvLSTM2D
+from minikeras.layers.rnn import ConvLSTM3D
 from minikeras.layers.rnn import RNN
 from minikeras.layers.rnn import Bidirectional
 from minikeras.layers.rnn import GRUCell

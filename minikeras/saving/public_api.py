@@ -56,7 +56,7 @@ PUBLIC_NAMES = {
             "Solarization", "AutoContrast", "Equalization", "MixUp", "CutMix", "AugMix", "RandAugment",
             "Wrapper", "SpectralNormalization",
             "ContrastLimitedAdaptiveHistogramEqualization", "MaxNumBoundingBoxes",
-            "ReversibleEmbedding",
+            "ReversibleEmbedding", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "STFTSpectrogram", "MelSpectrogram",
         ),
     ),
     "keras.activations": (
@@ -73,7 +73,7 @@ PUBLIC_NAMES = {
         (
             "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
             "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal",
-            "LecunUniform", "LecunNormal", "Orthogonal", "Identity",
+            "LecunUniform", "LecunNormal", "Orthogonal", "Identity", "STFT", "STFTInitializer",
         ),
     ),
     "keras.regularizers": (("minikeras.regularizers",), ("L1", "L2", "L1L2", "OrthogonalRegularizer")),

@@ -173,8 +173,8 @@ class RNN(Layer):
         for t in (reversed(steps) if self.go_backwards else steps):
             output, new_states = self._cell_step(sequences[:, t], states, training)
             if mask is not None:
-                keep = mask[:, t:t + 1]  # (N, 1): broadcasts over the units
-                output = ops.where(keep, output, self._masked_output(output, states))
+                keep = mask[:, t]  # (N,): reshaped by _keep_where to broadcast over units (or feature maps)
+                output = _keep_where(keep, output, self._masked_output(output, states))
                 new_states = _keep_where(keep, new_states, states)
             states = new_states
             outputs.append(output)
@@ -291,9 +291,14 @@ class RNN(Layer):
 
 
 def _keep_where(keep, new_states, old_states):
-    """Each new state where ``keep`` is True, the old one elsewhere (nested lists)."""
+    """Each new state where ``keep (N,)`` is True, the old one elsewhere (nested lists).
+
+    ``keep`` becomes ``(N, 1)`` for ``(N, units)`` states and ``(N, 1, 1, 1)``
+    for the ``(N, H, W, F)`` states of a ConvLSTM2D, so that it broadcasts.
+    """
     if nest.is_nested(new_states):
         return [_keep_where(keep, new, old) for new, old in zip(new_states, old_states)]
+    keep = ops.reshape(keep, (-1,) + (1,) * (new_states.ndim - 1))
     return ops.where(keep, new_states, old_states)
 
 
