@@ -71,20 +71,19 @@ def test_stft_initializer_values_names_and_config():
 
 
 def test_mel_spectrogram():
-    shape = (2, 64)  # one signal (64,) is checked in tests/layers/test_spectrogram.py
+    shape = (2, 64)  # one signal (64,) and power_to_db=False are checked in tests/layers/test_spectrogram.py
     x = RNG.normal(size=shape).astype("float32")
-    for arguments in ({"fft_length": 32, "sequence_stride": 8, "sequence_length": 20, "window": "hamming",
-                       "sampling_rate": 8000, "num_mel_bins": 6, "min_freq": 100.0, "max_freq": 3000,
-                       "power_to_db": False, "mag_exp": 1.0},
-                      {"fft_length": 16, "sequence_stride": 4, "num_mel_bins": 4, "window": None, "top_db": 20.0,
-                       "ref_power": 2.0}):
-        ours = minikeras.layers.MelSpectrogram(name="mel", **arguments)
-        theirs = keras.layers.MelSpectrogram(name="mel", **arguments)
-        np.testing.assert_allclose(ours(x).numpy(), np.asarray(theirs(x)), rtol=1e-5, atol=1e-5)
-        assert tuple(ours.compute_output_shape(shape)) == tuple(theirs.compute_output_shape(shape))
-        config = ours.get_config()
-        assert config == theirs.get_config()
-        assert type(theirs).from_config(config).get_config() == config
+    # One configuration, every argument away from its default (each new one costs Keras seconds of compiling).
+    arguments = {"fft_length": 16, "sequence_stride": 4, "sequence_length": 12, "window": "hamming",
+                 "sampling_rate": 8000, "num_mel_bins": 4, "min_freq": 100.0, "max_freq": 3000, "top_db": 20.0,
+                 "mag_exp": 1.0, "ref_power": 2.0}
+    ours = minikeras.layers.MelSpectrogram(name="mel", **arguments)
+    theirs = keras.layers.MelSpectrogram(name="mel", **arguments)
+    np.testing.assert_allclose(ours(x).numpy(), np.asarray(theirs(x)), rtol=1e-5, atol=1e-5)
+    assert tuple(ours.compute_output_shape(shape)) == tuple(theirs.compute_output_shape(shape))
+    config = ours.get_config()
+    assert config == theirs.get_config()
+    assert type(theirs).from_config(config).get_config() == config
 
 
 def _model(library):
