@@ -180,11 +180,10 @@ class _Helper:
         self.start.release()
 
     def wait(self):
-        """Waits for the piece; raises its exception, if any."""
+        """Waits for the piece; returns its exception, or None."""
         self.done.acquire()
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
+        error, self.error = self.error, None
+        return error
 
 
 def _forget_helpers():
@@ -228,12 +227,12 @@ def run_parallel(kernel, count, *args):
         try:
             kernel(*args, bounds[0], bounds[1])
         finally:
-            errors = []
-            for helper in _helpers[: threads - 1]:  # every piece ends before the outputs are used
-                try:
-                    helper.wait()
-                except BaseException as error:
-                    errors.append(error)
+            try:  # every piece ends before the outputs are used, or raise
+                errors = [error for error in (helper.wait() for helper in _helpers[: threads - 1])
+                          if error is not None]
+            except BaseException:  # waiting interrupted (Ctrl-C): these helpers may still be busy
+                _helpers.clear()
+                raise
         if errors:
             raise errors[0]
     finally:
