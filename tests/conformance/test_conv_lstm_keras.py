@@ -4,9 +4,9 @@ Same weights -> same outputs (float32, 1e-5) across strides, padding,
 dilation, data formats, go_backwards, return_sequences/return_state,
 initial states and stateful calls; weight names, shapes and order; configs
 equal and rebuilt by either library; ``summary()``; a ``.keras`` file of a
-ConvLSTM2D model loads both ways. (Training is checked in
-``tests/layers/rnn/test_conv_lstm.py`` against finite differences: one
-Keras training step would compile for longer than this file's budget.)
+ConvLSTM2D model loads both ways; backpropagation through time gives Keras's
+gradients (so one SGD step gives Keras's weights; a compiled Keras train step
+would take longer than this file's budget).
 
 Masks: Keras 3.15.1 on the JAX backend fails on a ConvLSTM mask (it
 broadcasts an ``(N, 1)`` mask against ``(N, H, W, F)`` states); on its
@@ -115,6 +115,30 @@ def test_masked_steps_keep_the_states_as_keras_tensorflow_backend_does():
     # A masked step repeats the previous output.
     np.testing.assert_array_equal(got[0, 2], got[0, 1])
     np.testing.assert_array_equal(got[1, 1], got[1, 0])
+
+
+def test_backpropagation_through_time_gives_kerass_gradients():
+    # Equal gradients: one SGD step moves both layers' weights alike. Keras's by
+    # jax.grad over stateless_call (cheap; a compiled train step is not).
+    if keras.backend.backend() != "jax":
+        pytest.skip("Keras's gradients are taken with jax.grad")
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    x = _input(2)
+    ours, theirs = _pair(2, x, return_sequences=True)
+    cotangent = RNG.normal(size=(2, 3, 3, 3, 2)).astype("float32")
+    non_trainable = [variable.value for variable in theirs.non_trainable_variables]
+
+    def objective(trainable):
+        outputs, _ = theirs.stateless_call(trainable, non_trainable, x)
+        return jnp.sum(outputs * cotangent)
+
+    expected = jax.grad(objective)([variable.value for variable in theirs.trainable_variables])
+    with minikeras.GradientTape() as tape:
+        value = minikeras.ops.sum(ours(x) * cotangent)
+    got = tape.gradient(value, ours.trainable_weights)
+    for mine, reference in zip(got, expected):
+        np.testing.assert_allclose(np.asarray(mine), np.asarray(reference), rtol=1e-5, atol=1e-5)
 
 
 def _model(library):
