@@ -119,6 +119,14 @@ class _Derived(DatasetMethods, PyDataset):
         self.source = source
         self.class_names = getattr(source, "class_names", None)
 
+    @property
+    def num_batches(self):
+        """The source's number of elements, unless a subclass changes it."""
+        return self.source.num_batches
+
+    def __len__(self):
+        return _length(self)
+
     def on_epoch_begin(self):
         self.source.on_epoch_begin()
 
@@ -147,9 +155,6 @@ class _Slice(_Derived):
         rest = max(length - self.start, 0)
         return rest if self.count < 0 else min(self.count, rest)
 
-    def __len__(self):
-        return _length(self)
-
     def __getitem__(self, index):
         _check_index(self, index)
         return self.source[self.start + index]
@@ -159,13 +164,6 @@ class _Map(_Derived):
     def __init__(self, source, map_func):
         super().__init__(source)
         self.map_func = map_func
-
-    @property
-    def num_batches(self):
-        return self.source.num_batches
-
-    def __len__(self):
-        return _length(self)
 
     def __getitem__(self, index):
         element = self.source[index]
@@ -194,13 +192,6 @@ class _Shuffle(_Derived):
                 buffer.pop()
         return np.array(order, dtype=np.int64)
 
-    @property
-    def num_batches(self):
-        return self.source.num_batches
-
-    def __len__(self):
-        return _length(self)
-
     def __getitem__(self, index):
         _check_index(self, index)
         return self.source[int(self._order[index])]
@@ -226,9 +217,6 @@ class _Repeat(_Derived):
     def num_batches(self):
         return None if self.count is None else self.count * _length(self.source)
 
-    def __len__(self):
-        return _length(self)
-
     def __getitem__(self, index):
         _check_index(self, index)
         return self.source[index % _length(self.source)]
@@ -238,13 +226,6 @@ class _Cache(_Derived):
     def __init__(self, source):
         super().__init__(source)
         self._elements = {}
-
-    @property
-    def num_batches(self):
-        return self.source.num_batches
-
-    def __len__(self):
-        return _length(self)
 
     def __getitem__(self, index):
         if index not in self._elements:

@@ -327,72 +327,33 @@ class ConvLSTM(RNN):
 
 
 class ConvLSTM1D(ConvLSTM):
-    """1-D convolutional LSTM: ``(N, T, steps, C)`` -> ``(N, steps', F)`` (arguments: see ``ConvLSTM``)."""
+    """1-D convolutional LSTM: ``(N, T, steps, C)`` -> ``(N, steps', F)``.
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, **kwargs):
-        super().__init__(
-            1, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-            dilation_rate=dilation_rate, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-            return_state=return_state, go_backwards=go_backwards, stateful=stateful, **kwargs)
+    The arguments, in Keras's order and with its defaults, are ``ConvLSTM``'s
+    after ``rank``: ``ConvLSTM1D(filters, kernel_size, strides=1, padding="valid", ...)``.
+    """
+
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        super().__init__(1, filters, kernel_size, *args, **kwargs)
 
 
 class ConvLSTM2D(ConvLSTM):
-    """2-D convolutional LSTM: ``(N, T, H, W, C)`` -> ``(N, H', W', F)`` (arguments: see ``ConvLSTM``)."""
+    """2-D convolutional LSTM: ``(N, T, H, W, C)`` -> ``(N, H', W', F)``.
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-            dilation_rate=dilation_rate, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-            return_state=return_state, go_backwards=go_backwards, stateful=stateful, **kwargs)
+    The arguments, in Keras's order and with its defaults, are ``ConvLSTM``'s
+    after ``rank``: ``ConvLSTM2D(filters, kernel_size, strides=1, padding="valid", ...)``.
+    """
+
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        super().__init__(2, filters, kernel_size, *args, **kwargs)
 
 
 class ConvLSTM3D(ConvLSTM):
-    """3-D convolutional LSTM: ``(N, T, D, H, W, C)`` -> ``(N, D', H', W', F)`` (arguments: see ``ConvLSTM``)."""
+    """3-D convolutional LSTM: ``(N, T, D, H, W, C)`` -> ``(N, D', H', W', F)``.
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, **kwargs):
-        super().__init__(
-            3, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-            dilation_rate=dilation_rate, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-            return_state=return_state, go_backwards=go_backwards, stateful=stateful, **kwargs)
+    The arguments, in Keras's order and with its defaults, are ``ConvLSTM``'s
+    after ``rank``: ``ConvLSTM3D(filters, kernel_size, strides=1, padding="valid", ...)``.
+    """
+
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        super().__init__(3, filters, kernel_size, *args, **kwargs)
