@@ -164,6 +164,40 @@ def get_training_or_validation_split(samples, labels, validation_split, subset):
     return samples[rows], (None if labels is None else labels[rows])
 
 
+def datasets_for_subset(directory, file_paths, labels, class_names, label_mode, validation_split, subset, shuffle,
+                        what, allowed, build):
+    """The dataset(s) a ``*_dataset_from_directory`` function returns.
+
+    Args:
+        directory, file_paths, labels, class_names: from ``index_directory``.
+        label_mode, validation_split, subset, shuffle: the caller's arguments.
+        what: the files' name in the error message ("images", "text files").
+        allowed: the message's last sentence ("Allowed formats: ...").
+        build: ``build(paths, encoded_labels, shuffled)`` -> one ``FileDataset``.
+
+    Returns:
+        One dataset, or ``[training, validation]`` for ``subset="both"``; the
+        validation set is never shuffled, as in Keras.
+    """
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 class_names. '
+                         f"Received: class_names={class_names}")
+
+    def make(subset_name, shuffled):
+        paths, subset_labels = get_training_or_validation_split(file_paths, labels, validation_split, subset_name)
+        if not paths:
+            kind = f"{subset_name} {what}" if subset_name in ("training", "validation") else what
+            raise ValueError(f"No {kind} found in directory {directory}. {allowed}")
+        encoded = encode_labels(subset_labels, label_mode, len(class_names) if class_names else 0)
+        dataset = build(paths, encoded, shuffled)
+        dataset.class_names = class_names
+        return dataset
+
+    if subset == "both":
+        return [make("training", shuffle), make("validation", False)]
+    return make(subset, shuffle)
+
+
 def encode_labels(labels, label_mode, num_classes):
     """Integer labels (N,) to what the model sees.
 

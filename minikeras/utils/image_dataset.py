@@ -97,27 +97,14 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     image_paths, labels, class_names = dataset_utils.index_directory(
         directory, labels, formats=ALLOWLIST_FORMATS, class_names=class_names, shuffle=shuffle, seed=seed,
         follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 class_names. '
-                         f"Received: class_names={class_names}")
     data_format = image_data_format() if data_format is None else data_format
-
-    def make(subset_name, shuffled):
-        paths, subset_labels = dataset_utils.get_training_or_validation_split(
-            image_paths, labels, validation_split, subset_name)
-        if not paths:
-            kind = {"training": "training images", "validation": "validation images"}.get(subset_name, "images")
-            raise ValueError(f"No {kind} found in directory {directory}. Allowed formats: {ALLOWLIST_FORMATS}")
-        encoded = dataset_utils.encode_labels(subset_labels, label_mode, len(class_names) if class_names else 0)
-        dataset = ImageDataset(paths, encoded, batch_size, shuffled, seed, image_size, color_mode, interpolation,
-                               crop_to_aspect_ratio, pad_to_aspect_ratio, data_format)
-        dataset.class_names = class_names
-        return dataset
-
-    # 3. One dataset, or training and validation (the validation set is never shuffled, as in Keras).
-    if subset == "both":
-        return [make("training", shuffle), make("validation", False)]
-    return make(subset, shuffle)
+    # 3. One dataset, or training and validation.
+    return dataset_utils.datasets_for_subset(
+        directory, image_paths, labels, class_names, label_mode, validation_split, subset, shuffle,
+        "images", f"Allowed formats: {ALLOWLIST_FORMATS}",
+        lambda paths, encoded, shuffled: ImageDataset(
+            paths, encoded, batch_size, shuffled, seed, image_size, color_mode, interpolation,
+            crop_to_aspect_ratio, pad_to_aspect_ratio, data_format))
 
 
 def _checked_arguments(labels, label_mode, class_names, color_mode, image_size, interpolation, format):  # noqa: A002

@@ -74,23 +74,8 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
     file_paths, labels, class_names = dataset_utils.index_directory(
         directory, labels, formats=(".txt",), class_names=class_names, shuffle=shuffle, seed=seed,
         follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 class_names. '
-                         f"Received: class_names={class_names}")
-
-    def make(subset_name, shuffled):
-        paths, subset_labels = dataset_utils.get_training_or_validation_split(
-            file_paths, labels, validation_split, subset_name)
-        if not paths:
-            kind = {"training": "training text files", "validation": "validation text files"}.get(
-                subset_name, "text files")
-            raise ValueError(f"No {kind} found in directory {directory}. Allowed format: .txt")
-        encoded = dataset_utils.encode_labels(subset_labels, label_mode, len(class_names) if class_names else 0)
-        dataset = TextDataset(paths, encoded, batch_size, shuffled, seed, max_length)
-        dataset.class_names = class_names
-        return dataset
-
-    # 3. One dataset, or training and validation (the validation set is never shuffled, as in Keras).
-    if subset == "both":
-        return [make("training", shuffle), make("validation", False)]
-    return make(subset, shuffle)
+    # 3. One dataset, or training and validation.
+    return dataset_utils.datasets_for_subset(
+        directory, file_paths, labels, class_names, label_mode, validation_split, subset, shuffle,
+        "text files", "Allowed format: .txt",
+        lambda paths, encoded, shuffled: TextDataset(paths, encoded, batch_size, shuffled, seed, max_length))
