@@ -78,12 +78,14 @@ Read next: ``reference.py``, the definitions of the kernels.
 import contextlib
 import ctypes
 import functools
+import itertools
 import os
 import sys
 import threading
 
 _configured = False
 _helpers = []  # the helper threads of run_parallel, started on first use
+PIECES_PER_THREAD = 4  # run_parallel's pieces: few enough to cost little, enough to even out the threads
 _helpers_lock = threading.Lock()  # held by the thread that hands them pieces
 
 
@@ -149,10 +151,10 @@ def configure_process():
 
 
 class _Helper:
-    """One helper thread of :func:`run_parallel`, handed one piece at a time.
+    """One helper thread of :func:`run_parallel`, handed one job at a time.
 
     Two locks make the hand-over: the caller releases ``start`` when the
-    piece is set, the thread releases ``done`` when it has run it. That is
+    job is set, the thread releases ``done`` when it has run it. That is
     about half the time per call of a ``concurrent.futures`` pool, whose
     futures and queue cost more than the shortest kernels here.
     """
@@ -166,7 +168,7 @@ class _Helper:
 
     def _serve(self):
         while True:
-            self.start.acquire()  # waits for a piece
+            self.start.acquire()  # waits for a job
             kernel, args = self.piece
             try:
                 kernel(*args)
@@ -180,10 +182,24 @@ class _Helper:
         self.start.release()
 
     def wait(self):
-        """Waits for the piece; returns its exception, or None."""
+        """Waits for the job; returns its exception, or None."""
         self.done.acquire()
         error, self.error = self.error, None
         return error
+
+
+def _take_pieces(kernel, args, bounds, counter):
+    """Runs ``kernel(*args, bounds[i], bounds[i + 1])`` for each ``i`` drawn from ``counter``, until none is left.
+
+    ``counter`` is an ``itertools.count`` shared by the threads of one call:
+    each ``next`` gives a number no other thread gets (the interpreter's lock
+    makes it atomic).
+    """
+    while True:
+        piece = next(counter)
+        if piece >= len(bounds) - 1:
+            return
+        kernel(*args, bounds[piece], bounds[piece + 1])
 
 
 def _forget_helpers():
@@ -197,7 +213,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def run_parallel(kernel, count, *args):
-    """Calls ``kernel(*args, first, last)`` on pieces of ``range(count)``, one piece per thread.
+    """Calls ``kernel(*args, first, last)`` on pieces of ``range(count)``, spread over the threads.
 
     Args:
         kernel: a Numba function compiled with ``nogil=True`` whose last two
@@ -206,9 +222,12 @@ def run_parallel(kernel, count, *args):
         count: the number of iterations.
         *args: the kernel's other arguments, the same for every piece.
 
-    The calling thread runs the first piece and waits for the others, so
-    the kernel's outputs are complete when this returns; an exception in
-    any piece is raised here. When another thread is already using the
+    The range is cut into ``PIECES_PER_THREAD`` equal pieces per thread;
+    the calling thread and the helpers each take the next piece when done
+    with one, so a thread that starts late, or shares its core with another
+    process, runs fewer pieces (as ``prange``'s scheduler does). The caller
+    waits for all of them, so the kernel's outputs are complete when this
+    returns; an exception in any piece is raised here. When another thread is already using the
     helpers (PyDataset thread workers calling kernels at once), this call
     runs all its pieces itself rather than wait.
     """
@@ -221,11 +240,13 @@ def run_parallel(kernel, count, *args):
     try:
         while len(_helpers) < threads - 1:
             _helpers.append(_Helper())
-        bounds = [count * piece // threads for piece in range(threads + 1)]  # equal pieces, in order
-        for piece in range(1, threads):
-            _helpers[piece - 1].hand(kernel, (*args, bounds[piece], bounds[piece + 1]))
+        pieces = min(count, PIECES_PER_THREAD * threads)
+        bounds = [count * piece // pieces for piece in range(pieces + 1)]  # equal pieces, in order
+        counter = itertools.count()
+        for helper in _helpers[: threads - 1]:
+            helper.hand(_take_pieces, (kernel, args, bounds, counter))
         try:
-            kernel(*args, bounds[0], bounds[1])
+            _take_pieces(kernel, args, bounds, counter)
         finally:
             try:  # every piece ends before the outputs are used, or raise
                 errors = [error for error in (helper.wait() for helper in _helpers[: threads - 1])

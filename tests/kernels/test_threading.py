@@ -74,18 +74,17 @@ def test_run_parallel_covers_the_range_once_in_pieces(monkeypatch):
     import numba
 
     monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
-    pieces, counts = [], np.zeros(10, dtype=int)
+    for count in (2, 10, 100):
+        pieces, counts = [], np.zeros(count, dtype=int)
 
-    def kernel(counts, first, last):
-        pieces.append((first, last))
-        counts[first:last] += 1
+        def kernel(counts, first, last):
+            pieces.append((first, last))
+            counts[first:last] += 1
 
-    runtime.run_parallel(kernel, 10, counts)
-    assert sorted(pieces) == [(0, 3), (3, 6), (6, 10)]
-    assert counts.tolist() == [1] * 10
-    pieces.clear()
-    runtime.run_parallel(kernel, 2, counts)  # fewer iterations than threads: one piece each
-    assert sorted(pieces) == [(0, 1), (1, 2)]
+        runtime.run_parallel(kernel, count, counts)
+        assert counts.tolist() == [1] * count
+        assert len(pieces) == min(count, runtime.PIECES_PER_THREAD * 3)
+        assert [first for first, _ in sorted(pieces)] == [0] + [last for _, last in sorted(pieces)][:-1]
 
 
 def test_run_parallel_raises_the_error_of_a_piece(monkeypatch):
@@ -94,10 +93,10 @@ def test_run_parallel_raises_the_error_of_a_piece(monkeypatch):
     monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
 
     def kernel(first, last):
-        if first > 0:
+        if first == 2:
             raise IndexError(f"piece {first}:{last}")
 
-    with pytest.raises(IndexError, match="piece 2:4"):
+    with pytest.raises(IndexError, match="piece 2:3"):
         runtime.run_parallel(kernel, 4)
 
 
