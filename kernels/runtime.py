@@ -56,8 +56,8 @@ configuration turns it off (``MINIKERAS_CONFIGURE_PROCESS=0``, or
    So ``numba_conv``, ``numba_winograd`` and ``numba_pool`` compile plain
    serial loops, ``@njit(nogil=True)``, over a range ``first:last`` of
    independent iterations (images, rows of tiles), and
-   :func:`run_parallel` splits the range into one piece per thread: the
-   calling thread runs the first, a small pool of helper threads the others
+   :func:`run_parallel` cuts the range into a few pieces per thread, which
+   the calling thread and a small pool of helper threads take in turn
    (``nogil``: Numba releases Python's lock while the loop runs). The
    thread count is Numba's (``NUMBA_NUM_THREADS``,
    ``numba.set_num_threads``). Every iteration writes its own outputs, so
