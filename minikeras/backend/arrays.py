@@ -64,11 +64,23 @@ def get_xp(*arrays):
     return numpy
 
 
+_dtype_names = {}  # dtype (a name, a NumPy dtype or scalar type) -> its name: a training step asks dozens of times
+
+
 def standardize_dtype(dtype):
     """Returns the dtype's name as a string (``"float32"``), or None for None."""
     if dtype is None:
         return None
-    return numpy.dtype(dtype).name
+    try:
+        return _dtype_names[dtype]
+    except (KeyError, TypeError):  # not seen yet, or not hashable
+        name = numpy.dtype(dtype).name
+    if len(_dtype_names) < 256:  # a few dtypes in practice; the bound keeps odd inputs from growing it
+        try:
+            _dtype_names[dtype] = name
+        except TypeError:
+            pass
+    return name
 
 
 def is_float_dtype(dtype):

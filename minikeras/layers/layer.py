@@ -21,6 +21,7 @@ list every weight of every nested layer. Read next: ``layer_symbolic.py``,
 then ``input_layer.py`` and the concrete layers (``core.py``...).
 """
 
+import contextlib
 import warnings
 
 import numpy
@@ -45,6 +46,38 @@ from minikeras.utils.traceback_utils import filter_traceback
 # at once (a training step walks the layer tree a few times, for the trainable
 # variables and the losses).
 _LEAVES = (str, int, float, bool, type(None))
+
+# While one step runs (``layer_tree_fixed`` below), each layer's list of
+# sublayers is found once and remembered here, ``{id(layer): [sublayers]}``;
+# None between steps, when every walk looks again.
+_sublayers_memo = None
+
+
+@contextlib.contextmanager
+def layer_tree_fixed():
+    """Within this block, each layer's sublayers are found once.
+
+    A training step asks for the layer tree several times: to clear the
+    losses before the forward pass, to collect them after it, for the
+    trainable variables. Each walk looks through every attribute of every
+    layer, which on a small model costs as much as its arithmetic
+    (``bench/RESULTS.md``). Inside one step the tree does not change, so
+    the trainers (``trainer.py``, ``loops.py``) open this block around
+    each step and the walks after the first are dictionary lookups.
+
+    Anything that could change the tree forgets what was found: creating
+    a layer, or assigning a layer or a list, tuple or dict to a layer's
+    attribute (:meth:`Layer.__setattr__`). Nested blocks are one block.
+    """
+    global _sublayers_memo
+    if _sublayers_memo is not None:
+        yield
+        return
+    _sublayers_memo = {}
+    try:
+        yield
+    finally:
+        _sublayers_memo = None
 
 
 def _walk_attribute(value, found, seen):
@@ -145,6 +178,8 @@ class Layer:
         # Variables and SeedGenerators are registered when assigned (also in
         # lists and dicts); sublayers are found later by walking attributes.
         found = []
+        if _sublayers_memo and type(value) not in _LEAVES:
+            _sublayers_memo.clear()  # the value may hold layers: the tree may have changed
         if not name.startswith("_trainable_") and not name.startswith("_non_trainable_"):
             _walk_attribute(value, found, set())
         for item in found:
@@ -172,6 +207,15 @@ class Layer:
 
     def _sublayers(self):
         """The layers held in attributes (also in lists/dicts), in assignment order."""
+        if _sublayers_memo is not None:
+            remembered = _sublayers_memo.get(id(self))
+            if remembered is None:
+                remembered = _sublayers_memo[id(self)] = self._find_sublayers()
+            return list(remembered)
+        return self._find_sublayers()
+
+    def _find_sublayers(self):
+        """The walk of :meth:`_sublayers`, through every attribute."""
         found = []
         seen = {id(self)}
         for key, value in self.__dict__.items():
@@ -403,7 +447,7 @@ class Layer:
 
     def _clear_losses(self):
         for layer in self._flatten_layers():
-            layer._losses = []
+            layer._losses.clear()  # the same list emptied: the tree is unchanged (see layer_tree_fixed)
 
     # ----- build -----
     def build(self, input_shape):

@@ -27,6 +27,7 @@ from minikeras.callbacks.callback_list import pythonify_logs
 from minikeras.callbacks.csv_logger import CSVLogger
 from minikeras.callbacks.model_checkpoint import ModelCheckpoint
 from minikeras.distribution import data_parallel
+from minikeras.layers.layer import layer_tree_fixed
 from minikeras.trainers.data_adapters import data_adapter_utils
 from minikeras.trainers.epoch_iterator import EpochIterator
 
@@ -152,7 +153,8 @@ def _train_epoch(model, iterator, callbacks, epoch):
     logs = {}
     for step, batch in data_parallel.shard_batches(iterator.enumerate_epoch()):
         callbacks.on_train_batch_begin(step)
-        logs = model.train_step(batch)
+        with layer_tree_fixed():  # the layer tree is walked once per step (layers/layer.py)
+            logs = model.train_step(batch)
         callbacks.on_train_batch_end(step, logs)
         if model.stop_training:
             break
@@ -175,7 +177,8 @@ def _test_epoch(model, iterator, callbacks):
     logs = {}
     for step, batch in data_parallel.shard_batches(iterator.enumerate_epoch()):
         callbacks.on_test_batch_begin(step)
-        logs = model.test_step(batch)
+        with layer_tree_fixed():
+            logs = model.test_step(batch)
         callbacks.on_test_batch_end(step, logs)
         if model.stop_evaluating:
             break
@@ -223,7 +226,8 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
         with backend.no_grad():
             for step, batch in data_parallel.shard_batches(iterator.enumerate_epoch()):
                 callbacks.on_predict_batch_begin(step)
-                outputs = to_numpy(model.predict_step(batch))
+                with layer_tree_fixed():
+                    outputs = to_numpy(model.predict_step(batch))
                 batches.append(outputs)
                 callbacks.on_predict_batch_end(step, {"outputs": outputs})
                 if model.stop_predicting:

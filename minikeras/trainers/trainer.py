@@ -33,6 +33,7 @@ from minikeras.autodiff import elementwise
 from minikeras.autodiff import reduce
 from minikeras.autodiff.tensor import Tensor
 from minikeras.distribution import data_parallel
+from minikeras.layers.layer import layer_tree_fixed
 from minikeras.trainers import loops
 from minikeras.trainers.compile_utils import CompileLoss
 from minikeras.trainers.compile_utils import CompileMetrics
@@ -261,20 +262,22 @@ class Trainer:
             if sample_weight is not None:
                 raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
             sample_weight = data_adapter_utils.class_weight_to_sample_weights(y, class_weight)
-        logs = self.train_step((x, y, sample_weight))
+        with layer_tree_fixed():  # the layer tree is walked once per step (layers/layer.py)
+            logs = self.train_step((x, y, sample_weight))
         return self._format_logs(logs, return_dict)
 
     @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """One ``test_step`` on the batch given."""
         self._assert_compile_called("test_on_batch")
-        logs = self.test_step((x, y, sample_weight))
+        with layer_tree_fixed():
+            logs = self.test_step((x, y, sample_weight))
         return self._format_logs(logs, return_dict)
 
     @filter_traceback
     def predict_on_batch(self, x):
         """The outputs for one batch, as NumPy arrays."""
-        with backend.no_grad():
+        with backend.no_grad(), layer_tree_fixed():
             return loops.to_numpy(self.predict_step((x,)))
 
     def _format_logs(self, logs, return_dict):
