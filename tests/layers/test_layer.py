@@ -339,3 +339,45 @@ def test_input_refuses_negative_and_non_integer_dimensions(arguments, argument, 
 def test_input_accepts_none_zero_and_numpy_integers():
     assert Input(shape=(None, 0, numpy.int64(3))).shape == (None, None, 0, 3)
     assert Input(shape=4, batch_size=2).shape == (2, 4)
+
+
+# ----- the layer tree, walked once per step (layer_tree_fixed) -----
+def _count_walks(monkeypatch):
+    """Counts the full attribute walks of ``Layer._find_sublayers``."""
+    calls = []
+    original = Layer._find_sublayers
+    monkeypatch.setattr(Layer, "_find_sublayers", lambda self: calls.append(self) or original(self))
+    return calls
+
+
+def test_a_training_step_walks_each_layer_once(monkeypatch):
+    model = minikeras.Sequential([Input((4,)), minikeras.layers.Dense(3), minikeras.layers.Dense(2)])
+    model.compile(loss="mse", optimizer="adam")
+    x, y = numpy.ones((5, 4), "float32"), numpy.zeros((5, 2), "float32")
+    model.train_on_batch(x, y)  # builds
+    walks = _count_walks(monkeypatch)
+    model.train_on_batch(x, y)
+    assert len(walks) == len(model._flatten_layers()) == len({id(layer) for layer in walks})
+    walks.clear()
+    model.trainable_variables  # outside a step: every walk looks again
+    model.trainable_variables
+    assert len(walks) == 2 * len(model._flatten_layers())
+
+
+def test_a_layer_added_inside_the_block_is_found():
+    from minikeras.layers.layer import layer_tree_fixed
+
+    class Holder(Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+
+    holder = Holder()
+    with layer_tree_fixed():
+        assert holder._sublayers() == []
+        holder.blocks.append(minikeras.layers.Dense(2))  # creating a layer forgets what was found
+        assert len(holder._sublayers()) == 1
+        holder.extra = minikeras.layers.Dense(3)  # so does assigning one
+        assert len(holder._sublayers()) == 2
+        holder.extra.build((None, 4))
+        assert len(holder.trainable_weights) == 2  # weights are read live, not remembered
