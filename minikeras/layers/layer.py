@@ -21,7 +21,6 @@ list every weight of every nested layer. Read next: ``layer_symbolic.py``,
 then ``input_layer.py`` and the concrete layers (``core.py``...).
 """
 
-import contextlib
 import warnings
 
 import numpy
@@ -47,37 +46,6 @@ from minikeras.utils.traceback_utils import filter_traceback
 # variables and the losses).
 _LEAVES = (str, int, float, bool, type(None))
 
-# While one step runs (``layer_tree_fixed`` below), each layer's list of
-# sublayers is found once and remembered here, ``{id(layer): [sublayers]}``;
-# None between steps, when every walk looks again.
-_sublayers_memo = None
-
-
-@contextlib.contextmanager
-def layer_tree_fixed():
-    """Within this block, each layer's sublayers are found once.
-
-    A training step asks for the layer tree several times: to clear the
-    losses before the forward pass, to collect them after it, for the
-    trainable variables. Each walk looks through every attribute of every
-    layer, which on a small model costs as much as its arithmetic
-    (``bench/RESULTS.md``). Inside one step the tree does not change, so
-    the trainers (``trainer.py``, ``loops.py``) open this block around
-    each step and the walks after the first are dictionary lookups.
-
-    Anything that could change the tree forgets what was found: creating
-    a layer, or assigning a layer or a list, tuple or dict to a layer's
-    attribute (:meth:`Layer.__setattr__`). Nested blocks are one block.
-    """
-    global _sublayers_memo
-    if _sublayers_memo is not None:
-        yield
-        return
-    _sublayers_memo = {}
-    try:
-        yield
-    finally:
-        _sublayers_memo = None
 
 
 def _walk_attribute(value, found, seen):
@@ -178,8 +146,8 @@ class Layer:
         # Variables and SeedGenerators are registered when assigned (also in
         # lists and dicts); sublayers are found later by walking attributes.
         found = []
-        if _sublayers_memo and type(value) not in _LEAVES:
-            _sublayers_memo.clear()  # the value may hold layers: the tree may have changed
+        if layer_utils.sublayers_memo and type(value) not in _LEAVES:
+            layer_utils.sublayers_memo.clear()  # the value may hold layers: the tree may have changed
         if not name.startswith("_trainable_") and not name.startswith("_non_trainable_"):
             _walk_attribute(value, found, set())
         for item in found:
@@ -207,10 +175,11 @@ class Layer:
 
     def _sublayers(self):
         """The layers held in attributes (also in lists/dicts), in assignment order."""
-        if _sublayers_memo is not None:
-            remembered = _sublayers_memo.get(id(self))
+        memo = layer_utils.sublayers_memo  # a dict during a step (layer_utils.layer_tree_fixed)
+        if memo is not None:
+            remembered = memo.get(id(self))
             if remembered is None:
-                remembered = _sublayers_memo[id(self)] = self._find_sublayers()
+                remembered = memo[id(self)] = self._find_sublayers()
             return list(remembered)
         return self._find_sublayers()
 
@@ -447,7 +416,7 @@ class Layer:
 
     def _clear_losses(self):
         for layer in self._flatten_layers():
-            layer._losses.clear()  # the same list emptied: the tree is unchanged (see layer_tree_fixed)
+            layer._losses.clear()  # the same list emptied: the tree is unchanged (see layer_utils.layer_tree_fixed)
 
     # ----- build -----
     def build(self, input_shape):

@@ -5,6 +5,7 @@ shapes). Each helper is a plain function, so ``layer.py`` can stay the story of
 the build/call contract. Read next: ``layer.py``.
 """
 
+import contextlib
 import inspect
 import warnings
 
@@ -113,3 +114,36 @@ def as_shape_structure(value):
     if isinstance(value, (list, tuple)):
         return [as_shape_structure(item) for item in value]
     return value
+
+
+# While one step runs (``layer_tree_fixed``), each layer's list of
+# sublayers is found once and remembered here, ``{id(layer): [sublayers]}``;
+# None between steps, when every walk looks again.
+sublayers_memo = None
+
+
+@contextlib.contextmanager
+def layer_tree_fixed():
+    """Within this block, each layer's sublayers are found once.
+
+    A training step asks for the layer tree several times: to clear the
+    losses before the forward pass, to collect them after it, for the
+    trainable variables. Each walk looks through every attribute of every
+    layer, which on a small model costs as much as its arithmetic
+    (``bench/RESULTS.md``). Inside one step the tree does not change, so
+    the trainers (``trainer.py``, ``loops.py``) open this block around
+    each step and the walks after the first are dictionary lookups.
+
+    Anything that could change the tree forgets what was found: creating
+    a layer, or assigning a layer or a list, tuple or dict to a layer's
+    attribute (``Layer.__setattr__``). Nested blocks are one block.
+    """
+    global sublayers_memo
+    if sublayers_memo is not None:
+        yield
+        return
+    sublayers_memo = {}
+    try:
+        yield
+    finally:
+        sublayers_memo = None

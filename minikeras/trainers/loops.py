@@ -27,7 +27,7 @@ from minikeras.callbacks.callback_list import pythonify_logs
 from minikeras.callbacks.csv_logger import CSVLogger
 from minikeras.callbacks.model_checkpoint import ModelCheckpoint
 from minikeras.distribution import data_parallel
-from minikeras.layers.layer import layer_tree_fixed
+from minikeras.layers.layer_utils import layer_tree_fixed
 from minikeras.trainers.data_adapters import data_adapter_utils
 from minikeras.trainers.epoch_iterator import EpochIterator
 

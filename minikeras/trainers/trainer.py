@@ -33,7 +33,7 @@ from minikeras.autodiff import elementwise
 from minikeras.autodiff import reduce
 from minikeras.autodiff.tensor import Tensor
 from minikeras.distribution import data_parallel
-from minikeras.layers.layer import layer_tree_fixed
+from minikeras.layers.layer_utils import layer_tree_fixed
 from minikeras.trainers import loops
 from minikeras.trainers.compile_utils import CompileLoss
 from minikeras.trainers.compile_utils import CompileMetrics

@@ -365,7 +365,7 @@ def test_a_training_step_walks_each_layer_once(monkeypatch):
 
 
 def test_a_layer_added_inside_the_block_is_found():
-    from minikeras.layers.layer import layer_tree_fixed
+    from minikeras.layers.layer_utils import layer_tree_fixed
 
     class Holder(Layer):
         def __init__(self):
