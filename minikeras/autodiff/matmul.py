@@ -79,3 +79,48 @@ def _rows(x):
 def matmul(x1, x2):
     """Matrix product of two tensors (``x1 @ x2``), NumPy semantics."""
     return MatMul()(x1, x2)
+
+
+class Dense(Op):
+    """z = x @ w + b, then max(z, 0) if ``relu``: a Dense layer's three ops as one.
+
+    The layer could run ``matmul``, ``add`` and ``relu`` (three ops, three
+    arrays the size of the output, three records on the tape); here the bias
+    and the ReLU are applied in place on the product's own array, and the
+    backward pass reads one saved mask instead of three ops' worth of state:
+        dz = dy where z > 0 (all of dy without the ReLU)
+        dx = dz @ w.T,   dw = x.T @ dz,   db = sum of dz over the rows
+    For an MLP the saving is most of the step's time outside BLAS
+    (``bench/RESULTS.md``, issue 20). ``x`` may have leading axes (a sequence):
+    they are folded into rows, as in :class:`MatMul`.
+    """
+
+    def __init__(self, relu=False):
+        self.relu = relu
+
+    def forward(self, x, w, b):
+        xp = get_xp(x)
+        self.x, self.w = x, w
+        z = _product(_rows(x) if x.ndim > 2 else x, w)  # a new array: changed in place below
+        xp.add(z, b, out=z, casting="unsafe")  # b in z's dtype (mixed precision casts before)
+        if self.relu:
+            self.positive = z > 0
+            xp.maximum(z, 0, out=z)
+        return z.reshape(x.shape[:-1] + w.shape[-1:])
+
+    def backward(self, dy):
+        dz = _rows(dy) if dy.ndim > 2 else dy
+        if self.relu:
+            dz = dz * self.positive
+        rows = _rows(self.x) if self.x.ndim > 2 else self.x
+        dx = _product(dz, self.w.T).reshape(self.x.shape) if self.needs_gradient(0) else None
+        dw = _product(rows.T, dz) if self.needs_gradient(1) else None
+        db = dz.sum(axis=0) if self.needs_gradient(2) else None
+        return dx, dw, db
+
+
+def dense(x, w, b, activation=None):
+    """``x @ w + b``, then a ReLU if ``activation == "relu"``: the Dense layer's op (x has 2+ axes, w 2)."""
+    if activation not in (None, "relu"):
+        raise ValueError(f"`dense` applies no activation or 'relu' itself. Received: activation={activation!r}")
+    return Dense(relu=activation == "relu")(x, w, b)

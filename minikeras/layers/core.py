@@ -14,6 +14,7 @@ from minikeras import initializers
 from minikeras import ops
 from minikeras import random
 from minikeras import regularizers
+from minikeras.autodiff import matmul as matmul_ops
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 
@@ -23,6 +24,10 @@ def check_no_quantization(quantization_config, layer_name):
     if quantization_config is not None:
         raise ValueError(f"{layer_name}: minikeras does not quantize layers. "
                          f"Received: quantization_config={quantization_config}")
+
+
+# The activations the Dense op applies itself; the others follow as their own ops.
+_FUSED = {activations.linear: None, activations.relu: "relu"}
 
 
 class Dense(Layer):
@@ -88,6 +93,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        if self.bias is not None and self.activation in _FUSED:
+            # One op for the product, the bias and a ReLU (autodiff/matmul.py, Dense):
+            # the same numbers as the three ops below, with less work around them.
+            return matmul_ops.dense(inputs, self.kernel, self.bias, activation=_FUSED[self.activation])
         outputs = ops.matmul(inputs, self.kernel)  # (N, ..., input_dim) -> (N, ..., units)
         if self.bias is not None:
             outputs = ops.add(outputs, self.bias)  # the (units,) bias broadcasts over N

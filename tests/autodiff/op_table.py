@@ -20,6 +20,7 @@ import numpy
 
 from minikeras import ops
 from minikeras import random
+from minikeras.autodiff.matmul import dense
 from minikeras.autodiff.recurrent import gru_sequence
 from minikeras.autodiff.recurrent import lstm_sequence
 from minikeras.autodiff.recurrent import simple_rnn_sequence
@@ -360,6 +361,12 @@ TABLE = [
     Case("conv", lambda x, k, b: ops.conv(x, k, bias=b, activation="relu"),
          lambda x, k, b: numpy.maximum(np_conv2d_valid(x, k) + b, 0), ((2, 6, 6, 2), (3, 3, 2, 3), (3,)),
          direction=True),
+    # the Dense layer's op (autodiff/matmul.py): product, bias and ReLU in one; rows of a sequence folded
+    Case("dense", dense, lambda x, w, b: x @ w + b, ((4, 3), (3, 5), (5,))),
+    Case("dense", lambda x, w, b: dense(x, w, b, activation="relu"), lambda x, w, b: numpy.maximum(x @ w + b, 0),
+         ((4, 3), (3, 5), (5,))),
+    Case("dense", lambda x, w, b: dense(x, w, b, activation="relu"), lambda x, w, b: numpy.maximum(x @ w + b, 0),
+         ((2, 3, 4), (4, 2), (2,))),
     Case("conv", lambda x, k, b: ops.conv(x, k, bias=b),
          lambda x, k, b: np_conv2d_valid(x[:, None], k[None])[:, 0] + b, ((2, 7, 3), (3, 3, 2), (2,)),
          direction=True),  # 1-D
@@ -471,6 +478,7 @@ TABLE = [
 
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
 INTERNAL = {
+    "dense",  # minikeras.autodiff.matmul: the Dense layer's product, bias and ReLU as one op
     "along_axis",  # minikeras.autodiff.resample: a constant matrix along one axis, for ops.image.resize
     # minikeras.autodiff.recurrent: a whole sequence as one op, for LSTM / GRU / SimpleRNN
     "lstm_sequence", "gru_sequence", "simple_rnn_sequence",
