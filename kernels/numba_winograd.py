@@ -4,8 +4,9 @@ Place in the stack: ``kernels/``. Read ``winograd_reference.py`` first: it
 defines the four transforms, builds their matrices from a few points, and
 shows why F(4x4, 3x3) needs 4 times fewer multiplications than im2col
 (``numba_conv.py``). Here each 6x6 tile is transformed on its columns, then
-on its rows, by :func:`_mix6` and :func:`_mix4`: one SIMD loop over the
-channels per output row. The 36 matrix products per block of images are one
+on its rows: each output row of a step is one loop over the channels that
+adds six (or four) input rows times the matrix's coefficients, which LLVM
+turns into SIMD. The 36 matrix products per block of images are one
 stacked ``np.matmul`` (BLAS once per position ``xi``).
 
 Why F(4x4, 3x3) and not F(2x2, 3x3): it needs 1.78 times fewer products and
@@ -30,6 +31,12 @@ matrices (``six = B_T.shape[0]``), not from the literals 6 and 4: with a
 constant count, LLVM unrolls the 6x6 loops around each vectorised channel
 loop into 36 copies of it, which made these four kernels most of the first
 run's compile time, for no speed (``bench/RESULTS.md``, "Compile time").
+The same sums were first written with small helpers over row views
+(``_mix6(out, k, r0, ..., r5)``, inlined by Numba): each kernel then typed,
+lowered and reference-counted a dozen views per step. Indexing the arrays
+directly, as below, compiles the four kernels in 3.1 s instead of 4.0 and
+runs as fast or a little faster (``bench/RESULTS.md``, "Compile time,
+session 9").
 
 As in ``numba_conv.py``, the batch is processed in blocks of images whose
 transformed tiles fit in ``BLOCK_BYTES``, buffers reused by every block, so
@@ -52,28 +59,6 @@ runtime.load_tbb()  # before Numba starts its threads (run_parallel asks their c
 BLOCK_BYTES = 4 * 2**20
 
 
-@njit(cache=True, inline="always")
-def _mix6(out, k, r0, r1, r2, r3, r4, r5, add):
-    """``out (+)= k[0]*r0 + ... + k[5]*r5``, over the channels.
-
-    One loop with six rows read and one written: few enough pointers for
-    Numba (LLVM) to check that they do not overlap and use SIMD. The rows
-    are taken by integer indexing (``x[n, h, w]``), so they are contiguous.
-    """
-    k0, k1, k2, k3, k4, k5 = k[0], k[1], k[2], k[3], k[4], k[5]
-    for c in range(out.shape[0]):
-        total = k0 * r0[c] + k1 * r1[c] + k2 * r2[c] + k3 * r3[c] + k4 * r4[c] + k5 * r5[c]
-        out[c] = out[c] + total if add else total
-
-
-@njit(cache=True, inline="always")
-def _mix4(out, k, r0, r1, r2, r3):
-    """``out = k[0]*r0 + ... + k[3]*r3``, over the channels (see :func:`_mix6`)."""
-    k0, k1, k2, k3 = k[0], k[1], k[2], k[3]
-    for c in range(out.shape[0]):
-        out[c] = k0 * r0[c] + k1 * r1[c] + k2 * r2[c] + k3 * r3[c]
-
-
 @njit(nogil=True, cache=True)
 def _input_transform(xpad, B_T, start, TH, TW, V, first, last):
     """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of rows of tiles ``first:last`` of the block at image ``start``.
@@ -93,13 +78,19 @@ def _input_transform(xpad, B_T, start, TH, TW, V, first, last):
             p, w = r * TW + tw, 4 * tw
             # 1. Columns: t[a, j] = sum_i B_T[a, i] d[i, j].
             for a in range(six):
+                k0, k1, k2, k3, k4, k5 = B_T[a, 0], B_T[a, 1], B_T[a, 2], B_T[a, 3], B_T[a, 4], B_T[a, 5]
                 for j in range(six):
-                    _mix6(t[a, j], B_T[a], xpad[n, h, w + j], xpad[n, h + 1, w + j], xpad[n, h + 2, w + j],
-                          xpad[n, h + 3, w + j], xpad[n, h + 4, w + j], xpad[n, h + 5, w + j], False)
+                    for c in range(C):
+                        t[a, j, c] = (k0 * xpad[n, h, w + j, c] + k1 * xpad[n, h + 1, w + j, c]
+                                      + k2 * xpad[n, h + 2, w + j, c] + k3 * xpad[n, h + 3, w + j, c]
+                                      + k4 * xpad[n, h + 4, w + j, c] + k5 * xpad[n, h + 5, w + j, c])
             # 2. Rows: V[a, b] = sum_j t[a, j] B_T[b, j].
-            for a in range(six):
-                for b in range(six):
-                    _mix6(V[a, b, p], B_T[b], t[a, 0], t[a, 1], t[a, 2], t[a, 3], t[a, 4], t[a, 5], False)
+            for b in range(six):
+                k0, k1, k2, k3, k4, k5 = B_T[b, 0], B_T[b, 1], B_T[b, 2], B_T[b, 3], B_T[b, 4], B_T[b, 5]
+                for a in range(six):
+                    for c in range(C):
+                        V[a, b, p, c] = (k0 * t[a, 0, c] + k1 * t[a, 1, c] + k2 * t[a, 2, c]
+                                         + k3 * t[a, 3, c] + k4 * t[a, 4, c] + k5 * t[a, 5, c])
 
 
 @njit(nogil=True, cache=True)
@@ -128,31 +119,18 @@ def _input_transform_t(dV, B, start, TH, TW, dxpad, first, last):
                 p, h, w = (b * TH + th) * TW + tw, 4 * th, 4 * tw
                 # 1. Columns: s[i, k] = sum_a B_T[a, i] dV[a, k].
                 for i in range(six):
+                    k0, k1, k2, k3, k4, k5 = B[i, 0], B[i, 1], B[i, 2], B[i, 3], B[i, 4], B[i, 5]
                     for k in range(six):
-                        _mix6(s[i, k], B[i], dV[0, k, p], dV[1, k, p], dV[2, k, p], dV[3, k, p], dV[4, k, p], dV[5, k, p], False)
+                        for c in range(C):
+                            s[i, k, c] = (k0 * dV[0, k, p, c] + k1 * dV[1, k, p, c] + k2 * dV[2, k, p, c]
+                                          + k3 * dV[3, k, p, c] + k4 * dV[4, k, p, c] + k5 * dV[5, k, p, c])
                 # 2. Rows, added onto the tile: dxpad[i, j] += sum_k s[i, k] B_T[k, j].
-                for i in range(six):
-                    for j in range(six):
-                        _mix6(dxpad[n, h + i, w + j], B[j], s[i, 0], s[i, 1], s[i, 2], s[i, 3], s[i, 4], s[i, 5], True)
-
-
-@njit(cache=True, inline="always")
-def _add_bias_relu(row, bias, relu):
-    """``row += bias``, then ``max(row, 0)`` if ``relu``, over the channels (in place)."""
-    zero = row.dtype.type(0)
-    for c in range(row.shape[0]):
-        value = row[c] + bias[c]
-        row[c] = value if value > zero or not relu else zero
-
-
-@njit(cache=True, inline="always")
-def _gather_gradient(out, dy, y, relu, dbias):
-    """``out = dy`` where ``y > 0`` or not ``relu``, else 0; adds ``out`` onto ``dbias``."""
-    zero = out.dtype.type(0)
-    for c in range(out.shape[0]):
-        gradient = dy[c] if y[c] > zero or not relu else zero
-        out[c] = gradient
-        dbias[c] += gradient
+                for j in range(six):
+                    k0, k1, k2, k3, k4, k5 = B[j, 0], B[j, 1], B[j, 2], B[j, 3], B[j, 4], B[j, 5]
+                    for i in range(six):
+                        for c in range(C):
+                            dxpad[n, h + i, w + j, c] += (k0 * s[i, 0, c] + k1 * s[i, 1, c] + k2 * s[i, 2, c]
+                                                          + k3 * s[i, 3, c] + k4 * s[i, 4, c] + k5 * s[i, 5, c])
 
 
 @njit(nogil=True, cache=True)
@@ -172,6 +150,7 @@ def _output_transform(M, A_T, bias, relu, start, TH, TW, y, first, last):
     """
     OH, OW, F = y.shape[1], y.shape[2], M.shape[3]
     four, six = A_T.shape
+    zero = y.dtype.type(0)
     u = np.empty((4, 6, F), dtype=y.dtype)
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
@@ -179,14 +158,20 @@ def _output_transform(M, A_T, bias, relu, start, TH, TW, y, first, last):
             p, w = r * TW + tw, 4 * tw
             # 1. Columns: u[i, b] = sum_a A_T[i, a] M[a, b].
             for i in range(four):
+                k0, k1, k2, k3, k4, k5 = A_T[i, 0], A_T[i, 1], A_T[i, 2], A_T[i, 3], A_T[i, 4], A_T[i, 5]
                 for b in range(six):
-                    _mix6(u[i, b], A_T[i], M[0, b, p], M[1, b, p], M[2, b, p], M[3, b, p], M[4, b, p], M[5, b, p], False)
-            # 2. Rows, for the cells inside the output: y[i, j] = sum_b u[i, b] A_T[j, b] + bias.
-            for i in range(min(four, OH - h)):
-                for j in range(min(four, OW - w)):
-                    out = y[n, h + i, w + j]
-                    _mix6(out, A_T[j], u[i, 0], u[i, 1], u[i, 2], u[i, 3], u[i, 4], u[i, 5], False)
-                    _add_bias_relu(out, bias, relu)
+                    for c in range(F):
+                        u[i, b, c] = (k0 * M[0, b, p, c] + k1 * M[1, b, p, c] + k2 * M[2, b, p, c]
+                                      + k3 * M[3, b, p, c] + k4 * M[4, b, p, c] + k5 * M[5, b, p, c])
+            # 2. Rows, for the cells inside the output: y[i, j] = sum_b u[i, b] A_T[j, b] + bias, then the ReLU.
+            for j in range(min(four, OW - w)):
+                k0, k1, k2, k3, k4, k5 = A_T[j, 0], A_T[j, 1], A_T[j, 2], A_T[j, 3], A_T[j, 4], A_T[j, 5]
+                for i in range(min(four, OH - h)):
+                    for c in range(F):
+                        total = (k0 * u[i, 0, c] + k1 * u[i, 1, c] + k2 * u[i, 2, c]
+                                 + k3 * u[i, 3, c] + k4 * u[i, 4, c] + k5 * u[i, 5, c])
+                        value = total + bias[c]
+                        y[n, h + i, w + j, c] = value if value > zero or not relu else zero
 
 
 @njit(nogil=True, cache=True)
@@ -209,28 +194,36 @@ def _output_transform_t(dy, y, A, relu, start, TH, TW, dM, dbias_rows, first, la
     """
     OH, OW, F = dy.shape[1], dy.shape[2], dy.shape[3]
     six, four = A.shape
+    zero = dM.dtype.type(0)
     z = np.empty((4, 4, F), dtype=dM.dtype)
     s = np.empty((6, 4, F), dtype=dM.dtype)
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
-        n, h = start + r // TH, 4 * (r % TH)
-        dbias = dbias_rows[start * TH + r]
+        n, h, row = start + r // TH, 4 * (r % TH), start * TH + r
         for tw in range(TW):
             p, w = r * TW + tw, 4 * tw
-            # 1. The tile of dz, zero where it sticks out of the output.
+            # 1. The tile of dz, zero where it sticks out of the output; its sum goes to the bias's row.
             for i in range(four):
                 for j in range(four):
                     if h + i < OH and w + j < OW:
-                        _gather_gradient(z[i, j], dy[n, h + i, w + j], y[n, h + i, w + j], relu, dbias)
+                        for c in range(F):
+                            gradient = dy[n, h + i, w + j, c] if y[n, h + i, w + j, c] > zero or not relu else zero
+                            z[i, j, c] = gradient
+                            dbias_rows[row, c] += gradient
                     else:
-                        z[i, j] = 0
+                        for c in range(F):
+                            z[i, j, c] = zero
             # 2. Columns: s[a, j] = sum_i A_T[i, a] dz[i, j].
             for a in range(six):
+                k0, k1, k2, k3 = A[a, 0], A[a, 1], A[a, 2], A[a, 3]
                 for j in range(four):
-                    _mix4(s[a, j], A[a], z[0, j], z[1, j], z[2, j], z[3, j])
+                    for c in range(F):
+                        s[a, j, c] = k0 * z[0, j, c] + k1 * z[1, j, c] + k2 * z[2, j, c] + k3 * z[3, j, c]
             # 3. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
-            for a in range(six):
-                for b in range(six):
-                    _mix4(dM[a, b, p], A[b], s[a, 0], s[a, 1], s[a, 2], s[a, 3])
+            for b in range(six):
+                k0, k1, k2, k3 = A[b, 0], A[b, 1], A[b, 2], A[b, 3]
+                for a in range(six):
+                    for c in range(F):
+                        dM[a, b, p, c] = k0 * s[a, 0, c] + k1 * s[a, 1, c] + k2 * s[a, 2, c] + k3 * s[a, 3, c]
 
 
 def _tile_grid(input_shape, padding, m=4):
