@@ -61,6 +61,16 @@ takes the forward input and output (``y`` is read only when ``relu``) and
 A module that handles only some geometries (``numba_winograd``: 3x3,
 stride 1, no dilation) raises ValueError for the others.
 
+Family ``conv_max_pool`` (``reference``, ``numba_winograd``)::
+
+    conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0)))
+
+A convolution with stride 1 and no dilation (plus ``bias``, then the ReLU),
+then max pooling over 2x2 windows with stride 2 and no padding: returns
+``(N, OH // 2, OW // 2, F)``. Inference only (no backward function): a
+``Sequential`` model's Conv2D followed by ``MaxPooling2D(2)`` uses it when no
+tape records (``minikeras/layers/fusion.py``).
+
 Family ``conv_transpose`` (``reference``, ``numba_conv``, ``numba_cuda``)::
 
     conv_transpose_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)),

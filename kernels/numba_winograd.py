@@ -134,24 +134,31 @@ def _input_transform_t(dV, B, start, TH, TW, dxpad, first, last):
 
 
 @njit(nogil=True, cache=True)
-def _output_transform(M, A_T, bias, relu, start, TH, TW, y, first, last):
+def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, first, last):
     """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``), rows of tiles ``first:last`` of the block.
 
     Adding the bias and the ReLU here, while each output row is in the
     cache, spares two passes over the whole output (``bench/RESULTS.md``).
+    With ``pool``, each 2x2 window of output cells is max-pooled on the way
+    (stride 2, no padding: a tile's 4x4 cells are 2x2 whole windows) and
+    only the window's maximum is written: what a Conv2D layer followed by
+    ``MaxPooling2D(2)`` computes at inference, without writing the
+    convolution's output and reading it back (:func:`conv_max_pool_forward`).
 
     Args:
         M: ``(6, 6, >= (stop-start)*TH*TW, F)``; A_T: ``(4, 6)``.
-        bias: ``(F,)``; relu: bool.
+        bias: ``(F,)``; relu, pool: bools.
         start: the block's first image (rows of tiles numbered as in :func:`_input_transform`).
-        y: output ``(N, OH, OW, F)``; the cells of the last tiles that stick
-            out of it are not written.
+        y: output ``(N, OH, OW, F)``, or ``(N, OH // 2, OW // 2, F)`` with ``pool``;
+            the cells of the last tiles that stick out of it are not written.
         first, last: the rows of tiles this call computes.
     """
-    OH, OW, F = y.shape[1], y.shape[2], M.shape[3]
+    s = 2 if pool else 1  # output cell (h, w) lands in y[h // s, w // s]
+    OH, OW, F = y.shape[1] * s, y.shape[2] * s, M.shape[3]  # pooled: an odd last row or column is dropped
     four, six = A_T.shape
     zero = y.dtype.type(0)
     u = np.empty((4, 6, F), dtype=y.dtype)
+    o = np.empty((4, 4, F), dtype=y.dtype)  # one tile of the output, to be pooled
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
         for tw in range(TW):
@@ -163,15 +170,29 @@ def _output_transform(M, A_T, bias, relu, start, TH, TW, y, first, last):
                     for c in range(F):
                         u[i, b, c] = (k0 * M[0, b, p, c] + k1 * M[1, b, p, c] + k2 * M[2, b, p, c]
                                       + k3 * M[3, b, p, c] + k4 * M[4, b, p, c] + k5 * M[5, b, p, c])
-            # 2. Rows, for the cells inside the output: y[i, j] = sum_b u[i, b] A_T[j, b] + bias, then the ReLU.
-            for j in range(min(four, OW - w)):
+            # 2. Rows, for the cells inside the output: o[i, j] = sum_b u[i, b] A_T[j, b] + bias, then the ReLU,
+            #    into y at once, or into the tile buffer o to be pooled.
+            rows, columns = min(four, OH - h), min(four, OW - w)
+            for j in range(columns):
                 k0, k1, k2, k3, k4, k5 = A_T[j, 0], A_T[j, 1], A_T[j, 2], A_T[j, 3], A_T[j, 4], A_T[j, 5]
-                for i in range(min(four, OH - h)):
+                for i in range(rows):
+                    out = o[i, j] if pool else y[n, h + i, w + j]
                     for c in range(F):
                         total = (k0 * u[i, 0, c] + k1 * u[i, 1, c] + k2 * u[i, 2, c]
                                  + k3 * u[i, 3, c] + k4 * u[i, 4, c] + k5 * u[i, 5, c])
                         value = total + bias[c]
-                        y[n, h + i, w + j, c] = value if value > zero or not relu else zero
+                        out[c] = value if value > zero or not relu else zero
+            # 3. Pooled: each 2x2 window of o, its first cell unless another is larger (a NaN wins,
+            #    as in numba_pool's max pooling), into y[h/2 + i/2, w/2 + j/2].
+            if pool:
+                for i in range(0, rows, 2):
+                    for j in range(0, columns, 2):
+                        for c in range(F):
+                            best = o[i, j, c]
+                            for value in (o[i, j + 1, c], o[i + 1, j, c], o[i + 1, j + 1, c]):
+                                if (value > best) | ((value != value) & (best == best)):
+                                    best = value
+                            y[n, (h + i) // 2, (w + j) // 2, c] = best
 
 
 @njit(nogil=True, cache=True)
@@ -288,16 +309,35 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
     Returns:
         ``(N, OH, OW, F)``.
     """
-    # 1. The tiling, the padded input, the transformed filter.
     _check_geometry(kernel, strides, dilation)
+    return _forward(x, kernel, bias, relu, padding, pool=False)
+
+
+def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0))):
+    """Same contract as ``reference.conv_max_pool_forward``: the convolution, then 2x2 max pooling, in one pass.
+
+    For 3x3 kernels (a ValueError otherwise). The pooling happens in the
+    output transform (:func:`_output_transform` with ``pool``): the
+    convolution's output is never written whole.
+
+    Returns:
+        ``(N, OH // 2, OW // 2, F)``.
+    """
+    _check_geometry(kernel, (1, 1), (1, 1))
+    return _forward(x, kernel, bias, relu, padding, pool=True)
+
+
+def _forward(x, kernel, bias, relu, padding, pool):
+    """The convolution (pooled 2x2 if ``pool``) of :func:`conv_forward` and :func:`conv_max_pool_forward`."""
+    # 1. The tiling, the padded input, the transformed filter.
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     OH, OW, TH, TW = _tile_grid(x.shape, padding)
     xpad = _pad_for_tiles(x, padding, 4, TH, TW)
     U = filter_transform(kernel.astype(x.dtype, copy=False), F4)  # (36, C, F)
     B_T, A_T = F4.B_T.astype(x.dtype), F4.A_T.astype(x.dtype)
     bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
-    # 2. Per block of images: transform, 36 products, transform back (plus bias, ReLU).
-    y = np.empty((N, OH, OW, F), dtype=x.dtype)
+    # 2. Per block of images: transform, 36 products, transform back (plus bias, ReLU, pooling).
+    y = np.empty((N, OH // 2, OW // 2, F) if pool else (N, OH, OW, F), dtype=x.dtype)
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
     V, V_6x6 = _tiles_buffer(per_block * TH * TW, C, x.dtype)
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
@@ -305,7 +345,7 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
         P = (stop - start) * TH * TW
         runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, V_6x6)
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
-        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, start, TH, TW, y)
+        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y)
     return y
 
 

@@ -40,7 +40,9 @@ from minikeras.autodiff.op import Op
 from minikeras.autodiff.shape import get_item
 from minikeras.autodiff.shape import reshape
 from minikeras.autodiff.shape import transpose
+from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
+from minikeras.backend import context
 from minikeras.backend import get_xp
 from minikeras.backend import kernel_choice
 from minikeras.kernels.geometry import conv_output_length
@@ -237,6 +239,30 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     else:
         outputs = _grouped_conv(inputs, kernel, bias, relu, strides, pads, dilation)
     return to_data_format(outputs, data_format)
+
+
+def conv_max_pool(inputs, kernel, bias=None, activation=None, padding="valid"):
+    """``max_pool(conv(...), 2)`` at inference, by one fused kernel: a Tensor, or None when there is none.
+
+    A 2-D convolution with stride 1 and no dilation, channels last (plus
+    ``bias``, then a ReLU when ``activation == "relu"``), then max pooling
+    over 2x2 windows with stride 2 and no padding. The kernel
+    (``kernel_choice.conv_max_pool_kernel``) pools each tile of the
+    convolution's output while it is in the cache, so the whole output is
+    never written and read back. It has no backward function, so this is
+    not an op: while a tape records, and when no fused kernel suits these
+    arrays, it returns None and the caller runs :func:`conv` and
+    ``max_pool`` (``layers/fusion.py``).
+    """
+    inputs, kernel = as_tensor(inputs), as_tensor(kernel)
+    if context.active_tapes() or inputs.ndim != 4 or kernel.ndim != 4 or inputs.shape[-1] != kernel.shape[-2]:
+        return None
+    function = kernel_choice.conv_max_pool_kernel(inputs.data, kernel.data)
+    if function is None:
+        return None
+    _, pads, _ = _kernel_arguments(inputs, kernel, 1, padding, 1)
+    bias = None if bias is None else as_tensor(bias).data
+    return Tensor(function(inputs.data, kernel.data, bias, activation == "relu", pads))
 
 
 def _grouped_conv(x, kernel, bias, relu, strides, pads, dilation):

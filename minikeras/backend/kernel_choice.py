@@ -163,6 +163,27 @@ def conv_kernels(x, kernel, strides, dilation):
     return numba_conv.conv_forward, numba_conv.conv_backward
 
 
+def conv_max_pool_kernel(x, kernel):
+    """The fused ``conv_max_pool_forward`` for these raw arrays, or None when no fused kernel suits them.
+
+    Only ``numba_winograd`` has one (3x3 kernels with enough input channels,
+    the conditions of :func:`uses_winograd`, on NumPy arrays, when the
+    settings choose Winograd); otherwise the caller runs the convolution and
+    the pooling as two ops (``layers/fusion.py``).
+    """
+    if is_cupy_array(x) or is_cupy_array(kernel):
+        return None
+    current = _settings.get()
+    if current.kernels == "reference" or current.conv_algorithm != "winograd":
+        return None
+    if not uses_winograd(kernel.shape, (1, 1), (1, 1)):
+        return None
+    from minikeras.kernels import numba_winograd
+
+    _prepare_numba()
+    return numba_winograd.conv_max_pool_forward
+
+
 def max_pool_kernels(x):
     """``(max_pool_forward, max_pool_backward)`` for this raw input."""
     if is_cupy_array(x):

@@ -9,6 +9,7 @@ symbolic input: every layer gets its weights and its output shape (shown by
 ``summary()``), exactly as a functional model. Read next: ``summary.py``.
 """
 
+from minikeras.layers.fusion import conv_then_max_pool
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.layers.keras_tensor import standardize_keras_dtype
@@ -125,10 +126,21 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         """Runs the layers in order. The training flag and masks reach each
-        layer through ``Layer.__call__`` (call context and ``_keras_mask``)."""
+        layer through ``Layer.__call__`` (call context and ``_keras_mask``).
+
+        At inference a Conv2D followed by ``MaxPooling2D(2)`` may run as one
+        kernel, with the same numbers (``layers/fusion.py``)."""
         outputs = inputs
-        for layer in self.layers:
-            outputs = layer(outputs)
+        layers = self.layers
+        index = 0
+        while index < len(layers):
+            if index + 1 < len(layers):
+                fused = conv_then_max_pool(layers[index], layers[index + 1], outputs)
+                if fused is not None:
+                    outputs, index = fused, index + 2
+                    continue
+            outputs = layers[index](outputs)
+            index += 1
         return outputs
 
     def compute_output_shape(self, input_shape):

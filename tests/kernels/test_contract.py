@@ -19,6 +19,7 @@ pytestmark = pytest.mark.kernels
 
 FAMILIES = {
     "conv": ("conv_forward", "conv_backward"),
+    "conv_max_pool": ("conv_max_pool_forward",),
     "pool": ("max_pool_forward", "max_pool_backward", "average_pool_forward", "average_pool_backward"),
     "matmul": ("matmul",),
     "batched_matmul": ("batched_matmul",),
@@ -32,10 +33,10 @@ FAMILIES = {
 }
 
 KERNEL_MODULES = {
-    "reference": ("conv", "conv_transpose", "pool", "matmul", "batched_matmul", "adam"),
+    "reference": ("conv", "conv_max_pool", "conv_transpose", "pool", "matmul", "batched_matmul", "adam"),
     "numpy_im2col": ("conv",),
     "numba_conv": ("conv", "conv_transpose"),
-    "numba_winograd": ("conv",),
+    "numba_winograd": ("conv", "conv_max_pool"),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
     "threaded_matmul": ("batched_matmul",),

@@ -155,7 +155,7 @@ def test_numba_transforms_match_their_definitions(seed, dtype, relu):
     bias = rng.standard_normal(F).astype(dtype)
     OH, OW = dy.shape[1], dy.shape[2]
     y = np.empty((N, OH, OW, F), dtype)
-    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, 0, TH, TW, y, 0, N * TH)
+    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, False, 0, TH, TW, y, 0, N * TH)
     expected_y = winograd_reference.output_transform(M, F4, N, TH, TW, OH, OW) + bias
     np.testing.assert_allclose(y, np.maximum(expected_y, 0) if relu else expected_y, **tol)
     dM, dbias_rows = np.empty_like(M), np.zeros((N * TH, F), dtype)
@@ -260,3 +260,43 @@ def test_the_settings_can_turn_winograd_off():
     with pytest.raises(ValueError, match="conv_algorithm='fft'"):
         with config.kernels(conv_algorithm="fft"):
             pass
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("relu", [False, True])
+def test_conv_max_pool_matches_the_composition(seed, relu):
+    """The fused kernel against reference's conv then 2x2 max pooling: odd sizes drop the last row/column."""
+    x, kernel, padding, _ = _case(seed)
+    bias = np.linspace(-0.5, 0.5, kernel.shape[3])
+    expected = reference.conv_max_pool_forward(x, kernel, bias, relu, padding)
+    y_conv = reference.conv_forward(x, kernel, bias, relu, padding=padding)
+    assert expected.shape == (x.shape[0], y_conv.shape[1] // 2, y_conv.shape[2] // 2, kernel.shape[3])
+    actual = numba_winograd.conv_max_pool_forward(x, kernel, bias, relu, padding)
+    np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_conv_max_pool_is_bit_identical_to_the_two_numba_kernels():
+    """Pooling inside the output transform takes maxima of the very values conv_forward writes."""
+    from minikeras.kernels import numba_pool
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 13, 10, 16)).astype(np.float32)  # 11 x 8 outputs: an odd row is dropped
+    kernel = rng.standard_normal((3, 3, 16, 8)).astype(np.float32)
+    bias = rng.standard_normal(8).astype(np.float32)
+    x[0, 4, 4, 0] = np.nan  # a NaN wins its window, as in max pooling
+    for relu in (False, True):
+        conv = numba_winograd.conv_forward(x, kernel, bias, relu)
+        pooled, _ = numba_pool.max_pool_forward(conv, (2, 2), (2, 2), ((0, 0), (0, 0)), need_argmax=False)
+        fused = numba_winograd.conv_max_pool_forward(x, kernel, bias, relu)
+        np.testing.assert_array_equal(fused, pooled)
+    assert np.isnan(fused).sum() == 0 and np.isnan(numba_winograd.conv_max_pool_forward(x, kernel, bias)).any()
+
+
+def test_kernel_choice_offers_the_fused_kernel_only_with_winograd():
+    C = kernel_choice.WINOGRAD_MIN_CHANNELS
+    x, kernel = np.ones((1, 6, 6, C)), np.ones((3, 3, C, 4))
+    assert kernel_choice.conv_max_pool_kernel(x, kernel) is numba_winograd.conv_max_pool_forward
+    assert kernel_choice.conv_max_pool_kernel(x[..., :1], kernel[:, :, :1]) is None  # thin input: im2col
+    assert kernel_choice.conv_max_pool_kernel(x, np.ones((5, 5, C, 4))) is None
+    with config.kernels(conv_algorithm="im2col"):
+        assert kernel_choice.conv_max_pool_kernel(x, kernel) is None

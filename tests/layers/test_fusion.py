@@ -1,0 +1,115 @@
+"""A Conv2D and the MaxPooling2D(2) after it, as one kernel at inference (``minikeras/layers/fusion.py``).
+
+The fused path must give the very numbers of the two layers, run only when
+nothing else could tell the difference, and leave training untouched.
+"""
+
+import numpy as np
+import pytest
+
+import minikeras as keras
+import minikeras.models.sequential as sequential_module
+from minikeras.autodiff import GradientTape
+from minikeras.layers import fusion
+
+layers = keras.layers
+
+
+def _model(conv=None, pool=None, size=11, channels=16):
+    keras.utils.set_random_seed(3)
+    return keras.Sequential([
+        keras.Input((size, size, channels)),
+        conv or layers.Conv2D(16, 3, activation="relu"),
+        pool or layers.MaxPooling2D(2),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(3),
+    ])
+
+
+def _images(size=11, channels=16, seed=0):
+    return np.random.default_rng(seed).standard_normal((5, size, size, channels)).astype("float32")
+
+
+def _fused_calls(monkeypatch):
+    """Records, for each adjacent pair Sequential.call offers, whether it ran fused."""
+    taken = []
+    original = fusion.conv_then_max_pool
+
+    def spy(*args):
+        outputs = original(*args)
+        taken.append(outputs is not None)
+        return outputs
+
+    monkeypatch.setattr(sequential_module, "conv_then_max_pool", spy)
+    return taken
+
+
+def _without_fusion(model, x, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(sequential_module, "conv_then_max_pool", lambda *args: None)
+        return model.predict_on_batch(x)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("activation", ["relu", None])
+@pytest.mark.parametrize("size", [11, 12])  # an odd convolution output drops its last row and column
+def test_predict_is_fused_and_bit_identical(monkeypatch, padding, activation, size):
+    model = _model(layers.Conv2D(16, 3, padding=padding, activation=activation), size=size)
+    x = _images(size)
+    expected = _without_fusion(model, x, monkeypatch)
+    taken = _fused_calls(monkeypatch)
+    np.testing.assert_array_equal(model.predict_on_batch(x), expected)
+    assert taken[0] is True
+    np.testing.assert_array_equal(model.predict(x, verbose=0), expected)  # predict's loop too
+
+
+def test_a_recording_tape_gets_the_two_layers(monkeypatch):
+    model = _model()
+    x = _images()
+    taken = _fused_calls(monkeypatch)
+    with GradientTape() as tape:
+        loss = keras.ops.sum(model(x))
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert not any(taken) and all(g is not None for g in grads)
+
+
+@pytest.mark.parametrize("conv, pool", [
+    (layers.Conv2D(16, 3, activation="sigmoid"), None),  # an activation the kernel does not apply
+    (layers.Conv2D(16, 3, strides=2, activation="relu"), None),
+    (layers.Conv2D(16, 3, dilation_rate=2, activation="relu"), None),
+    (None, layers.MaxPooling2D(3)),
+    (None, layers.MaxPooling2D(2, strides=1)),
+    (None, layers.MaxPooling2D(2, padding="same")),
+    (layers.Conv2D(16, 3, activation="relu", activity_regularizer="l2"), None),
+    (type("MyConv", (layers.Conv2D,), {})(16, 3, activation="relu"), None),  # a subclass may override call
+    (None, layers.AveragePooling2D(2)),
+])
+def test_pairs_that_do_not_qualify_run_as_two_layers(monkeypatch, conv, pool):
+    model = _model(conv, pool)
+    x = _images()
+    taken = _fused_calls(monkeypatch)
+    model.predict_on_batch(x)
+    assert not any(taken)
+
+
+def test_channels_first_and_thin_inputs_run_as_two_layers(monkeypatch):
+    taken = _fused_calls(monkeypatch)
+    model = keras.Sequential([keras.Input((8, 9, 9)), layers.Conv2D(16, 3, data_format="channels_first"),
+                              layers.MaxPooling2D(2, data_format="channels_first")])
+    model.predict_on_batch(np.ones((2, 8, 9, 9), "float32"))
+    model = _model(channels=1)  # one input channel: im2col, which has no fused kernel
+    model.predict_on_batch(_images(channels=1))
+    assert not any(taken)
+
+
+def test_the_fused_layers_count_as_called():
+    model = _model()
+    model.predict_on_batch(_images())
+    assert model.layers[0]._called and model.layers[1]._called
+
+
+def test_a_wrong_input_still_gets_the_layers_error():
+    model = _model()
+    model.predict_on_batch(_images())
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 16"):
+        fusion.conv_then_max_pool(model.layers[0], model.layers[1], keras.ops.ones((2, 11, 11, 4)))
