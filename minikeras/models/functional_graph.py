@@ -22,8 +22,11 @@ import numpy
 
 from minikeras import ops
 from minikeras.backend import context
+from minikeras.layers.convolutional import Conv2D
+from minikeras.layers.fusion import conv_then_max_pool
 from minikeras.layers.input_layer import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.layers.pooling import MaxPooling2D
 from minikeras.utils import nest
 
 
@@ -47,6 +50,7 @@ class FunctionalGraph:
         nodes = _nodes_from_inputs_to_outputs(self.inputs, self.outputs)
         self.nodes_by_depth, self.layers = _sort_by_depth(nodes, self.inputs)
         self._check_connected()
+        self._pool_after = _conv_pool_pairs(self.nodes(), self.outputs)
 
     # ----- structure -----
     @property
@@ -123,10 +127,20 @@ class FunctionalGraph:
         """Runs the layers on real values; returns the outputs' structure."""
         values = {id(symbolic): _adjust_input_rank(value, symbolic)
                   for symbolic, value in zip(self.inputs, self.flatten_call_inputs(inputs))}
+        fused_pools = set()  # pooling nodes already computed with their convolution
         for node in self.nodes():
-            if node.is_input:
+            if node.is_input or id(node) in fused_pools:
                 continue
             args, kwargs = node.fill_in(values)
+            # At inference a Conv2D whose only reader is a MaxPooling2D(2) may run
+            # with it as one kernel (layers/fusion.py), with the same numbers.
+            pool_node = self._pool_after.get(id(node))
+            if pool_node is not None and len(args) == 1 and not kwargs:
+                fused = conv_then_max_pool(node.layer, pool_node.layer, args[0])
+                if fused is not None:
+                    values[id(pool_node.output_tensors[0])] = fused
+                    fused_pools.add(id(pool_node))
+                    continue
             # As in Keras, the model's own training flag (fit: True, predict:
             # False) wins over one recorded when the graph was built: Keras
             # records `training=True` for layers whose `call` defaults to it
@@ -139,6 +153,31 @@ class FunctionalGraph:
                 values[id(symbolic)] = value
         flat_outputs = [values[id(symbolic)] for symbolic in self.outputs]
         return nest.pack_like(self.outputs_structure, flat_outputs)
+
+
+def _conv_pool_pairs(nodes, outputs):
+    """``{id(conv node): pooling node}`` for each Conv2D call read only by a MaxPooling2D call.
+
+    Such a pair may run as one kernel at inference (``layers/fusion.py``
+    decides each time); the convolution's own output is then never
+    computed, so it must not be a model output nor read by any other node.
+    """
+    readers = {}
+    for node in nodes:
+        for tensor in node.input_tensors:
+            readers.setdefault(id(tensor), []).append(node)
+    model_outputs = {id(tensor) for tensor in outputs}
+    pairs = {}
+    for node in nodes:
+        if type(node.layer) is not Conv2D or len(node.output_tensors) != 1:
+            continue
+        output = node.output_tensors[0]
+        found = readers.get(id(output), [])
+        if (len(found) == 1 and type(found[0].layer) is MaxPooling2D and id(output) not in model_outputs
+                and len(found[0].input_tensors) == 1 and len(found[0].output_tensors) == 1
+                and len(found[0].call_args) == 1 and not found[0].call_kwargs):
+            pairs[id(node)] = found[0]
+    return pairs
 
 
 def _adjust_input_rank(value, symbolic):

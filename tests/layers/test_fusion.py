@@ -113,3 +113,50 @@ def test_a_wrong_input_still_gets_the_layers_error():
     model.predict_on_batch(_images())
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 16"):
         fusion.conv_then_max_pool(model.layers[0], model.layers[1], keras.ops.ones((2, 11, 11, 4)))
+
+
+# ----- functional models: the pair is fused when the pooling is the convolution's only reader -----
+def _functional(extra_reader=False, conv_is_output=False):
+    keras.utils.set_random_seed(4)
+    inputs = keras.Input((11, 11, 16))
+    features = layers.Conv2D(16, 3, activation="relu")(inputs)
+    pooled = layers.MaxPooling2D(2)(features)
+    outputs = [layers.GlobalAveragePooling2D()(pooled)]
+    if extra_reader:
+        outputs.append(layers.GlobalMaxPooling2D()(features))
+    if conv_is_output:
+        outputs.append(features)
+    return keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0])
+
+
+def _functional_calls(monkeypatch):
+    import minikeras.models.functional_graph as graph_module
+
+    taken = []
+    original = fusion.conv_then_max_pool
+
+    def spy(*args):
+        outputs = original(*args)
+        taken.append(outputs is not None)
+        return outputs
+
+    monkeypatch.setattr(graph_module, "conv_then_max_pool", spy)
+    return taken
+
+
+@pytest.mark.parametrize("extra_reader, conv_is_output, fused", [
+    (False, False, True), (True, False, False), (False, True, False)])
+def test_functional_models_fuse_only_a_pooling_that_is_the_only_reader(monkeypatch, extra_reader, conv_is_output,
+                                                                      fused):
+    import minikeras.models.functional_graph as graph_module
+
+    model = _functional(extra_reader, conv_is_output)
+    x = _images()
+    with monkeypatch.context() as patch:
+        patch.setattr(graph_module, "conv_then_max_pool", lambda *args: None)
+        expected = model.predict_on_batch(x)
+    taken = _functional_calls(monkeypatch)
+    for got, want in zip(*(value if isinstance(value, list) else [value] for value in
+                           (model.predict_on_batch(x), expected))):
+        np.testing.assert_array_equal(got, want)
+    assert taken == ([True] if fused else [])
