@@ -72,12 +72,32 @@ configuration turns it off (``MINIKERAS_CONFIGURE_PROCESS=0``, or
    :func:`blas_thread_control`. Another BLAS (MKL, Accelerate) gives None, and
    the stacks stay whole.
 
+5. **No garbage collection while Numba compiles a minikeras kernel.**
+   Compiling a kernel builds and drops hundreds of thousands of small
+   Python objects (Numba's IR, types, LLVM wrappers). Every 700 net new
+   objects Python's cyclic garbage collector runs, and every few of those
+   runs it walks the older generations, which by then hold everything
+   imported (NumPy, Numba, llvmlite, minikeras). That was about 10% of a
+   first run's compile time (``bench/RESULTS.md``, "Compile time, session
+   10"). :func:`pause_collector_while_compiling` listens to Numba's
+   ``numba:compile`` event: when a compilation of a function from a
+   ``minikeras`` module starts, it turns the collector off (if it was on),
+   and turns it back on when that compilation ends. The objects are still
+   freed by their reference counts as usual; only cycles wait, and the
+   collector's first run after the pause looks at them once. Numba sends
+   the end event from a ``finally`` block, so a compilation that fails
+   turns the collector back on too; compilations never overlap (Numba
+   holds one lock for all of them), so one stack of "did this one pause
+   it" answers is enough, nested compilations included. A user's own
+   ``@njit`` functions compile with the collector as they found it.
+
 Read next: ``reference.py``, the definitions of the kernels.
 """
 
 import contextlib
 import ctypes
 import functools
+import gc
 import itertools
 import os
 import sys
@@ -87,6 +107,7 @@ _configured = False
 _helpers = []  # the helper threads of run_parallel, started on first use
 PIECES_PER_THREAD = 4  # run_parallel's pieces: few enough to cost little, enough to even out the threads
 _helpers_lock = threading.Lock()  # held by the thread that hands them pieces
+_paused_by_compile = []  # one entry per numba:compile event open now: True if that one turned the collector off
 
 
 @functools.cache
@@ -147,7 +168,45 @@ def configure_process():
     kept = False
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ and sys.platform.startswith("linux"):
         kept = keep_freed_memory()
+    # 3. No garbage collection while a minikeras kernel compiles.
+    pause_collector_while_compiling()
     return {"tbb": tbb, "threading_layer": str(numba.config.THREADING_LAYER), "keep_freed_memory": kept}
+
+
+def compile_started(dispatcher):
+    """Numba starts compiling ``dispatcher``: pauses the garbage collector if it is a minikeras kernel.
+
+    The collector is turned off only if it is on now, and the answer is
+    pushed on a stack that :func:`compile_ended` pops, so that nested
+    compilations, or a collector the user turned off, are left as they were.
+    """
+    function = getattr(dispatcher, "py_func", None)  # the Python function an @njit dispatcher compiles
+    ours = getattr(function, "__module__", "").startswith("minikeras.")
+    pause = ours and gc.isenabled()
+    if pause:
+        gc.disable()
+    _paused_by_compile.append(pause)
+
+
+def compile_ended():
+    """Numba ended a compilation (done or failed): turns the collector back on if its start turned it off."""
+    if _paused_by_compile and _paused_by_compile.pop():  # empty: the start was not seen (listener added meanwhile)
+        gc.enable()
+
+
+@functools.cache
+def pause_collector_while_compiling():
+    """Registers, once per process, the Numba event listener of item 5 of this module's docstring."""
+    from numba.core import event
+
+    class PauseCollector(event.Listener):  # defined here: Numba is imported only when a kernel is about to run
+        def on_start(self, compile_event):
+            compile_started(compile_event.data["dispatcher"])
+
+        def on_end(self, compile_event):
+            compile_ended()
+
+    event.register("numba:compile", PauseCollector())
 
 
 class _Helper:

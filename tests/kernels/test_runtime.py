@@ -1,19 +1,28 @@
-"""Process settings (``kernels/runtime.py``): nothing at import, TBB whatever the environment says.
+"""Process settings (``kernels/runtime.py``): nothing at import, TBB whatever the environment says,
+no garbage collection while a minikeras kernel compiles.
 
-Each check runs in a fresh interpreter, because what is tested is the state
+The checks of the settings made at start-up run in a fresh interpreter, because what is tested is the state
 of a whole process: its environment variables, whether glibc's ``mallopt``
 was called, and which threading layer Numba started. ``mallopt`` calls are
 seen by recording every lookup of that name through ``ctypes.CDLL``, the one
-way Python code reaches it.
+way Python code reaches it. The collector's pause is checked in this
+process, on the event handlers directly and through Numba's own events, and
+each of those tests leaves the collector as it found it.
 """
 
+import gc
 import json
 import os
 import subprocess
 import sys
 import textwrap
+import types
 
+import numba
 import pytest
+from numba.core import event
+
+from minikeras.kernels import runtime
 
 pytestmark = pytest.mark.kernels
 
@@ -123,3 +132,73 @@ def test_a_malformed_switch_is_refused_with_its_name():
                             timeout=120)
     assert result.returncode != 0
     assert "MINIKERAS_CONFIGURE_PROCESS" in result.stderr and "'maybe'" in result.stderr
+
+
+class _Dispatcher:
+    """Stands for a Numba dispatcher: only its ``py_func``'s module is read."""
+
+    def __init__(self, module):
+        self.py_func = types.FunctionType((lambda: None).__code__, {"__name__": module})
+
+
+@pytest.fixture
+def collector_on():
+    """The garbage collector on, and no compilation open, before and after the test."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    yield
+    assert runtime._paused_by_compile == []
+    gc.enable() if was_enabled else gc.disable()
+
+
+def test_the_collector_pauses_while_a_minikeras_kernel_compiles_nested_or_not(collector_on):
+    runtime.compile_started(_Dispatcher("__main__"))  # a user's function: left alone
+    assert gc.isenabled()
+    runtime.compile_started(_Dispatcher("minikeras.kernels.numba_pool"))  # it calls one of ours
+    assert not gc.isenabled()
+    runtime.compile_started(_Dispatcher("numba.np.arraymath"))  # which calls one of Numba's
+    runtime.compile_ended()
+    assert not gc.isenabled()  # still inside ours
+    runtime.compile_ended()
+    assert gc.isenabled()  # ours ended
+    runtime.compile_ended()
+    assert gc.isenabled()
+
+
+def test_a_collector_the_user_turned_off_stays_off(collector_on):
+    gc.disable()
+    runtime.compile_started(_Dispatcher("minikeras.kernels.numba_conv"))
+    runtime.compile_ended()
+    assert not gc.isenabled()
+
+
+def _compiled_here(source, module):
+    """An ``@njit`` function made from ``source`` as if written in ``module`` (defines ``f``)."""
+    namespace = {"__name__": module}
+    exec(source, namespace)
+    return numba.njit(namespace["f"])
+
+
+def test_numba_events_pause_the_collector_and_restore_it_after_a_failed_compile(collector_on):
+    runtime.pause_collector_while_compiling()
+    seen = []
+
+    class Recorder(event.Listener):  # registered after minikeras's listener, so it sees its effect
+        def on_start(self, compile_event):
+            seen.append(gc.isenabled())
+
+        def on_end(self, compile_event):
+            pass
+
+    recorder = Recorder()
+    event.register("numba:compile", recorder)
+    try:
+        assert _compiled_here("def f(x):\n    return x + 1", "minikeras.test_module")(1) == 2
+        assert gc.isenabled()
+        with pytest.raises(numba.TypingError):
+            _compiled_here("def f(x):\n    return x + undefined_name", "minikeras.test_module")(1)
+        assert gc.isenabled()
+        assert _compiled_here("def f(x):\n    return x - 1", "users_module")(1) == 0
+    finally:
+        event.unregister("numba:compile", recorder)
+    assert seen == [False, False, True]
