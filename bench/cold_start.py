@@ -14,8 +14,11 @@ timed apart):
 In each child, a listener on Numba's ``numba:compile`` event times every
 compilation (wall clock and process CPU time); only the outermost ones are
 added up, since compiling a kernel compiles the functions it calls inside
-its own event. The report gives the whole run's wall clock, the compile
-seconds, and the kernels compiled, slowest first.
+its own event. The report gives the whole run's wall clock and CPU time,
+the compile seconds, the seconds Python's garbage collector ran (anywhere
+in the job: ``kernels/runtime.py`` pauses it while a kernel compiles, so a
+collection it owes is counted here, not hidden), and the kernels compiled,
+slowest first.
 
 Usage::
 
@@ -28,6 +31,7 @@ a shared machine its wall clock grows with the load (``bench/RESULTS.md``).
 """
 
 import argparse
+import gc
 import json
 import os
 import runpy
@@ -43,7 +47,9 @@ JOB = "minikeras.examples.mnist_convnet"
 
 def run_child(module, job_arguments, report_path):
     """In the child: runs ``module`` as ``__main__`` with a compile listener; writes the JSON report."""
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    collections = []  # process time at the start and at the end of each garbage collection
+    gc.callbacks.append(lambda phase, info: collections.append(time.process_time()))
     import minikeras  # noqa: F401  (timed first and alone: importing compiles nothing)
 
     imported = time.perf_counter()
@@ -67,7 +73,9 @@ def run_child(module, job_arguments, report_path):
     event.register("numba:compile", CompileTimer())
     sys.argv = [module, *job_arguments]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
-    report = {"total_s": time.perf_counter() - start, "import_s": imported - start, "compiles": compiles,
+    report = {"total_s": time.perf_counter() - start, "total_cpu_s": time.process_time() - start_cpu,
+              "gc_cpu_s": sum(collections[1::2]) - sum(collections[0::2]),  # each collection: a start, a stop
+              "import_s": imported - start, "compiles": compiles,
               "compile_wall_s": sum(c["wall_s"] for c in compiles),
               "compile_cpu_s": sum(c["cpu_s"] for c in compiles)}
     with open(report_path, "w") as file:
@@ -93,7 +101,8 @@ def measure(module, job_arguments, cache_dir, out_dir, label):
 
 def print_report(label, report, top):
     print(f"{label}: whole process {report['process_s']:.1f} s (the job {report['total_s']:.1f} s, "
-          f"of which import minikeras {report['import_s']:.2f} s); "
+          f"{report['total_cpu_s']:.1f} s CPU, of which import minikeras {report['import_s']:.2f} s, "
+          f"garbage collection {report['gc_cpu_s']:.2f} s CPU); "
           f"compiling {report['compile_wall_s']:.1f} s wall, {report['compile_cpu_s']:.1f} s CPU, "
           f"{len(report['compiles'])} kernels")
     for entry in sorted(report["compiles"], key=lambda c: -c["wall_s"])[:top]:
