@@ -74,19 +74,19 @@ configuration turns it off (``MINIKERAS_CONFIGURE_PROCESS=0``, or
 
 5. **No garbage collection while Numba compiles a minikeras kernel.**
    Compiling a kernel builds and drops hundreds of thousands of small
-   Python objects (Numba's IR, types, LLVM wrappers). Every 700 net new
-   objects Python's cyclic garbage collector runs, and every few of those
-   runs it walks the older generations, which by then hold everything
-   imported (NumPy, Numba, llvmlite, minikeras). That was about 10% of a
-   first run's compile time (``bench/RESULTS.md``, "Compile time, session
-   10"). :func:`pause_collector_while_compiling` listens to Numba's
+   Python objects (Numba's IR, types, LLVM wrappers). Python's cyclic
+   garbage collector runs after every 700 net new objects, and now and then
+   walks every object the process holds, all of NumPy, Numba and llvmlite
+   included: 0.5-0.7 s of CPU in the first run of the main job, 0.2-0.3 s
+   with the pause below (``bench/RESULTS.md``, "Compile time, session 9,
+   continued"). :func:`pause_collector_while_compiling` listens to Numba's
    ``numba:compile`` event: when a compilation of a function from a
    ``minikeras`` module starts, it turns the collector off (if it was on),
    and turns it back on when that compilation ends. The objects are still
    freed by their reference counts as usual; only cycles wait, and the
    collector's first run after the pause looks at them once. Numba sends
-   the end event from a ``finally`` block, so a compilation that fails
-   turns the collector back on too; compilations never overlap (Numba
+   the end event on the way out of a compilation, exception or not, so a
+   compilation that fails turns the collector back on too; compilations never overlap (Numba
    holds one lock for all of them), so one stack of "did this one pause
    it" answers is enough, nested compilations included. A user's own
    ``@njit`` functions compile with the collector as they found it.
