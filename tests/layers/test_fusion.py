@@ -30,8 +30,8 @@ def _images(size=11, channels=16, seed=0):
     return np.random.default_rng(seed).standard_normal((5, size, size, channels)).astype("float32")
 
 
-def _fused_calls(monkeypatch):
-    """Records, for each adjacent pair Sequential.call offers, whether it ran fused."""
+def _fused_calls(monkeypatch, module=sequential_module):
+    """Records, for each pair ``module``'s ``conv_then_max_pool`` is offered, whether it ran fused."""
     taken = []
     original = fusion.conv_then_max_pool
 
@@ -40,7 +40,7 @@ def _fused_calls(monkeypatch):
         taken.append(outputs is not None)
         return outputs
 
-    monkeypatch.setattr(sequential_module, "conv_then_max_pool", spy)
+    monkeypatch.setattr(module, "conv_then_max_pool", spy)
     return taken
 
 
@@ -132,16 +132,7 @@ def _functional(extra_reader=False, conv_is_output=False):
 def _functional_calls(monkeypatch):
     import minikeras.models.functional_graph as graph_module
 
-    taken = []
-    original = fusion.conv_then_max_pool
-
-    def spy(*args):
-        outputs = original(*args)
-        taken.append(outputs is not None)
-        return outputs
-
-    monkeypatch.setattr(graph_module, "conv_then_max_pool", spy)
-    return taken
+    return _fused_calls(monkeypatch, graph_module)
 
 
 @pytest.mark.parametrize("extra_reader, conv_is_output, fused", [
