@@ -172,7 +172,8 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, first, last):
                                       + k3 * M[3, b, p, c] + k4 * M[4, b, p, c] + k5 * M[5, b, p, c])
             # 2. Rows, for the cells inside the output: o[i, j] = sum_b u[i, b] A_T[j, b] + bias, then the ReLU,
             #    into y at once, or into the tile buffer o to be pooled.
-            rows, columns = min(four, OH - h), min(four, OW - w)
+            rows = four if h + four <= OH else OH - h  # not min(): Numba would compile min's overload too,
+            columns = four if w + four <= OW else OW - w  # one more function on a first run
             for j in range(columns):
                 k0, k1, k2, k3, k4, k5 = A_T[j, 0], A_T[j, 1], A_T[j, 2], A_T[j, 3], A_T[j, 4], A_T[j, 5]
                 for i in range(rows):
