@@ -60,7 +60,7 @@ BLOCK_BYTES = 4 * 2**20
 
 
 @njit(nogil=True, cache=True)
-def _input_transform(xpad, B_T, start, TH, TW, V, first, last):
+def _input_transform(xpad, B_T, start, TH, TW, V, t, first, last):
     """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of rows of tiles ``first:last`` of the block at image ``start``.
 
     Args:
@@ -68,10 +68,10 @@ def _input_transform(xpad, B_T, start, TH, TW, V, first, last):
         start: the block's first image; its rows of tiles are numbered
             ``0 .. (stop-start)*TH - 1``, image after image.
         V: output buffer ``(6, 6, >= (stop-start)*TH*TW, C)``.
+        t: work space ``(6, 6, C)``, this thread's own (``runtime.run_parallel``'s ``scratch``).
         first, last: the rows of tiles this call transforms (``runtime.run_parallel``'s piece).
     """
     C, six = xpad.shape[3], B_T.shape[0]  # six: a trip count LLVM does not unroll (module docstring)
-    t = np.empty((6, 6, C), dtype=V.dtype)
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
         for tw in range(TW):
@@ -94,7 +94,7 @@ def _input_transform(xpad, B_T, start, TH, TW, V, first, last):
 
 
 @njit(nogil=True, cache=True)
-def _input_transform_t(dV, B, start, TH, TW, dxpad, first, last):
+def _input_transform_t(dV, B, start, TH, TW, dxpad, s, first, last):
     """Sums each tile's ``B_T.T dV B_T`` into ``dxpad``, images ``start+first:start+last``.
 
     Neighbouring tiles share two rows or columns, so one image's tiles are
@@ -107,10 +107,10 @@ def _input_transform_t(dV, B, start, TH, TW, dxpad, first, last):
         dV: ``(6, 6, >= (stop-start)*TH*TW, C)``; B: ``B_T.T``, contiguous.
         start: the block's first image.
         dxpad: ``(N, 4*TH + 2, 4*TW + 2, C)``; the images of the piece are overwritten.
+        s: work space ``(6, 6, C)``, this thread's own.
         first, last: the block's images this call computes.
     """
     C, six = dV.shape[3], B.shape[0]
-    s = np.empty((6, 6, C), dtype=dxpad.dtype)
     for b in range(first, last):  # one image of the block per iteration
         n = start + b
         dxpad[n] = 0
@@ -134,7 +134,7 @@ def _input_transform_t(dV, B, start, TH, TW, dxpad, first, last):
 
 
 @njit(nogil=True, cache=True)
-def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, first, last):
+def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, u, o, first, last):
     """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``), rows of tiles ``first:last`` of the block.
 
     Adding the bias and the ReLU here, while each output row is in the
@@ -151,14 +151,13 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, first, last):
         start: the block's first image (rows of tiles numbered as in :func:`_input_transform`).
         y: output ``(N, OH, OW, F)``, or ``(N, OH // 2, OW // 2, F)`` with ``pool``;
             the cells of the last tiles that stick out of it are not written.
+        u, o: work space ``(4, 6, F)`` and ``(4, 4, F)`` (one output tile, to be pooled), this thread's own.
         first, last: the rows of tiles this call computes.
     """
     s = 2 if pool else 1  # output cell (h, w) lands in y[h // s, w // s]
     OH, OW, F = y.shape[1] * s, y.shape[2] * s, M.shape[3]  # pooled: an odd last row or column is dropped
     four, six = A_T.shape
     zero = y.dtype.type(0)
-    u = np.empty((4, 6, F), dtype=y.dtype)
-    o = np.empty((4, 4, F), dtype=y.dtype)  # one tile of the output, to be pooled
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
         for tw in range(TW):
@@ -197,7 +196,7 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, first, last):
 
 
 @njit(nogil=True, cache=True)
-def _output_transform_t(dy, y, A, relu, start, TH, TW, dM, dbias_rows, first, last):
+def _output_transform_t(dy, y, A, relu, start, TH, TW, dM, dbias_rows, z, s, first, last):
     """``dM = A_T.T dz A_T`` for rows of tiles ``first:last`` of the block, ``dz`` being ``dy`` through the ReLU.
 
     Each tile of ``dy`` is first copied into a 4x4 buffer: zeros where the
@@ -212,13 +211,12 @@ def _output_transform_t(dy, y, A, relu, start, TH, TW, dM, dbias_rows, first, la
         A: ``A_T.T`` ``(6, 4)``, contiguous.
         dM: output buffer ``(6, 6, >= (stop-start)*TH*TW, F)``.
         dbias_rows: ``(N*TH, F)``, added to: row ``n*TH + th`` for tile row ``th`` of image ``n``.
+        z, s: work space ``(4, 4, F)`` and ``(6, 4, F)``, this thread's own.
         first, last: the rows of tiles this call computes (block numbering, from image ``start``).
     """
     OH, OW, F = dy.shape[1], dy.shape[2], dy.shape[3]
     six, four = A.shape
     zero = dM.dtype.type(0)
-    z = np.empty((4, 4, F), dtype=dM.dtype)
-    s = np.empty((6, 4, F), dtype=dM.dtype)
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h, row = start + r // TH, 4 * (r % TH), start * TH + r
         for tw in range(TW):
@@ -344,9 +342,11 @@ def _forward(x, kernel, bias, relu, padding, pool):
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, V_6x6)
+        runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, V_6x6,
+                             scratch=(np.empty((6, 6, C), x.dtype),))
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
-        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y)
+        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y,
+                             scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
     return y
 
 
@@ -396,12 +396,14 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
     for start, stop in blocks:
         P = (stop - start) * TH * TW
         runtime.run_parallel(_output_transform_t, (stop - start) * TH, dy, y, A, relu, start, TH, TW, dM_6x6,
-                             dbias_rows)
+                             dbias_rows, scratch=(np.empty((4, 4, F), dtype), np.empty((6, 4, F), dtype)))
         if need_input:
             np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
-            runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad)
+            runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad,
+                                 scratch=(np.empty((6, 6, C), dtype),))
         if x is not None:
-            runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, tiles_6x6)  # V
+            runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, tiles_6x6,  # V
+                                 scratch=(np.empty((6, 6, C), dtype),))
             dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
     # 3. Undo the padding and the filter transform; add up the bias's rows.
     (top, _), (left, _) = padding

@@ -103,6 +103,8 @@ import os
 import sys
 import threading
 
+import numpy
+
 _configured = False
 _helpers = []  # the helper threads of run_parallel, started on first use
 PIECES_PER_THREAD = 4  # run_parallel's pieces: few enough to cost little, enough to even out the threads
@@ -247,18 +249,20 @@ class _Helper:
         return error
 
 
-def _take_pieces(kernel, args, bounds, counter):
-    """Runs ``kernel(*args, bounds[i], bounds[i + 1])`` for each ``i`` drawn from ``counter``, until none is left.
+def _take_pieces(kernel, args, scratch, bounds, counter):
+    """Runs ``kernel(*args, *work, bounds[i], bounds[i + 1])`` for each ``i`` drawn from ``counter``, until none is left.
 
     ``counter`` is an ``itertools.count`` shared by the threads of one call:
     each ``next`` gives a number no other thread gets (the interpreter's lock
-    makes it atomic).
+    makes it atomic). ``work`` holds this thread's own buffers, one
+    ``numpy.empty_like`` of each array of ``scratch``.
     """
+    work = [numpy.empty_like(array) for array in scratch]
     while True:
         piece = next(counter)
         if piece >= len(bounds) - 1:
             return
-        kernel(*args, bounds[piece], bounds[piece + 1])
+        kernel(*args, *work, bounds[piece], bounds[piece + 1])
 
 
 def _forget_helpers():
@@ -271,8 +275,8 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_helpers)
 
 
-def run_parallel(kernel, count, *args):
-    """Calls ``kernel(*args, first, last)`` on pieces of ``range(count)``, spread over the threads.
+def run_parallel(kernel, count, *args, scratch=()):
+    """Calls ``kernel(*args, *work, first, last)`` on pieces of ``range(count)``, spread over the threads.
 
     Args:
         kernel: a Numba function compiled with ``nogil=True`` whose last two
@@ -280,6 +284,12 @@ def run_parallel(kernel, count, *args):
             independent of the others.
         count: the number of iterations.
         *args: the kernel's other arguments, the same for every piece.
+        scratch: arrays whose shape and dtype the kernel's work space has
+            (a tile being transformed): each thread gets its own ``work``,
+            one ``numpy.empty_like`` of each, written by its pieces only. A
+            kernel that allocated its work space itself would make Numba
+            compile NumPy's ``np.empty`` in every first run (0.24 s;
+            ``bench/RESULTS.md``, "Session 10").
 
     The range is cut into ``PIECES_PER_THREAD`` equal pieces per thread;
     the calling thread and the helpers each take the next piece when done
@@ -294,7 +304,7 @@ def run_parallel(kernel, count, *args):
 
     threads = max(1, min(count, numba.get_num_threads()))
     if threads == 1 or not _helpers_lock.acquire(blocking=False):
-        kernel(*args, 0, count)
+        _take_pieces(kernel, args, scratch, (0, count), itertools.count())
         return
     try:
         while len(_helpers) < threads - 1:
@@ -303,9 +313,9 @@ def run_parallel(kernel, count, *args):
         bounds = [count * piece // pieces for piece in range(pieces + 1)]  # equal pieces, in order
         counter = itertools.count()
         for helper in _helpers[: threads - 1]:
-            helper.hand(_take_pieces, (kernel, args, bounds, counter))
+            helper.hand(_take_pieces, (kernel, args, scratch, bounds, counter))
         try:
-            _take_pieces(kernel, args, bounds, counter)
+            _take_pieces(kernel, args, scratch, bounds, counter)
         finally:
             try:  # every piece ends before the outputs are used, or raise
                 errors = [error for error in (helper.wait() for helper in _helpers[: threads - 1])

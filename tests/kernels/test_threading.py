@@ -13,6 +13,7 @@ tests run with one Numba thread, so they ask for three by replacing
 
 import multiprocessing
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -98,6 +99,30 @@ def test_run_parallel_raises_the_error_of_a_piece(monkeypatch):
 
     with pytest.raises(IndexError, match="piece 2:3"):
         runtime.run_parallel(kernel, 4)
+
+
+def test_run_parallel_gives_each_thread_its_own_scratch(monkeypatch):
+    """``scratch``: one ``empty_like`` of each template per thread, after the other arguments."""
+    import numba
+
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
+    template = np.zeros((2, 3), dtype=np.float32)
+    seen = []  # (thread, buffer) per piece
+
+    def kernel(tag, work, first, last):
+        assert tag == "args first" and work.shape == (2, 3) and work.dtype == np.float32 and work is not template
+        work[...] = threading.get_ident() % 1000  # a thread writing into another's buffer would show below
+        time.sleep(0.001)  # let the threads overlap
+        assert (work == threading.get_ident() % 1000).all()
+        seen.append((threading.get_ident(), id(work)))
+
+    runtime.run_parallel(kernel, 24, "args first", scratch=(template,))
+    buffers = {}
+    for thread, buffer in seen:
+        buffers.setdefault(thread, set()).add(buffer)
+    assert len(seen) == min(24, runtime.PIECES_PER_THREAD * 3)
+    assert all(len(ids) == 1 for ids in buffers.values())  # a thread keeps its buffer for all its pieces
+    assert (template == 0).all()
 
 
 def test_two_callers_share_the_helpers(monkeypatch):

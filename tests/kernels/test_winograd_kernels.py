@@ -144,22 +144,25 @@ def test_numba_transforms_match_their_definitions(seed, dtype, relu):
     B_T, B, A_T, A = (np.ascontiguousarray(matrix, dtype=dtype) for matrix in (F4.B_T, F4.B_T.T, F4.A_T, F4.A_T.T))
     # 1. Input transform and its transpose.
     V = np.empty((36, P, C), dtype)
-    numba_winograd._input_transform(xpad, B_T, 0, TH, TW, V.reshape(6, 6, P, C), 0, N * TH)  # all rows of tiles
+    numba_winograd._input_transform(xpad, B_T, 0, TH, TW, V.reshape(6, 6, P, C), np.empty((6, 6, C), dtype), 0,
+                                    N * TH)  # all rows of tiles
     np.testing.assert_allclose(V, winograd_reference.input_transform(xpad, F4, TH, TW), **tol)
     dV = rng.standard_normal(V.shape).astype(dtype)
     dxpad = np.full_like(xpad, np.nan)  # every cell is overwritten
-    numba_winograd._input_transform_t(dV.reshape(6, 6, P, C), B, 0, TH, TW, dxpad, 0, N)  # all images
+    numba_winograd._input_transform_t(dV.reshape(6, 6, P, C), B, 0, TH, TW, dxpad, np.empty((6, 6, C), dtype), 0, N)  # all images
     np.testing.assert_allclose(dxpad, winograd_reference.input_transform_t(dV, F4, N, TH, TW), **tol)
     # 2. Output transform with the bias and the ReLU; its transpose with the ReLU's mask and the bias's sum.
     M = rng.standard_normal((36, P, F)).astype(dtype)
     bias = rng.standard_normal(F).astype(dtype)
     OH, OW = dy.shape[1], dy.shape[2]
     y = np.empty((N, OH, OW, F), dtype)
-    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, False, 0, TH, TW, y, 0, N * TH)
+    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, False, 0, TH, TW, y,
+                                     np.empty((4, 6, F), dtype), np.empty((4, 4, F), dtype), 0, N * TH)
     expected_y = winograd_reference.output_transform(M, F4, N, TH, TW, OH, OW) + bias
     np.testing.assert_allclose(y, np.maximum(expected_y, 0) if relu else expected_y, **tol)
     dM, dbias_rows = np.empty_like(M), np.zeros((N * TH, F), dtype)
-    numba_winograd._output_transform_t(dy, y, A, relu, 0, TH, TW, dM.reshape(6, 6, P, F), dbias_rows, 0, N * TH)
+    numba_winograd._output_transform_t(dy, y, A, relu, 0, TH, TW, dM.reshape(6, 6, P, F), dbias_rows,
+                                       np.empty((4, 4, F), dtype), np.empty((6, 4, F), dtype), 0, N * TH)
     dz = dy * (y > 0) if relu else dy
     np.testing.assert_allclose(dM, winograd_reference.output_transform_t(dz, F4, TH, TW), **tol)
     np.testing.assert_allclose(dbias_rows.sum(axis=0), dz.sum(axis=(0, 1, 2)), **tol)
