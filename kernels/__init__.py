@@ -63,13 +63,16 @@ stride 1, no dilation) raises ValueError for the others.
 
 Family ``conv_max_pool`` (``reference``, ``numba_winograd``)::
 
-    conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0)))
+    conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0)), need_argmax=False)
 
 A convolution with stride 1 and no dilation (plus ``bias``, then the ReLU),
 then max pooling over 2x2 windows with stride 2 and no padding: returns
-``(N, OH // 2, OW // 2, F)``. Inference only (no backward function): a
-``Sequential`` model's Conv2D followed by ``MaxPooling2D(2)`` uses it when no
-tape records (``minikeras/layers/fusion.py``).
+``(y (N, OH // 2, OW // 2, F), argmax or None)``, ``argmax`` as
+``max_pool_forward`` gives it (flat indices into the convolution's output)
+when ``need_argmax``. No backward function of its own: the gradient is
+``max_pool_backward``, then ``conv_backward`` (``minikeras/autodiff/conv.py:
+ConvMaxPool``). A model's Conv2D followed by ``MaxPooling2D(2)`` uses it
+(``minikeras/layers/fusion.py``).
 
 Family ``conv_transpose`` (``reference``, ``numba_conv``, ``numba_cuda``)::
 

@@ -134,7 +134,7 @@ def _input_transform_t(dV, B, start, TH, TW, dxpad, s, first, last):
 
 
 @njit(nogil=True, cache=True)
-def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, u, o, first, last):
+def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, argmax, width, u, o, first, last):
     """``y = A_T M A_T.T + bias`` (then ``max(y, 0)`` if ``relu``), rows of tiles ``first:last`` of the block.
 
     Adding the bias and the ReLU here, while each output row is in the
@@ -142,8 +142,11 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, u, o, first, l
     With ``pool``, each 2x2 window of output cells is max-pooled on the way
     (stride 2, no padding: a tile's 4x4 cells are 2x2 whole windows) and
     only the window's maximum is written: what a Conv2D layer followed by
-    ``MaxPooling2D(2)`` computes at inference, without writing the
-    convolution's output and reading it back (:func:`conv_max_pool_forward`).
+    ``MaxPooling2D(2)`` computes, without writing the convolution's output
+    and reading it back (:func:`conv_max_pool_forward`). For training,
+    ``argmax`` receives where each maximum came from, as ``max_pool_forward``
+    gives it: the flat index ``h * width + w`` of the cell in the
+    convolution's output.
 
     Args:
         M: ``(6, 6, >= (stop-start)*TH*TW, F)``; A_T: ``(4, 6)``.
@@ -151,6 +154,8 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, u, o, first, l
         start: the block's first image (rows of tiles numbered as in :func:`_input_transform`).
         y: output ``(N, OH, OW, F)``, or ``(N, OH // 2, OW // 2, F)`` with ``pool``;
             the cells of the last tiles that stick out of it are not written.
+        argmax: int64 ``(N, OH // 2, OW // 2, F)`` written with ``pool``, or empty ``(0, 0, 0, 0)``: not written.
+        width: the convolution's output width ``OW`` (odd or even), for ``argmax``'s flat indices.
         u, o: work space ``(4, 6, F)`` and ``(4, 4, F)`` (one output tile, to be pooled), this thread's own.
         first, last: the rows of tiles this call computes.
     """
@@ -158,6 +163,7 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, u, o, first, l
     OH, OW, F = y.shape[1] * s, y.shape[2] * s, M.shape[3]  # pooled: an odd last row or column is dropped
     four, six = A_T.shape
     zero = y.dtype.type(0)
+    record = argmax.shape[0] > 0
     for r in range(first, last):  # one (image, row of tiles) of the block per iteration
         n, h = start + r // TH, 4 * (r % TH)
         for tw in range(TW):
@@ -182,17 +188,27 @@ def _output_transform(M, A_T, bias, relu, pool, start, TH, TW, y, u, o, first, l
                                  + k3 * u[i, 3, c] + k4 * u[i, 4, c] + k5 * u[i, 5, c])
                         value = total + bias[c]
                         out[c] = value if value > zero or not relu else zero
-            # 3. Pooled: each 2x2 window of o, its first cell unless another is larger (a NaN wins,
-            #    as in numba_pool's max pooling), into y[h/2 + i/2, w/2 + j/2].
+            # 3. Pooled: each 2x2 window of o, its first cell unless a later one (row by row) is larger
+            #    (a NaN wins, as in numba_pool's max pooling), into y[h/2 + i/2, w/2 + j/2]; where it came
+            #    from into argmax when recording.
             if pool:
                 for i in range(0, rows, 2):
                     for j in range(0, columns, 2):
+                        corner = (h + i) * width + w + j  # the window's first cell, flat, in the convolution's output
                         for c in range(F):
-                            best = o[i, j, c]
-                            for value in (o[i, j + 1, c], o[i + 1, j, c], o[i + 1, j + 1, c]):
-                                if (value > best) | ((value != value) & (best == best)):
-                                    best = value
+                            best, index = o[i, j, c], corner
+                            value = o[i, j + 1, c]
+                            if (value > best) | ((value != value) & (best == best)):
+                                best, index = value, corner + 1
+                            value = o[i + 1, j, c]
+                            if (value > best) | ((value != value) & (best == best)):
+                                best, index = value, corner + width
+                            value = o[i + 1, j + 1, c]
+                            if (value > best) | ((value != value) & (best == best)):
+                                best, index = value, corner + width + 1
                             y[n, (h + i) // 2, (w + j) // 2, c] = best
+                            if record:
+                                argmax[n, (h + i) // 2, (w + j) // 2, c] = index
 
 
 @njit(nogil=True, cache=True)
@@ -312,7 +328,7 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
     return _forward(x, kernel, bias, relu, padding, pool=False)
 
 
-def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0))):
+def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0)), need_argmax=False):
     """Same contract as ``reference.conv_max_pool_forward``: the convolution, then 2x2 max pooling, in one pass.
 
     For 3x3 kernels (a ValueError otherwise). The pooling happens in the
@@ -320,14 +336,16 @@ def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0,
     convolution's output is never written whole.
 
     Returns:
-        ``(N, OH // 2, OW // 2, F)``.
+        ``(y, argmax or None)``: ``y (N, OH // 2, OW // 2, F)``; ``argmax``, of the
+        same shape, as ``max_pool_forward`` gives it, when ``need_argmax``.
     """
     _check_geometry(kernel, (1, 1), (1, 1))
-    return _forward(x, kernel, bias, relu, padding, pool=True)
+    return _forward(x, kernel, bias, relu, padding, pool=True, need_argmax=need_argmax)
 
 
-def _forward(x, kernel, bias, relu, padding, pool):
-    """The convolution (pooled 2x2 if ``pool``) of :func:`conv_forward` and :func:`conv_max_pool_forward`."""
+def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
+    """The convolution of :func:`conv_forward`: ``y``; pooled 2x2 if ``pool`` (:func:`conv_max_pool_forward`):
+    ``(y, argmax or None)``."""
     # 1. The tiling, the padded input, the transformed filter.
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     OH, OW, TH, TW = _tile_grid(x.shape, padding)
@@ -337,6 +355,7 @@ def _forward(x, kernel, bias, relu, padding, pool):
     bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     # 2. Per block of images: transform, 36 products, transform back (plus bias, ReLU, pooling).
     y = np.empty((N, OH // 2, OW // 2, F) if pool else (N, OH, OW, F), dtype=x.dtype)
+    argmax = np.empty(y.shape if pool and need_argmax else (0, 0, 0, 0), dtype=np.int64)
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
     V, V_6x6 = _tiles_buffer(per_block * TH * TW, C, x.dtype)
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
@@ -346,8 +365,10 @@ def _forward(x, kernel, bias, relu, padding, pool):
                              scratch=(np.empty((6, 6, C), x.dtype),))
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
         runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y,
-                             scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
-    return y
+                             argmax, OW, scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
+    if not pool:
+        return y
+    return y, (argmax if need_argmax else None)
 
 
 def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),

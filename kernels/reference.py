@@ -207,8 +207,8 @@ def conv_transpose_backward(x, y, dy, kernel, relu=False, strides=(1, 1), paddin
     return dx, dkernel, dz.sum(axis=(0, 1, 2))
 
 
-def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0))):
-    """A stride-1 convolution (plus bias, then ReLU), then 2x2 max pooling with stride 2: one layer pair's inference.
+def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0)), need_argmax=False):
+    """A stride-1 convolution (plus bias, then ReLU), then 2x2 max pooling with stride 2: a layer pair in one call.
 
     The definition is the composition: :func:`conv_forward`, then
     :func:`max_pool_forward` with ``pool_size=(2, 2)``, ``strides=(2, 2)``
@@ -216,10 +216,12 @@ def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0,
     same numbers without writing the convolution's whole output.
 
     Returns:
-        ``(N, OH // 2, OW // 2, F)``, ``(OH, OW)`` the convolution's output size.
+        ``(y, argmax or None)``: ``y (N, OH // 2, OW // 2, F)``, ``(OH, OW)`` the
+        convolution's output size; ``argmax`` as :func:`max_pool_forward` gives
+        it (flat indices into the convolution's output), when ``need_argmax``.
     """
     y = conv_forward(x, kernel, bias, relu, (1, 1), padding, (1, 1))
-    return max_pool_forward(y, (2, 2), (2, 2), ((0, 0), (0, 0)), need_argmax=False)[0]
+    return max_pool_forward(y, (2, 2), (2, 2), ((0, 0), (0, 0)), need_argmax=need_argmax)
 
 
 # --------------------------------------------------------------------- pooling

@@ -40,9 +40,7 @@ from minikeras.autodiff.op import Op
 from minikeras.autodiff.shape import get_item
 from minikeras.autodiff.shape import reshape
 from minikeras.autodiff.shape import transpose
-from minikeras.autodiff.tensor import Tensor
 from minikeras.autodiff.tensor import as_tensor
-from minikeras.backend import context
 from minikeras.backend import get_xp
 from minikeras.backend import kernel_choice
 from minikeras.kernels.geometry import conv_output_length
@@ -241,28 +239,72 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     return to_data_format(outputs, data_format)
 
 
+class ConvMaxPool(Op):
+    """y = max_pool(conv(x, kernel) + bias, then max(., 0) when ``relu``; 2x2 windows, stride 2): two layers, one op.
+
+    The forward pass is one fused kernel (``kernel_choice.conv_max_pool_kernel``):
+    it pools each tile of the convolution's output while it is in the cache,
+    so the convolution's whole output is never written, nor kept for the
+    gradient. For x (N, H, W, C), kernel (3, 3, C, F), the convolution's
+    output z (N, OH, OW, F) and y (N, OH // 2, OW // 2, F):
+        y[n, i, j, f] = max over the window (2i..2i+1, 2j..2j+1) of z[n, ., ., f]
+    Backward, from dy (N, OH // 2, OW // 2, F):
+        dz = dy routed to the cell each maximum came from (the argmax), zero
+             elsewhere; with ``relu`` only where y > 0 (the maximum's cell is
+             then positive: the ReLU let it through)
+        then :class:`Conv`'s gradients from dz, the ReLU already applied.
+    The same numbers, to the bit, as the two ops ``Conv`` and ``MaxPool``.
+    """
+
+    def __init__(self, padding, relu):
+        self.padding, self.relu = padding, relu  # padding: ((top, bottom), (left, right))
+
+    def forward(self, x, kernel, bias=None):
+        self.dtypes = (x.dtype, kernel.dtype, None if bias is None else bias.dtype)  # the gradients' dtypes
+        self.x, self.kernel, bias = promote(x, kernel, bias)
+        function = kernel_choice.conv_max_pool_kernel(self.x, self.kernel)
+        y, self.argmax = function(self.x, self.kernel, bias, self.relu, self.padding, need_argmax=self.recording)
+        if self.recording:  # the two kernel functions of the backward pass, and what they read
+            _, self.conv_backward = kernel_choice.conv_kernels(self.x, self.kernel, (1, 1), (1, 1))
+            _, self.max_pool_backward = kernel_choice.max_pool_kernels(self.x)
+            (top, bottom), (left, right) = self.padding
+            self.z_shape = (x.shape[0], x.shape[1] + top + bottom - 2, x.shape[2] + left + right - 2, kernel.shape[3])
+            self.y = y if self.relu else None
+        return y
+
+    def backward(self, dy):
+        if self.relu:
+            dy = get_xp(dy).where(self.y > 0, dy, 0).astype(dy.dtype, copy=False)
+        dz = self.max_pool_backward(dy, self.argmax, self.z_shape)
+        dx, dkernel, dbias = self.conv_backward(
+            self.x, None, dz, self.kernel, False, (1, 1), self.padding, (1, 1),
+            need_input=self.needs_gradient(0), need_kernel=self.needs_gradient(1),
+        )
+        dx = None if dx is None else dx.astype(self.dtypes[0], copy=False)
+        dkernel = None if dkernel is None else dkernel.astype(self.dtypes[1], copy=False)
+        if self.dtypes[2] is None:
+            return dx, dkernel
+        return dx, dkernel, dbias.astype(self.dtypes[2], copy=False)
+
+
 def conv_max_pool(inputs, kernel, bias=None, activation=None, padding="valid"):
-    """``max_pool(conv(...), 2)`` at inference, by one fused kernel: a Tensor, or None when there is none.
+    """``max_pool(conv(...), 2)`` as one op, :class:`ConvMaxPool`: a Tensor, or None when no fused kernel suits.
 
     A 2-D convolution with stride 1 and no dilation, channels last (plus
     ``bias``, then a ReLU when ``activation == "relu"``), then max pooling
-    over 2x2 windows with stride 2 and no padding. The kernel
-    (``kernel_choice.conv_max_pool_kernel``) pools each tile of the
-    convolution's output while it is in the cache, so the whole output is
-    never written and read back. It has no backward function, so this is
-    not an op: while a tape records, and when no fused kernel suits these
+    over 2x2 windows with stride 2 and no padding. When
+    ``kernel_choice.conv_max_pool_kernel`` offers no fused kernel for these
     arrays, it returns None and the caller runs :func:`conv` and
     ``max_pool`` (``layers/fusion.py``).
     """
     inputs, kernel = as_tensor(inputs), as_tensor(kernel)
-    if context.active_tapes() or inputs.ndim != 4 or kernel.ndim != 4 or inputs.shape[-1] != kernel.shape[-2]:
+    if inputs.ndim != 4 or kernel.ndim != 4 or inputs.shape[-1] != kernel.shape[-2]:
         return None
-    function = kernel_choice.conv_max_pool_kernel(inputs.data, kernel.data)
-    if function is None:
+    if kernel_choice.conv_max_pool_kernel(inputs.data, kernel.data) is None:
         return None
     _, pads, _ = _kernel_arguments(inputs, kernel, 1, padding, 1)
-    bias = None if bias is None else as_tensor(bias).data
-    return Tensor(function(inputs.data, kernel.data, bias, activation == "relu", pads))
+    op = ConvMaxPool(pads, activation == "relu")
+    return op(inputs, kernel) if bias is None else op(inputs, kernel, bias)
 
 
 def _grouped_conv(x, kernel, bias, relu, strides, pads, dilation):

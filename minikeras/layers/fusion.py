@@ -1,21 +1,24 @@
-"""Two layers as one kernel at inference: a Conv2D and the ``MaxPooling2D(2)`` after it.
+"""Two layers as one op: a Conv2D and the ``MaxPooling2D(2)`` after it.
 
 Place in the stack: beside the layers it joins (``convolutional.py``,
-``pooling.py``); ``models/sequential.py`` calls it. In the guide's convnet a
-3x3 convolution writes its whole output (128 images of 24x24x64, 19 MB for
-a batch) only for the pooling layer to read it back and keep a quarter of
-it. ``autodiff/conv.py: conv_max_pool`` computes both in one pass instead:
-the Winograd kernel pools each tile of the output while it is in the cache
-(``kernels/numba_winograd.py``). The numbers are the same to the bit; only
-the memory traffic changes (``bench/RESULTS.md``, issue 20).
+``pooling.py``); ``models/sequential.py`` and ``models/functional_graph.py``
+call it. In the guide's convnet a 3x3 convolution writes its whole output
+(128 images of 24x24x64, 19 MB for a batch) only for the pooling layer to
+read it back and keep a quarter of it. ``autodiff/conv.py: ConvMaxPool``
+computes both in one pass instead: the Winograd kernel pools each tile of
+the output while it is in the cache (``kernels/numba_winograd.py``), and in
+training also notes where each maximum came from. Its gradient routes
+``dy`` to those cells and runs the convolution's backward pass, so the
+convolution's output is never kept either. The numbers, gradients
+included, are the same to the bit; only the memory traffic changes, and a
+first run compiles one kernel less (``bench/RESULTS.md``, issue 20).
 
 It applies only where nothing but the two outputs could tell the
-difference: no tape recording (``predict``, ``evaluate``; a training step
-needs the convolution's output for its gradient), the exact Keras classes
-(a subclass may override ``call``), channels-last data, a stride-1
-convolution with a ReLU or no activation, 2x2 pooling with stride 2 and
-"valid" padding, no activity regularizer, no mask, inputs already in the
-layers' dtype. Anything else runs the two layers as usual.
+difference: the exact Keras classes (a subclass may override ``call``),
+channels-last data, a stride-1 convolution with a ReLU or no activation,
+2x2 pooling with stride 2 and "valid" padding, no activity regularizer, no
+rematerialization, no mask, inputs already in the layers' dtype. Anything
+else runs the two layers as usual.
 """
 
 from minikeras.autodiff import conv as conv_ops

@@ -132,8 +132,8 @@ class FunctionalGraph:
             if node.is_input or id(node) in fused_pools:
                 continue
             args, kwargs = node.fill_in(values)
-            # At inference a Conv2D whose only reader is a MaxPooling2D(2) may run
-            # with it as one kernel (layers/fusion.py), with the same numbers.
+            # A Conv2D whose only reader is a MaxPooling2D(2) may run with it as one
+            # op (layers/fusion.py), with the same numbers and gradients.
             pool_node = self._pool_after.get(id(node))
             if pool_node is not None and len(args) == 1 and not kwargs:
                 fused = conv_then_max_pool(node.layer, pool_node.layer, args[0])
@@ -158,7 +158,7 @@ class FunctionalGraph:
 def _conv_pool_pairs(nodes, outputs):
     """``{id(conv node): pooling node}`` for each Conv2D call read only by a MaxPooling2D call.
 
-    Such a pair may run as one kernel at inference (``layers/fusion.py``
+    Such a pair may run as one op (``layers/fusion.py``
     decides each time); the convolution's own output is then never
     computed, so it must not be a model output nor read by any other node.
     """

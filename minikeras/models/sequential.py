@@ -128,8 +128,8 @@ class Sequential(Model):
         """Runs the layers in order. The training flag and masks reach each
         layer through ``Layer.__call__`` (call context and ``_keras_mask``).
 
-        At inference a Conv2D followed by ``MaxPooling2D(2)`` may run as one
-        kernel, with the same numbers (``layers/fusion.py``)."""
+        A Conv2D followed by ``MaxPooling2D(2)`` may run as one op, with the
+        same numbers and gradients (``layers/fusion.py``)."""
         outputs = inputs
         layers = self.layers
         index = 0

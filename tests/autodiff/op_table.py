@@ -20,6 +20,7 @@ import numpy
 
 from minikeras import ops
 from minikeras import random
+from minikeras.autodiff.conv import conv_max_pool
 from minikeras.autodiff.matmul import dense
 from minikeras.autodiff.recurrent import gru_sequence
 from minikeras.autodiff.recurrent import lstm_sequence
@@ -370,6 +371,14 @@ TABLE = [
     Case("conv", lambda x, k, b: ops.conv(x, k, bias=b),
          lambda x, k, b: np_conv2d_valid(x[:, None], k[None])[:, 0] + b, ((2, 7, 3), (3, 3, 2), (2,)),
          direction=True),  # 1-D
+    # a Conv2D and the MaxPooling2D(2) after it as one op (autodiff/conv.py: ConvMaxPool), on the fused Winograd
+    # kernel (16 input channels); a 7x7 convolution output pools to 3x3, dropping its last row and column
+    Case("conv_max_pool", lambda x, k, b: conv_max_pool(x, k, b, activation="relu"),
+         lambda x, k, b: np_pool_valid(numpy.maximum(np_conv2d_valid(x, k) + b, 0), 2, numpy.max),
+         ((2, 9, 9, 16), (3, 3, 16, 2), (2,)), direction=True),
+    Case("conv_max_pool", lambda x, k: conv_max_pool(x, k, padding="same"),
+         lambda x, k: np_pool_valid(np_conv2d_valid(numpy.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0))), k), 2, numpy.max),
+         ((1, 6, 6, 16), (3, 3, 16, 3)), direction=True),
     # whole-sequence recurrent ops (the fast path of LSTM / GRU / SimpleRNN): N=2, T=4, D=3, U=2
     Case("lstm_sequence", lstm_sequence, np_lstm, ((2, 4, 3), (2, 2), (2, 2), (3, 8), (2, 8), (8,)),
          low=-1.0, high=1.0),
@@ -479,6 +488,7 @@ TABLE = [
 # Ops outside ``minikeras.ops`` that the layers call: checked like the public ones.
 INTERNAL = {
     "dense",  # minikeras.autodiff.matmul: the Dense layer's product, bias and ReLU as one op
+    "conv_max_pool",  # minikeras.autodiff.conv: a Conv2D and the MaxPooling2D(2) after it as one op
     "along_axis",  # minikeras.autodiff.resample: a constant matrix along one axis, for ops.image.resize
     # minikeras.autodiff.recurrent: a whole sequence as one op, for LSTM / GRU / SimpleRNN
     "lstm_sequence", "gru_sequence", "simple_rnn_sequence",

@@ -31,6 +31,7 @@ from minikeras.kernels.winograd_reference import F4
 pytestmark = pytest.mark.kernels
 
 ONE = (1, 1)
+NO_ARGMAX = np.empty((0, 0, 0, 0), dtype=np.int64)  # _output_transform writes no argmax (not pooling)
 
 
 def _case(seed, dtype=np.float64):
@@ -156,7 +157,7 @@ def test_numba_transforms_match_their_definitions(seed, dtype, relu):
     bias = rng.standard_normal(F).astype(dtype)
     OH, OW = dy.shape[1], dy.shape[2]
     y = np.empty((N, OH, OW, F), dtype)
-    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, False, 0, TH, TW, y,
+    numba_winograd._output_transform(M.reshape(6, 6, P, F), A_T, bias, relu, False, 0, TH, TW, y, NO_ARGMAX, OW,
                                      np.empty((4, 6, F), dtype), np.empty((4, 4, F), dtype), 0, N * TH)
     expected_y = winograd_reference.output_transform(M, F4, N, TH, TW, OH, OW) + bias
     np.testing.assert_allclose(y, np.maximum(expected_y, 0) if relu else expected_y, **tol)
@@ -271,15 +272,22 @@ def test_conv_max_pool_matches_the_composition(seed, relu):
     """The fused kernel against reference's conv then 2x2 max pooling: odd sizes drop the last row/column."""
     x, kernel, padding, _ = _case(seed)
     bias = np.linspace(-0.5, 0.5, kernel.shape[3])
-    expected = reference.conv_max_pool_forward(x, kernel, bias, relu, padding)
+    expected, expected_argmax = reference.conv_max_pool_forward(x, kernel, bias, relu, padding, need_argmax=True)
     y_conv = reference.conv_forward(x, kernel, bias, relu, padding=padding)
     assert expected.shape == (x.shape[0], y_conv.shape[1] // 2, y_conv.shape[2] // 2, kernel.shape[3])
-    actual = numba_winograd.conv_max_pool_forward(x, kernel, bias, relu, padding)
+    actual, argmax = numba_winograd.conv_max_pool_forward(x, kernel, bias, relu, padding, need_argmax=True)
     np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-10)
+    # Where each maximum came from: the same cell, unless two cells of a window tie to rounding
+    # (the ReLU's zeros tie exactly, and both take the first).
+    rows = np.take_along_axis(y_conv.reshape(x.shape[0], -1, kernel.shape[3]), argmax.reshape(x.shape[0], -1,
+                              kernel.shape[3]), axis=1)
+    np.testing.assert_allclose(rows.reshape(actual.shape), actual, rtol=1e-10, atol=1e-10)
+    assert np.count_nonzero(argmax != expected_argmax) <= 0.01 * argmax.size
+    assert numba_winograd.conv_max_pool_forward(x, kernel, bias, relu, padding)[1] is None
 
 
 def test_conv_max_pool_is_bit_identical_to_the_two_numba_kernels():
-    """Pooling inside the output transform takes maxima of the very values conv_forward writes."""
+    """Pooling inside the output transform takes maxima of the very values conv_forward writes, from the same cells."""
     from minikeras.kernels import numba_pool
 
     rng = np.random.default_rng(5)
@@ -289,10 +297,12 @@ def test_conv_max_pool_is_bit_identical_to_the_two_numba_kernels():
     x[0, 4, 4, 0] = np.nan  # a NaN wins its window, as in max pooling
     for relu in (False, True):
         conv = numba_winograd.conv_forward(x, kernel, bias, relu)
-        pooled, _ = numba_pool.max_pool_forward(conv, (2, 2), (2, 2), ((0, 0), (0, 0)), need_argmax=False)
-        fused = numba_winograd.conv_max_pool_forward(x, kernel, bias, relu)
+        pooled, argmax = numba_pool.max_pool_forward(conv, (2, 2), (2, 2), ((0, 0), (0, 0)), need_argmax=True)
+        fused, fused_argmax = numba_winograd.conv_max_pool_forward(x, kernel, bias, relu, need_argmax=True)
         np.testing.assert_array_equal(fused, pooled)
-    assert np.isnan(fused).sum() == 0 and np.isnan(numba_winograd.conv_max_pool_forward(x, kernel, bias)).any()
+        np.testing.assert_array_equal(fused_argmax, argmax)
+        np.testing.assert_array_equal(numba_winograd.conv_max_pool_forward(x, kernel, bias, relu)[0], pooled)
+    assert np.isnan(fused).sum() == 0 and np.isnan(numba_winograd.conv_max_pool_forward(x, kernel, bias)[0]).any()
 
 
 def test_kernel_choice_offers_the_fused_kernel_only_with_winograd():

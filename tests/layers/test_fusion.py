@@ -1,7 +1,8 @@
-"""A Conv2D and the MaxPooling2D(2) after it, as one kernel at inference (``minikeras/layers/fusion.py``).
+"""A Conv2D and the MaxPooling2D(2) after it, as one kernel (``minikeras/layers/fusion.py``).
 
-The fused path must give the very numbers of the two layers, run only when
-nothing else could tell the difference, and leave training untouched.
+The fused path must give the very numbers of the two layers, their gradients
+to the bit in training, and run only when nothing else could tell the
+difference.
 """
 
 import numpy as np
@@ -63,14 +64,49 @@ def test_predict_is_fused_and_bit_identical(monkeypatch, padding, activation, si
     np.testing.assert_array_equal(model.predict(x, verbose=0), expected)  # predict's loop too
 
 
-def test_a_recording_tape_gets_the_two_layers(monkeypatch):
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("activation", ["relu", None])
+@pytest.mark.parametrize("size", [11, 12])
+def test_training_is_fused_and_bit_identical(monkeypatch, padding, activation, size):
+    """Three Adam steps: the same weights to the bit, fused (one op, ConvMaxPool) or as two layers."""
+    x, labels = _images(size), np.arange(5) % 3
+
+    def trained(fused):
+        model = _model(layers.Conv2D(16, 3, padding=padding, activation=activation), size=size)
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        with monkeypatch.context() as patch:
+            if fused:
+                taken = _fused_calls(patch)
+            else:
+                taken = []
+                patch.setattr(sequential_module, "conv_then_max_pool", lambda *args: None)
+            losses = [model.train_on_batch(x, labels) for _ in range(3)]
+        return [np.asarray(variable) for variable in model.weights], losses, taken
+
+    expected, expected_losses, _ = trained(fused=False)
+    actual, losses, taken = trained(fused=True)
+    assert taken.count(True) == 3  # the pair, fused once a step (the later layers are offered too, and refused)
+    assert losses == expected_losses
+    for variable, reference in zip(actual, expected):
+        np.testing.assert_array_equal(variable, reference)
+
+
+def test_a_recording_tape_gets_the_gradients_of_the_two_layers(monkeypatch):
     model = _model()
     x = _images()
+
+    def gradients():
+        with GradientTape() as tape:
+            loss = keras.ops.sum(model(x))
+        return tape.gradient(loss, model.trainable_variables)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sequential_module, "conv_then_max_pool", lambda *args: None)
+        expected = gradients()
     taken = _fused_calls(monkeypatch)
-    with GradientTape() as tape:
-        loss = keras.ops.sum(model(x))
-    grads = tape.gradient(loss, model.trainable_variables)
-    assert not any(taken) and all(g is not None for g in grads)
+    for gradient, reference in zip(gradients(), expected):
+        np.testing.assert_array_equal(np.asarray(gradient), np.asarray(reference))
+    assert taken[0] is True and taken.count(True) == 1
 
 
 @pytest.mark.parametrize("conv, pool", [
