@@ -325,7 +325,7 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
         ``(N, OH, OW, F)``.
     """
     _check_geometry(kernel, strides, dilation)
-    return _forward(x, kernel, bias, relu, padding, pool=False)
+    return _forward(x, kernel, bias, relu, padding, pool=False)[0]
 
 
 def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0, 0)), need_argmax=False):
@@ -344,8 +344,8 @@ def conv_max_pool_forward(x, kernel, bias=None, relu=False, padding=((0, 0), (0,
 
 
 def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
-    """The convolution of :func:`conv_forward`: ``y``; pooled 2x2 if ``pool`` (:func:`conv_max_pool_forward`):
-    ``(y, argmax or None)``."""
+    """``(y, argmax or None)``: the convolution of :func:`conv_forward`, pooled 2x2 if ``pool``
+    (:func:`conv_max_pool_forward`; ``argmax`` only then, when ``need_argmax``)."""
     # 1. The tiling, the padded input, the transformed filter.
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     OH, OW, TH, TW = _tile_grid(x.shape, padding)
@@ -355,7 +355,8 @@ def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
     bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     # 2. Per block of images: transform, 36 products, transform back (plus bias, ReLU, pooling).
     y = np.empty((N, OH // 2, OW // 2, F) if pool else (N, OH, OW, F), dtype=x.dtype)
-    argmax = np.empty(y.shape if pool and need_argmax else (0, 0, 0, 0), dtype=np.int64)
+    need_argmax = pool and need_argmax
+    argmax = np.empty(y.shape if need_argmax else (0, 0, 0, 0), dtype=np.int64)  # empty: not written
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
     V, V_6x6 = _tiles_buffer(per_block * TH * TW, C, x.dtype)
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
@@ -366,8 +367,6 @@ def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
         np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
         runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y,
                              argmax, OW, scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
-    if not pool:
-        return y
     return y, (argmax if need_argmax else None)
 
 

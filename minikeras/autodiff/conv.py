@@ -242,7 +242,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 class ConvMaxPool(Op):
     """y = max_pool(conv(x, kernel) + bias, then max(., 0) when ``relu``; 2x2 windows, stride 2): two layers, one op.
 
-    The forward pass is one fused kernel (``kernel_choice.conv_max_pool_kernel``):
+    The forward pass is one fused kernel (``kernel_choice.conv_max_pool_kernel``'s, chosen by :func:`conv_max_pool`):
     it pools each tile of the convolution's output while it is in the cache,
     so the convolution's whole output is never written, nor kept for the
     gradient. For x (N, H, W, C), kernel (3, 3, C, F), the convolution's
@@ -256,14 +256,15 @@ class ConvMaxPool(Op):
     The same numbers, to the bit, as the two ops ``Conv`` and ``MaxPool``.
     """
 
-    def __init__(self, padding, relu):
-        self.padding, self.relu = padding, relu  # padding: ((top, bottom), (left, right))
+    def __init__(self, function, padding, relu):
+        # function: the fused kernel that kernel_choice.conv_max_pool_kernel chose for these arrays.
+        self.function, self.padding, self.relu = function, padding, relu  # padding: ((top, bottom), (left, right))
 
     def forward(self, x, kernel, bias=None):
         self.dtypes = (x.dtype, kernel.dtype, None if bias is None else bias.dtype)  # the gradients' dtypes
         self.x, self.kernel, bias = promote(x, kernel, bias)
-        function = kernel_choice.conv_max_pool_kernel(self.x, self.kernel)
-        y, self.argmax = function(self.x, self.kernel, bias, self.relu, self.padding, need_argmax=self.recording)
+        y, self.argmax = self.function(self.x, self.kernel, bias, self.relu, self.padding,
+                                       need_argmax=self.recording)
         if self.recording:  # the two kernel functions of the backward pass, and what they read
             _, self.conv_backward = kernel_choice.conv_kernels(self.x, self.kernel, (1, 1), (1, 1))
             _, self.max_pool_backward = kernel_choice.max_pool_kernels(self.x)
@@ -300,10 +301,11 @@ def conv_max_pool(inputs, kernel, bias=None, activation=None, padding="valid"):
     inputs, kernel = as_tensor(inputs), as_tensor(kernel)
     if inputs.ndim != 4 or kernel.ndim != 4 or inputs.shape[-1] != kernel.shape[-2]:
         return None
-    if kernel_choice.conv_max_pool_kernel(inputs.data, kernel.data) is None:
+    function = kernel_choice.conv_max_pool_kernel(inputs.data, kernel.data)
+    if function is None:
         return None
     _, pads, _ = _kernel_arguments(inputs, kernel, 1, padding, 1)
-    op = ConvMaxPool(pads, activation == "relu")
+    op = ConvMaxPool(function, pads, activation == "relu")
     return op(inputs, kernel) if bias is None else op(inputs, kernel, bias)
 
 
