@@ -20,6 +20,8 @@ Reading order, each file the same computation as the one before, faster:
 * ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
 * ``threaded_matmul.py`` -- stacks of small products (attention's) shared among the threads;
+* ``simd.py``, ``numba_simd_matmul.py`` -- sixteen float32 lanes as one Numba value, and the
+  matrix products written with them (AVX-512): the Winograd, im2col and Dense products;
 * ``numba_optimizer.py`` -- Adam's update in one pass over each variable;
 * ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
   (each channel filtered on its own), definitions and Numba loops;
@@ -117,13 +119,13 @@ input channel, channel ``c``'s filter ``m`` writing output channel
 ``c*M + m`` of ``y (N, OH, OW, C*M)``; ``bias`` is ``(C*M,)``. The backward
 function returns ``(dx or None, dkernel or None, dbias)``.
 
-Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_cuda``)::
+Family ``matmul`` (``reference``, ``numba_matmul``, ``numba_simd_matmul``, ``numba_cuda``)::
 
     matmul(a, b)
 
 ``(M, K) @ (K, P) -> (M, P)``.
 
-Family ``batched_matmul`` (``reference``, ``threaded_matmul``, ``numba_cuda``)::
+Family ``batched_matmul`` (``reference``, ``threaded_matmul``, ``numba_simd_matmul``, ``numba_cuda``)::
 
     batched_matmul(a, b, out=None)
 

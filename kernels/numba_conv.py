@@ -1,4 +1,4 @@
-"""Convolution on the CPU: im2col with Numba, the products with BLAS.
+"""Convolution on the CPU: im2col with Numba, the products by ``numba_simd_matmul`` (or BLAS).
 
 Place in the stack: ``kernels/``, the third step of the conv chapter, after
 ``reference.py`` and ``numpy_im2col.py`` (same functions, same numbers,
@@ -7,7 +7,8 @@ is the same computation, made fast.
 
 The idea (im2col, "image to columns"): copy every window of the input into
 one row of a matrix, so that the whole convolution becomes one matrix
-product, which BLAS runs near the machine's peak:
+product, which runs near the machine's peak (``numba_simd_matmul.py``:
+AVX-512 vectors where the CPU has them and the product fits, BLAS otherwise):
 
     cols  (N*OH*OW, KH*KW*C)   row r = the window of output position r
     y     = cols @ kernel.reshape(KH*KW*C, F)          forward
@@ -16,8 +17,8 @@ product, which BLAS runs near the machine's peak:
     dx    = col2im(dcols): add each row back onto its window
 
 Numba writes ``cols`` (a loop over output rows, which ``runtime.run_parallel``
-spreads over the cores; ``runtime.py`` says why not ``prange``) and BLAS does
-the products, called from Python on 2-D views. ``cols`` repeats each input
+spreads over the cores; ``runtime.py`` says why not ``prange``), and the
+products are called from Python on views of it. ``cols`` repeats each input
 cell KH*KW times; for the guide's second layer at batch 128 it would take
 170 MB, so the batch is processed in blocks of images whose ``cols`` fits in
 ``BLOCK_BYTES``, one buffer reused by every block. A block of a few MB also
@@ -37,6 +38,7 @@ its kernel gradient :func:`_conv_backward_kernel`. Read next:
 import numpy as np
 from numba import njit
 
+from minikeras.kernels import numba_simd_matmul
 from minikeras.kernels import runtime
 from minikeras.kernels.geometry import output_size
 from minikeras.kernels.geometry import transpose_output_shape
@@ -44,7 +46,7 @@ from minikeras.kernels.geometry import transpose_output_shape
 runtime.load_tbb()  # before Numba starts its threads (run_parallel asks their count), whatever NUMBA_THREADING_LAYER says
 
 # Size of one block's ``cols`` buffer: big blocks let ``cols`` fall out of
-# the cache between the copy and the product, small ones give BLAS products
+# the cache between the copy and the product, small ones give products
 # too short. A sweep on the guide's second layer chose 4 MB (the figures are
 # in ``bench/RESULTS.md``, "Figures that left the docstrings").
 BLOCK_BYTES = 4 * 2**20
@@ -191,13 +193,13 @@ def conv_forward(x, kernel, bias=None, relu=False, strides=(1, 1), padding=((0, 
     OH, OW = geometry[8], geometry[9]
     w = np.ascontiguousarray(kernel.reshape(KH * KW * C, F), dtype=x.dtype)
     y = np.empty((x.shape[0] * OH * OW, F), dtype=x.dtype)  # (N*OH*OW, F), reshaped at the end
-    # 2. Per block: copy the windows, then one BLAS product straight into y.
+    # 2. Per block: copy the windows, then one product straight into y.
     per_block, blocks = _blocks(x.shape[0], OH * OW, KH * KW * C * x.itemsize)
     cols = np.empty((per_block * OH * OW, KH * KW * C), dtype=x.dtype)
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
         runtime.run_parallel(_im2col, (stop - start) * OH, x, start, geometry, cols)
-        np.matmul(cols[:rows], w, out=y[start * OH * OW : stop * OH * OW])
+        numba_simd_matmul.batched_matmul(cols[None, :rows], w[None], out=y[None, start * OH * OW : stop * OH * OW])
     # 3. The bias and the ReLU in one more pass over y.
     if bias is not None or relu:
         bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
@@ -228,7 +230,7 @@ def _conv_backward_input(dy, kernel, input_shape, strides, padding, dilation):
     dcols = np.empty((per_block * OH * OW, KH * KW * C), dtype=dy.dtype)
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
-        np.matmul(dy[start * OH * OW : stop * OH * OW], w_t, out=dcols[:rows])
+        numba_simd_matmul.batched_matmul(dy[None, start * OH * OW : stop * OH * OW], w_t[None], out=dcols[None, :rows])
         runtime.run_parallel(_col2im, stop - start, dcols, start, geometry, dx)
     return dx
 
@@ -246,7 +248,7 @@ def _conv_backward_kernel(x, dy, kernel_shape, strides, padding, dilation):
     for start, stop in blocks:
         rows = (stop - start) * OH * OW
         runtime.run_parallel(_im2col, (stop - start) * OH, x, start, geometry, cols)
-        dw += cols[:rows].T @ dy[start * OH * OW : stop * OH * OW]  # (KH*KW*C, rows) @ (rows, F)
+        dw += numba_simd_matmul.batched_matmul(cols[None, :rows].transpose(0, 2, 1), dy[None, start * OH * OW : stop * OH * OW])[0]  # (KH*KW*C, rows) @ (rows, F)
     return dw.reshape(kernel_shape)
 
 

@@ -1,4 +1,4 @@
-"""3x3 convolution on the CPU by Winograd F(4x4, 3x3): transforms in Numba, products in BLAS.
+"""3x3 convolution on the CPU by Winograd F(4x4, 3x3): transforms in Numba, products in ``numba_simd_matmul``.
 
 Place in the stack: ``kernels/``. Read ``winograd_reference.py`` first: it
 defines the four transforms, builds their matrices from a few points, and
@@ -7,7 +7,10 @@ shows why F(4x4, 3x3) needs 4 times fewer multiplications than im2col
 on its rows: each output row of a step is one loop over the channels that
 adds six (or four) input rows times the matrix's coefficients, which LLVM
 turns into SIMD. The 36 matrix products per block of images are one
-stacked ``np.matmul`` (BLAS once per position ``xi``).
+stack for ``numba_simd_matmul.batched_matmul`` (AVX-512 vectors where the
+CPU has them, BLAS otherwise). The filter's own small transform runs on one
+BLAS thread (``runtime.single_threaded_blas``): shared with BLAS's worker,
+it would leave that worker spinning on a core through the next kernels.
 
 Why F(4x4, 3x3) and not F(2x2, 3x3): it needs 1.78 times fewer products and
 transforms 1.78 times fewer values per output cell; its float32 rounding is
@@ -47,6 +50,7 @@ that a block's tiles are still in cache when BLAS reads them. Read next:
 import numpy as np
 from numba import njit
 
+from minikeras.kernels import numba_simd_matmul
 from minikeras.kernels import runtime
 from minikeras.kernels.winograd_reference import F4
 from minikeras.kernels.winograd_reference import filter_transform
@@ -350,7 +354,8 @@ def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
     N, C, F = x.shape[0], x.shape[3], kernel.shape[3]
     OH, OW, TH, TW = _tile_grid(x.shape, padding)
     xpad = _pad_for_tiles(x, padding, 4, TH, TW)
-    U = filter_transform(kernel.astype(x.dtype, copy=False), F4)  # (36, C, F)
+    with runtime.single_threaded_blas():  # a small product: BLAS's worker would spin after it (runtime.py)
+        U = filter_transform(kernel.astype(x.dtype, copy=False), F4)  # (36, C, F)
     B_T, A_T = F4.B_T.astype(x.dtype), F4.A_T.astype(x.dtype)
     bias = np.zeros(F, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     # 2. Per block of images: transform, 36 products, transform back (plus bias, ReLU, pooling).
@@ -364,7 +369,7 @@ def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
         P = (stop - start) * TH * TW
         runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, V_6x6,
                              scratch=(np.empty((6, 6, C), x.dtype),))
-        np.matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
+        numba_simd_matmul.batched_matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
         runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y,
                              argmax, OW, scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
     return y, (argmax if need_argmax else None)
@@ -405,7 +410,8 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
     xpad = None if x is None else _pad_for_tiles(x, padding, 4, TH, TW)
     dxpad = np.empty((N, 4 * TH + 2, 4 * TW + 2, C), dtype=dtype) if need_input else None  # zeroed per image
     if need_input:
-        U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False), F4).transpose(0, 2, 1))  # (36, F, C)
+        with runtime.single_threaded_blas():  # as in _forward
+            U_t = np.ascontiguousarray(filter_transform(kernel.astype(dtype, copy=False), F4).transpose(0, 2, 1))  # (36, F, C)
     dU = None if x is None else np.zeros((36, C, F), dtype=dtype)
     dbias_rows = np.zeros((N * TH, F), dtype=dtype)
     B_T, B, A = (np.ascontiguousarray(matrix, dtype=dtype) for matrix in (F4.B_T, F4.B_T.T, F4.A_T.T))
@@ -418,15 +424,16 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
         runtime.run_parallel(_output_transform_t, (stop - start) * TH, dy, y, A, relu, start, TH, TW, dM_6x6,
                              dbias_rows, scratch=(np.empty((4, 4, F), dtype), np.empty((6, 4, F), dtype)))
         if need_input:
-            np.matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
+            numba_simd_matmul.batched_matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
             runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad,
                                  scratch=(np.empty((6, 6, C), dtype),))
         if x is not None:
             runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, tiles_6x6,  # V
                                  scratch=(np.empty((6, 6, C), dtype),))
-            dU += np.matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
+            dU += numba_simd_matmul.batched_matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
     # 3. Undo the padding and the filter transform; add up the bias's rows.
     (top, _), (left, _) = padding
     dx = dxpad[:, top : top + input_shape[1], left : left + input_shape[2]] if need_input else None
-    dkernel = None if x is None else filter_transform_t(dU, F4)
+    with runtime.single_threaded_blas():
+        dkernel = None if x is None else filter_transform_t(dU, F4)
     return dx, dkernel, dbias_rows.sum(axis=0)

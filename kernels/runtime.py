@@ -373,22 +373,34 @@ def blas_threads():
     return 1 if control is None else max(1, control[0]())
 
 
+_blas_setting_lock = threading.Lock()  # one block of single_threaded_blas at a time: the setting is the process's
+
+
 @contextlib.contextmanager
 def single_threaded_blas():
     """Within this block, NumPy's BLAS runs each call on the calling thread only.
 
-    The setting is the library's, for the whole process: the caller makes
-    sure no other thread needs BLAS threads meanwhile (``threaded_matmul.py``
-    holds a lock). Without :func:`blas_thread_control`, does nothing.
+    Two uses: a stack of small products shared among minikeras's own threads
+    (``threaded_matmul.py``), and small products that BLAS would share with
+    its worker thread for nothing (the Winograd filter transform: after
+    each call that it shares, OpenBLAS's idle worker keeps spinning on a core
+    for tens of milliseconds, which the next kernels' threads then share).
+    The setting is the library's, for the whole process: while another
+    thread is inside such a block, this one leaves it as it is (BLAS may
+    then use its threads: slower, never wrong). Without
+    :func:`blas_thread_control`, does nothing.
     """
     control = blas_thread_control()
-    if control is None:
+    if control is None or not _blas_setting_lock.acquire(blocking=False):
         yield
         return
-    get_num_threads, set_num_threads = control
-    previous = get_num_threads()
-    set_num_threads(1)
     try:
-        yield
+        get_num_threads, set_num_threads = control
+        previous = get_num_threads()
+        set_num_threads(1)
+        try:
+            yield
+        finally:
+            set_num_threads(previous)
     finally:
-        set_num_threads(previous)
+        _blas_setting_lock.release()

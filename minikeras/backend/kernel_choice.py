@@ -16,10 +16,16 @@ below names its function, so go-to-definition leads from here to the loops.
   ``WINOGRAD_MIN_CHANNELS`` input channels, ``numba_conv.py`` for the rest),
   ``"im2col"`` (``numba_conv.py`` always) or ``"numpy"``
   (``numpy_im2col.py``, the readable NumPy version).
-* Matrix products, with ``matmul``: ``"blas"`` (``xp.matmul``, the default;
-  stacks of products on NumPy arrays through ``threaded_matmul.py``),
-  ``"numba"`` (the readable tiled kernel, for 2-D float operands of one
-  dtype; others stay on BLAS) or ``"reference"`` (the triple loop, same rule).
+* Matrix products (``matmul`` and the Dense layers), with ``matmul``:
+  ``"auto"`` (the default: 2-D float32 products on ``numba_simd_matmul.py``,
+  which computes them with AVX-512 vectors where the CPU has them and hands
+  the others to BLAS; stacks of products on NumPy arrays through
+  ``threaded_matmul.py``), ``"blas"`` (``xp.matmul`` always, stacks as with
+  ``"auto"``), ``"numba"`` (the readable tiled kernel, for 2-D float
+  operands of one dtype; others stay on BLAS) or ``"reference"`` (the triple
+  loop, same rule). The convolutions' own products are part of their
+  kernels (``numba_winograd.py``, ``numba_conv.py`` use ``numba_simd_matmul``
+  the same way).
 
 The settings are read once, when minikeras is imported: each from its
 environment variable (``MINIKERAS_KERNELS``, ``MINIKERAS_CONV_ALGORITHM``,
@@ -50,7 +56,7 @@ WINOGRAD_MIN_CHANNELS = 16
 _CHOICES = {
     "kernels": ("numba", "reference"),
     "conv_algorithm": ("winograd", "im2col", "numpy"),
-    "matmul": ("blas", "numba", "reference"),
+    "matmul": ("auto", "blas", "numba", "reference"),
 }
 
 
@@ -59,7 +65,7 @@ class KernelSettings(NamedTuple):
 
     kernels: str = "numba"
     conv_algorithm: str = "winograd"
-    matmul: str = "blas"
+    matmul: str = "auto"
 
 
 def _checked(name, value, source):
@@ -104,7 +110,7 @@ def kernels(name=None, *, conv_algorithm=None, matmul=None):
     Args:
         name: ``"numba"`` or ``"reference"`` (conv and pooling on NumPy arrays).
         conv_algorithm: ``"winograd"``, ``"im2col"`` or ``"numpy"``.
-        matmul: ``"blas"``, ``"numba"`` or ``"reference"``.
+        matmul: ``"auto"``, ``"blas"``, ``"numba"`` or ``"reference"``.
     Yields:
         The :class:`KernelSettings` in force inside the block.
     """
@@ -219,11 +225,14 @@ def average_pool_kernels(x):
 def matmul_kernel(a, b):
     """The function that multiplies these two raw arrays.
 
-    ``numpy.matmul`` (BLAS) or ``cupy.matmul`` by default, except for two
-    stacks of matrices with the same leading axes, ``(G, ..., M, K) @ (G, ...,
-    K, P)``: :func:`batched_matmul_kernel`. With
-    ``matmul="numba"`` or ``"reference"``, that kernel when both operands
-    are 2-D float NumPy arrays of one dtype (other products stay on BLAS).
+    ``cupy.matmul`` for CuPy arrays. For NumPy arrays, two stacks of matrices
+    with the same leading axes, ``(G, ..., M, K) @ (G, ..., K, P)``, go to
+    :func:`batched_matmul_kernel` (``"auto"`` and ``"blas"``). By default
+    (``"auto"``), two 2-D float32 arrays go to ``numba_simd_matmul.matmul``
+    (AVX-512 where the CPU has it and the product fits, BLAS otherwise);
+    ``"blas"`` keeps them on ``numpy.matmul``. With ``matmul="numba"`` or
+    ``"reference"``, that kernel when both operands are 2-D float arrays of
+    one dtype. Everything else is ``numpy.matmul``.
     """
     if is_cupy_array(a) or is_cupy_array(b):
         from minikeras.kernels import numba_cuda
@@ -234,10 +243,16 @@ def matmul_kernel(a, b):
     # (a transformer block's step took about a third less CPU time: bench/RESULTS.md).
     _prepare_numba()
     name = _settings.get().matmul
-    if name == "blas" and a.ndim == b.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.shape[-1] == b.shape[-2]:
+    if name in ("auto", "blas") and a.ndim == b.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.shape[-1] == b.shape[-2]:
         return batched_matmul_kernel(a, b)
-    if name == "blas" or a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f":
+    if a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f" or name == "blas":
         return numpy.matmul
+    if name == "auto":
+        if a.dtype != numpy.float32:
+            return numpy.matmul
+        from minikeras.kernels import numba_simd_matmul
+
+        return numba_simd_matmul.matmul
     if name == "reference":
         from minikeras.kernels import reference
 

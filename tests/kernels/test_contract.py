@@ -39,6 +39,7 @@ KERNEL_MODULES = {
     "numba_winograd": ("conv", "conv_max_pool"),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
+    "numba_simd_matmul": ("matmul", "batched_matmul"),
     "threaded_matmul": ("batched_matmul",),
     "numba_cuda": ("conv", "conv_transpose", "pool", "matmul", "batched_matmul", "depthwise_conv"),
     "depthwise_reference": ("depthwise_conv",),
@@ -53,8 +54,8 @@ KERNEL_MODULES = {
 }
 
 # Modules of kernels/ outside the families: the Winograd definitions (transforms
-# shared with numba_winograd), output sizes, process settings.
-OTHER_MODULES = {"__init__", "geometry", "runtime", "winograd_reference"}
+# shared with numba_winograd), output sizes, process settings, the vector type.
+OTHER_MODULES = {"__init__", "geometry", "runtime", "simd", "winograd_reference"}
 
 
 def _documented_signatures():

@@ -32,7 +32,7 @@ def test_tiled_matmul_rejects_mismatched_shapes():
 
 def test_matmul_choice_follows_the_settings():
     a, b = np.ones((2, 3)), np.ones((3, 4))
-    assert kernel_choice.matmul_kernel(a, b) is np.matmul  # BLAS by default
+    assert kernel_choice.matmul_kernel(a, b) is np.matmul  # float64: BLAS by default
     with config.kernels(matmul="numba"):
         assert kernel_choice.matmul_kernel(a, b) is numba_matmul.matmul
         assert kernel_choice.matmul_kernel(np.ones((2, 2, 3)), b) is np.matmul  # batched: BLAS
