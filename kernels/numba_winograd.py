@@ -43,8 +43,17 @@ session 9").
 
 As in ``numba_conv.py``, the batch is processed in blocks of images whose
 transformed tiles fit in ``BLOCK_BYTES``, buffers reused by every block, so
-that a block's tiles are still in cache when BLAS reads them. Read next:
-``numba_pool.py``.
+that a block's tiles are still in cache when the products read them.
+
+The forward pass of float32 layers whose channels come in multiples of 64,
+on a CPU with AVX-512 (the guide's 3x3 layers), goes another way: each
+thread takes its own rows of tiles through the three steps, ``CHUNK_TILES``
+tiles at a time, in buffers of its own (:func:`_forward_rows`), with the
+two transforms of ``winograd_vectors.py`` (64 channels per operation) and
+the products of ``numba_simd_matmul``. The products are independent per
+tile, so the threads meet once per layer instead of three times per block,
+and a chunk's tiles stay in the core's cache between the steps. Read next:
+``winograd_vectors.py``, then ``numba_pool.py``.
 """
 
 import numpy as np
@@ -52,6 +61,7 @@ from numba import njit
 
 from minikeras.kernels import numba_simd_matmul
 from minikeras.kernels import runtime
+from minikeras.kernels import winograd_vectors
 from minikeras.kernels.winograd_reference import F4
 from minikeras.kernels.winograd_reference import filter_transform
 from minikeras.kernels.winograd_reference import filter_transform_t
@@ -61,6 +71,9 @@ runtime.load_tbb()  # before Numba starts its threads (run_parallel asks their c
 # Size of one block's transformed tiles (the larger of V and M). A sweep over
 # the guide's three 3x3 layers (2 cores, batch 128) is in bench/RESULTS.md.
 BLOCK_BYTES = 4 * 2**20
+# Tiles per chunk of _forward_rows: a sweep on the guide's convnet (bench/RESULTS.md, "Session 11")
+# found 64 to 256 alike, 32 and fewer slower (each chunk reads all 36 products' filters again).
+CHUNK_TILES = 128
 
 
 @njit(nogil=True, cache=True)
@@ -362,17 +375,76 @@ def _forward(x, kernel, bias, relu, padding, pool, need_argmax=False):
     y = np.empty((N, OH // 2, OW // 2, F) if pool else (N, OH, OW, F), dtype=x.dtype)
     need_argmax = pool and need_argmax
     argmax = np.empty(y.shape if need_argmax else (0, 0, 0, 0), dtype=np.int64)  # empty: not written
+    if _vectors(x, C) and _vectors(x, F):  # one pass per thread over its rows of tiles (winograd_vectors.py)
+        per_chunk = max(1, CHUNK_TILES // TW)  # rows of tiles per chunk
+        runtime.run_parallel(_forward_rows, N * TH, xpad.reshape(-1), *xpad.shape[1:], U.reshape(-1),
+                             F, B_T, A_T, bias, relu, pool, TH, TW, y.reshape(-1), OH, OW, argmax.reshape(-1),
+                             scratch=(np.empty(36 * per_chunk * TW * C, x.dtype), np.empty(36 * per_chunk * TW * F, x.dtype),
+                                      np.empty(36 * 64, x.dtype), np.empty(24 * 64, x.dtype), np.empty(16 * F, x.dtype),
+                                      np.empty(numba_simd_matmul.DEPTH * 64, x.dtype)))
+        return y, (argmax if need_argmax else None)
     per_block, blocks = _blocks(N, TH * TW, max(C, F) * x.itemsize)
-    V, V_6x6 = _tiles_buffer(per_block * TH * TW, C, x.dtype)
+    V, _ = _tiles_buffer(per_block * TH * TW, C, x.dtype)
     M, M_6x6 = _tiles_buffer(per_block * TH * TW, F, x.dtype)
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, V_6x6,
-                             scratch=(np.empty((6, 6, C), x.dtype),))
+        _transform_input(xpad, B_T, start, stop, TH, TW, V)
         numba_simd_matmul.batched_matmul(V[:, :P], U, out=M[:, :P])  # 36 x (P, C) @ (C, F)
-        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW, y,
-                             argmax, OW, scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
+        runtime.run_parallel(_output_transform, (stop - start) * TH, M_6x6, A_T, bias, relu, pool, start, TH, TW,
+                             y, argmax, OW, scratch=(np.empty((4, 6, F), x.dtype), np.empty((4, 4, F), x.dtype)))
     return y, (argmax if need_argmax else None)
+
+
+def _forward_rows(xpad, H, W, C, U, F, B_T, A_T, bias, relu, pool, TH, TW, y, OH, OW, argmax, V, M, t, u, o, panel,
+                  first, last):
+    """The whole forward pass for the rows of tiles ``first:last`` of the batch, on this thread alone.
+
+    The 36 products are independent per tile (``M[xi, p] = V[xi, p] @ U[xi]``),
+    so a thread can take its rows of tiles through the three steps by itself,
+    a chunk of rows at a time: transform them into ``V``, multiply
+    (``numba_simd_matmul._products``), transform back into ``y``. ``V`` and
+    ``M`` are this thread's own and stay in its core's cache from one step to
+    the next, and the threads meet once per layer instead of three times per
+    block of images. A Python function (``runtime.run_parallel`` calls it
+    like a kernel): the three Numba kernels release Python's lock while they
+    compute, and a Numba function calling them would be compiled again with
+    all three inside it, for seconds, on every first run.
+
+    Args:
+        xpad, H, W, C, B_T: as in ``winograd_vectors._input_transform`` (``start`` is 0: the whole batch).
+        U: the transformed filter ``(36, C, F)`` as a flat array.
+        A_T, bias, relu, pool, TH, TW, y, OH, OW, argmax: as in ``winograd_vectors._output_transform``.
+        V, M: work space, flat ``(36, chunk, C)`` and ``(36, chunk, F)``: ``chunk`` tiles, whole rows of them.
+        t, u, o, panel: the work spaces of the three kernels.
+    """
+    per_chunk = V.shape[0] // (36 * C * TW)  # rows of tiles per chunk
+    for r0 in range(first, last, per_chunk):
+        r1 = min(r0 + per_chunk, last)
+        tiles = (r1 - r0) * TW
+        winograd_vectors._input_transform(xpad, H, W, C, B_T, 0, TH, TW, V, tiles, r0, t, r0, r1)
+        pieces = 36 * (F // 64) * -(-tiles // numba_simd_matmul.ROWS)
+        numba_simd_matmul._products(V, (tiles * C, C, 1), U, (C * F, F, 1), M, (tiles * F, F), tiles, C, F, panel,
+                                    0, pieces)
+        winograd_vectors._output_transform(M, tiles, r0, A_T, bias, relu, pool, 0, TH, TW, y, OH, OW, argmax, u, o,
+                                           r0, r1)
+
+
+def _vectors(x, channels):
+    """True when ``channels`` of ``x``'s dtype go to ``winograd_vectors.py``: float32, a multiple of 64,
+    and a CPU with AVX-512 (``numba_simd_matmul``'s rule: without it the 64-lane values would not
+    fit in the registers)."""
+    return x.dtype == np.float32 and channels % 64 == 0 and numba_simd_matmul._available()
+
+
+def _transform_input(xpad, B_T, start, stop, TH, TW, V):
+    """``V[:, :P]`` (a ``(36, P, C)`` buffer) = the input transform of images ``start:stop`` of ``xpad``."""
+    if _vectors(V, V.shape[2]):
+        N, H, W, C = xpad.shape
+        runtime.run_parallel(winograd_vectors._input_transform, (stop - start) * TH, xpad.reshape(-1), H, W, C, B_T,
+                             start, TH, TW, V.reshape(-1), V.shape[1], 0, scratch=(np.empty(36 * 64, V.dtype),))
+    else:
+        runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW,
+                             V.reshape(6, 6, *V.shape[1:]), scratch=(np.empty((6, 6, V.shape[2]), V.dtype),))
 
 
 def conv_backward(x, y, dy, kernel, relu=False, strides=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
@@ -428,8 +500,7 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
             runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad,
                                  scratch=(np.empty((6, 6, C), dtype),))
         if x is not None:
-            runtime.run_parallel(_input_transform, (stop - start) * TH, xpad, B_T, start, TH, TW, tiles_6x6,  # V
-                                 scratch=(np.empty((6, 6, C), dtype),))
+            _transform_input(xpad, B_T, start, stop, TH, TW, tiles)  # V
             dU += numba_simd_matmul.batched_matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)
     # 3. Undo the padding and the filter transform; add up the bias's rows.
     (top, _), (left, _) = padding

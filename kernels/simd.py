@@ -1,7 +1,7 @@
 """Sixty-four float32 numbers as one value: four AVX-512 registers, written into Numba code by hand.
 
 Place in the stack: ``kernels/``, beside ``runtime.py``: not a kernel module
-(it computes nothing on its own), the four building blocks that
+(it computes nothing on its own), the building blocks that
 ``numba_simd_matmul.py`` writes its matrix products with. Read that file
 next.
 
@@ -28,14 +28,15 @@ and a machine can tell it to use the AVX2 ones (``OPENBLAS_CORETYPE=Haswell``,
 set on the benchmark machine), or not know a new CPU; then it computes 8
 numbers per instruction where the CPU could do 16.
 
-The four operations:
+The operations:
 
 * ``vzero()``: 64 zeros;
 * ``vload(array, index)``: ``array[index : index + 64]`` of a 1-D float32 array;
 * ``vstore(array, index, vector)``: writes them back there;
 * ``vfma(scalar, vector, total)``: ``total + scalar * vector``, lane by lane,
   with one rounding (a fused multiply-add: ``llvm.fma``), the scalar copied
-  to every lane.
+  to every lane;
+* ``vrelu(vector)``: each lane where it is greater than 0, else 0.
 
 Loads and stores do not check bounds (as Numba's own indexing does not):
 the caller keeps ``index + 64 <= len(array)``. On a CPU without AVX-512,
@@ -130,3 +131,14 @@ def vfma(typingctx, scalar, vector, total):
         return builder.call(fma, [broadcast, args[1], args[2]])
 
     return float32x64(scalar, vector, total), codegen
+
+
+@intrinsic
+def vrelu(typingctx, vector):
+    """``vector`` where it is greater than 0, else 0, lane by lane (a NaN gives 0, as ``x if x > 0 else 0``)."""
+
+    def codegen(context, builder, signature, args):
+        zero = ir.Constant(_VECTOR, [0.0] * LANES)
+        return builder.select(builder.fcmp_ordered(">", args[0], zero), args[0], zero)
+
+    return float32x64(vector), codegen
