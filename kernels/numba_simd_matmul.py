@@ -61,6 +61,7 @@ runtime.load_tbb()  # before Numba starts its threads, whatever NUMBA_THREADING_
 WIDTH = LANES  # the register block's columns: one value of simd.py, 64 lanes
 DEPTH = 128  # rows of b per pass over the rows of a: 128 x 64 float32, 32 KB
 SMALL = 2**22  # multiply-adds up to which a product left to BLAS runs on one thread (:func:`_blas`)
+SMALL_ALONE = 2**20  # multiply-adds up to which a product here runs on the calling thread only
 ROWS = 256  # rows of out per piece: tall products (a convolution's im2col) still give every thread pieces
 
 
@@ -185,8 +186,12 @@ def batched_matmul(a, b, out=None):
         # more leading axes (numpy.matmul's loop), or shapes numpy.matmul will refuse with its message
         return _blas(a, b, out)
     (a_flat, a_strides), (b_flat, b_strides), (out_flat, out_strides) = _flat(a), _flat(b), _flat(out)
-    runtime.run_parallel(_products, a.shape[0] * -(-P // WIDTH) * -(-M // ROWS), a_flat, a_strides, b_flat, b_strides,
-                         out_flat, out_strides[:2], M, K, P, scratch=(np.empty(DEPTH * WIDTH, np.float32),))
+    pieces, panel = a.shape[0] * (P // WIDTH) * -(-M // ROWS), np.empty(DEPTH * WIDTH, np.float32)
+    if out.size * K <= SMALL_ALONE:  # handing pieces to another thread would cost more than it saves
+        _products(a_flat, a_strides, b_flat, b_strides, out_flat, out_strides[:2], M, K, P, panel, 0, pieces)
+    else:
+        runtime.run_parallel(_products, pieces, a_flat, a_strides, b_flat, b_strides, out_flat, out_strides[:2],
+                             M, K, P, scratch=(panel,))
     return out
 
 
