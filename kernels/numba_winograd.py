@@ -52,7 +52,9 @@ tiles at a time, in buffers of its own (:func:`_forward_rows`), with the
 two transforms of ``winograd_vectors.py`` (64 channels per operation) and
 the products of ``numba_simd_matmul``. The products are independent per
 tile, so the threads meet once per layer instead of three times per block,
-and a chunk's tiles stay in the core's cache between the steps. Read next:
+and a chunk's tiles stay in the core's cache between the steps. The
+backward pass keeps its blocks, with the four transforms of
+``winograd_vectors.py`` for such layers. Read next:
 ``winograd_vectors.py``, then ``numba_pool.py``.
 """
 
@@ -493,12 +495,23 @@ def _backward(dy, kernel, input_shape, padding, x, need_input, y, relu):
     tiles, tiles_6x6 = _tiles_buffer(per_block * TH * TW, C, dtype)  # dV, then V
     for start, stop in blocks:
         P = (stop - start) * TH * TW
-        runtime.run_parallel(_output_transform_t, (stop - start) * TH, dy, y, A, relu, start, TH, TW, dM_6x6,
-                             dbias_rows, scratch=(np.empty((4, 4, F), dtype), np.empty((6, 4, F), dtype)))
+        if _vectors(dM, F):  # the same transforms, 64 channels per operation (winograd_vectors.py)
+            runtime.run_parallel(winograd_vectors._output_transform_t, (stop - start) * TH, dy.reshape(-1),
+                                 y.reshape(-1), dy.shape[1], dy.shape[2], F, A, relu, start, TH, TW, dM.reshape(-1),
+                                 dM.shape[1], dbias_rows.reshape(-1),
+                                 scratch=(np.empty(16 * 64, dtype), np.empty(24 * 64, dtype)))
+        else:
+            runtime.run_parallel(_output_transform_t, (stop - start) * TH, dy, y, A, relu, start, TH, TW, dM_6x6,
+                                 dbias_rows, scratch=(np.empty((4, 4, F), dtype), np.empty((6, 4, F), dtype)))
         if need_input:
             numba_simd_matmul.batched_matmul(dM[:, :P], U_t, out=tiles[:, :P])  # dV: 36 x (P, F) @ (F, C)
-            runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad,
-                                 scratch=(np.empty((6, 6, C), dtype),))
+            if _vectors(tiles, C):
+                runtime.run_parallel(winograd_vectors._input_transform_t, stop - start, tiles.reshape(-1),
+                                     tiles.shape[1], B, start, TH, TW, dxpad.reshape(-1), *dxpad.shape[1:],
+                                     scratch=(np.empty(36 * 64, dtype),))
+            else:
+                runtime.run_parallel(_input_transform_t, stop - start, tiles_6x6, B, start, TH, TW, dxpad,
+                                     scratch=(np.empty((6, 6, C), dtype),))
         if x is not None:
             _transform_input(xpad, B_T, start, stop, TH, TW, tiles)  # V
             dU += numba_simd_matmul.batched_matmul(tiles[:, :P].transpose(0, 2, 1), dM[:, :P])  # 36 x (C, P) @ (P, F)

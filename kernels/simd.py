@@ -36,7 +36,9 @@ The operations:
 * ``vfma(scalar, vector, total)``: ``total + scalar * vector``, lane by lane,
   with one rounding (a fused multiply-add: ``llvm.fma``), the scalar copied
   to every lane;
-* ``vrelu(vector)``: each lane where it is greater than 0, else 0.
+* ``vrelu(vector)``: each lane where it is greater than 0, else 0;
+* ``vpositive(test, vector)``: each lane of ``vector`` where ``test``'s is
+  greater than 0, else 0 (the ReLU's gradient).
 
 Loads and stores do not check bounds (as Numba's own indexing does not):
 the caller keeps ``index + 64 <= len(array)``. On a CPU without AVX-512,
@@ -142,3 +144,14 @@ def vrelu(typingctx, vector):
         return builder.select(builder.fcmp_ordered(">", args[0], zero), args[0], zero)
 
     return float32x64(vector), codegen
+
+
+@intrinsic
+def vpositive(typingctx, test, vector):
+    """``vector`` where ``test`` is greater than 0, else 0, lane by lane (a ReLU's gradient: ``dy`` where ``y > 0``)."""
+
+    def codegen(context, builder, signature, args):
+        zero = ir.Constant(_VECTOR, [0.0] * LANES)
+        return builder.select(builder.fcmp_ordered(">", args[0], zero), args[1], zero)
+
+    return float32x64(test, vector), codegen

@@ -1,20 +1,21 @@
-"""The Winograd forward transforms written with ``simd.py``'s values: 64 channels per operation.
+"""The four Winograd transforms written with ``simd.py``'s values: 64 channels per operation.
 
 Place in the stack: ``kernels/``, beside ``numba_winograd.py``, which calls
-these two kernels instead of its own ``_input_transform`` and
-``_output_transform`` when the channels come in multiples of 64 (the
-guide's layers have 64 and 128), one chunk of tiles at a time from each
-thread (``numba_winograd._forward_rows``). Read those two first:
-the arithmetic here is theirs, step for step; only the innermost loop over
-the channels has become one operation on 64 of them (``vfma``), so Numba
-types and lowers one call where it had a loop, and LLVM cannot miss the
-SIMD instructions. Both kernels read their arrays as flat 1-D views (the
-values of ``simd.py`` are loaded from 1-D arrays), with the index
+these kernels instead of its own four transforms of the same names when
+the channels come in multiples of 64 (the guide's layers have 64 and 128),
+float32, on a CPU with AVX-512; in the forward pass one chunk of tiles at
+a time from each thread (``numba_winograd._forward_rows``). Read those
+first: the arithmetic here is theirs, step for step; only the innermost
+loop over the channels has become one operation on 64 of them (``vfma``),
+so Numba types and lowers one call where it had a loop, and LLVM cannot
+miss the SIMD instructions. The kernels read their arrays as flat 1-D views
+(the values of ``simd.py`` are loaded from 1-D arrays), with the index
 arithmetic written out.
 
 ``vfma`` rounds once per multiply-add where the scalar kernels round twice:
-the results agree to float32 rounding, not to the bit, and each kernel is
-deterministic on its own (``tests/kernels/test_winograd_kernels.py``).
+the results agree to float32 rounding, not to the bit (the bias's gradient,
+only additions, is the same to the bit), and each kernel is deterministic
+on its own (``tests/kernels/test_winograd_vectors.py``).
 ``bench/RESULTS.md`` ("Session 11") compares their speed and compile time
 with the scalar kernels'. Read next: ``numba_pool.py``.
 """
@@ -23,6 +24,7 @@ from numba import njit
 
 from minikeras.kernels.simd import vfma
 from minikeras.kernels.simd import vload
+from minikeras.kernels.simd import vpositive
 from minikeras.kernels.simd import vrelu
 from minikeras.kernels.simd import vstore
 from minikeras.kernels.simd import vzero
@@ -152,3 +154,106 @@ def _output_transform(M, rows, offset, A_T, bias, relu, pool, start, TH, TW, y, 
                             if record:
                                 argmax[cell + c] = index
 
+
+
+@njit(nogil=True, cache=True)
+def _output_transform_t(dy, y, OH, OW, F, A, relu, start, TH, TW, dM, rows, dbias_rows, z, s, first, last):
+    """``dM = A_T.T dz A_T`` for rows of tiles ``first:last`` of the block, ``dz`` being ``dy`` through the ReLU.
+
+    ``numba_winograd._output_transform_t`` 64 channels at a time: the same
+    tile of ``dz`` (zeros outside the output, and where ``y <= 0`` with
+    ``relu``), added in the same order to the bias's row, the same two passes.
+
+    Args:
+        dy, y: ``(N, OH, OW, F)`` as flat arrays (``y`` read only if ``relu``), ``F`` a multiple of 64.
+        A: ``A_T.T`` ``(6, 4)``, contiguous.
+        dM: ``(36, rows, F)`` as a flat array (tiles numbered from the block's start).
+        dbias_rows: ``(N*TH, F)`` as a flat array, added to: row ``n*TH + th`` for tile row ``th`` of image ``n``.
+        z, s: work space ``(16 * 64,)`` and ``(24 * 64,)``, this thread's own.
+    """
+    six, four = A.shape
+    for r in range(first, last):  # one (image, row of tiles) of the block per iteration
+        n, h, row = start + r // TH, 4 * (r % TH), start * TH + r
+        for tw in range(TW):
+            p, w = r * TW + tw, 4 * tw
+            for c0 in range(0, F, 64):
+                # 1. The tile of dz, zero where it sticks out of the output; its sum goes to the bias's row.
+                total = vload(dbias_rows, row * F + c0)
+                for i in range(four):
+                    for j in range(four):
+                        gradient = vzero()
+                        if h + i < OH and w + j < OW:
+                            cell = ((n * OH + h + i) * OW + w + j) * F + c0
+                            gradient = vload(dy, cell)
+                            if relu:
+                                gradient = vpositive(vload(y, cell), gradient)
+                            total = vfma(1.0, gradient, total)  # total + gradient, rounded once: an addition
+                        vstore(z, (i * four + j) * 64, gradient)
+                vstore(dbias_rows, row * F + c0, total)
+                # 2. Columns: s[a, j] = sum_i A_T[i, a] dz[i, j].
+                for j in range(four):
+                    z0, z1 = vload(z, j * 64), vload(z, (four + j) * 64)
+                    z2, z3 = vload(z, (2 * four + j) * 64), vload(z, (3 * four + j) * 64)
+                    for a in range(six):
+                        total = vfma(A[a, 0], z0, vzero())
+                        total = vfma(A[a, 1], z1, total)
+                        total = vfma(A[a, 2], z2, total)
+                        vstore(s, (a * four + j) * 64, vfma(A[a, 3], z3, total))
+                # 3. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
+                for a in range(six):
+                    e0, e1 = vload(s, a * four * 64), vload(s, (a * four + 1) * 64)
+                    e2, e3 = vload(s, (a * four + 2) * 64), vload(s, (a * four + 3) * 64)
+                    for b in range(six):
+                        total = vfma(A[b, 0], e0, vzero())
+                        total = vfma(A[b, 1], e1, total)
+                        total = vfma(A[b, 2], e2, total)
+                        vstore(dM, ((a * six + b) * rows + p) * F + c0, vfma(A[b, 3], e3, total))
+
+
+@njit(nogil=True, cache=True)
+def _input_transform_t(dV, rows, B, start, TH, TW, dxpad, H, W, C, s, first, last):
+    """Sums each tile's ``B_T.T dV B_T`` into ``dxpad``, images ``start+first:start+last``.
+
+    ``numba_winograd._input_transform_t`` 64 channels at a time: each image
+    zeroed by its own thread, its tiles added one after the other.
+
+    Args:
+        dV: ``(36, rows, C)`` as a flat array, ``C`` a multiple of 64; B: ``B_T.T``, contiguous.
+        dxpad: ``(N, H, W, C)`` as a flat array; the images of the piece are overwritten.
+        s: work space ``(36 * 64,)``, this thread's own.
+    """
+    six = B.shape[0]
+    image = H * W * C
+    for b in range(first, last):  # one image of the block per iteration
+        n = start + b
+        for cell in range(n * image, (n + 1) * image, 64):
+            vstore(dxpad, cell, vzero())
+        for th in range(TH):
+            for tw in range(TW):
+                p, h, w = (b * TH + th) * TW + tw, 4 * th, 4 * tw
+                for c0 in range(0, C, 64):
+                    # 1. Columns: s[i, k] = sum_a B_T[a, i] dV[a, k].
+                    for k in range(six):
+                        d0, d1 = vload(dV, (k * rows + p) * C + c0), vload(dV, ((six + k) * rows + p) * C + c0)
+                        d2, d3 = vload(dV, ((2 * six + k) * rows + p) * C + c0), vload(dV, ((3 * six + k) * rows + p) * C + c0)
+                        d4, d5 = vload(dV, ((4 * six + k) * rows + p) * C + c0), vload(dV, ((5 * six + k) * rows + p) * C + c0)
+                        for i in range(six):
+                            total = vfma(B[i, 0], d0, vzero())
+                            total = vfma(B[i, 1], d1, total)
+                            total = vfma(B[i, 2], d2, total)
+                            total = vfma(B[i, 3], d3, total)
+                            total = vfma(B[i, 4], d4, total)
+                            vstore(s, (i * six + k) * 64, vfma(B[i, 5], d5, total))
+                    # 2. Rows, added onto the tile: dxpad[i, j] += sum_k s[i, k] B_T[k, j].
+                    for i in range(six):
+                        e0, e1, e2 = vload(s, i * six * 64), vload(s, (i * six + 1) * 64), vload(s, (i * six + 2) * 64)
+                        e3, e4, e5 = vload(s, (i * six + 3) * 64), vload(s, (i * six + 4) * 64), vload(s, (i * six + 5) * 64)
+                        for j in range(six):
+                            total = vfma(B[j, 0], e0, vzero())
+                            total = vfma(B[j, 1], e1, total)
+                            total = vfma(B[j, 2], e2, total)
+                            total = vfma(B[j, 3], e3, total)
+                            total = vfma(B[j, 4], e4, total)
+                            total = vfma(B[j, 5], e5, total)
+                            cell = ((n * H + h + i) * W + w + j) * C + c0
+                            vstore(dxpad, cell, vfma(1.0, total, vload(dxpad, cell)))

@@ -95,3 +95,18 @@ def test_backward_with_the_vector_input_transform_matches_the_reference(vectors,
                                        kernel.astype(np.float64), relu=True, padding=padding)
     for actual, wanted in zip((dx, dkernel, dbias), expected):
         np.testing.assert_allclose(actual, wanted, rtol=1e-3, atol=1e-3 * np.abs(wanted).max())
+
+
+@pytest.mark.parametrize("case", CASES[:4])
+@pytest.mark.parametrize("relu", [False, True], ids=["linear", "relu"])
+def test_vector_and_scalar_backward_agree(monkeypatch, case, relu):
+    x, kernel, bias, padding = _case(case, seed=6)
+    y = numba_winograd.conv_forward(x, kernel, bias, relu, padding=padding)
+    dy = np.random.default_rng(7).standard_normal(y.shape).astype(np.float32)
+    monkeypatch.setattr(numba_simd_matmul, "_available", lambda: False)
+    scalar = numba_winograd.conv_backward(x, y, dy, kernel, relu=relu, padding=padding)
+    monkeypatch.setattr(numba_simd_matmul, "_available", lambda: True)
+    vector = numba_winograd.conv_backward(x, y, dy, kernel, relu=relu, padding=padding)
+    np.testing.assert_array_equal(vector[2], scalar[2])  # the bias's gradient: the same additions in the same order
+    for actual, wanted in zip(vector[:2], scalar[:2]):
+        np.testing.assert_allclose(actual, wanted, rtol=1e-4, atol=1e-4 * np.abs(wanted).max())
