@@ -67,11 +67,17 @@ ROWS = 256  # rows of out per piece: tall products (a convolution's im2col) stil
 
 @functools.cache  # asking LLVM for the CPU's features costs more than a small product
 def _available():
-    """True when Numba compiles for this machine's CPU and the CPU has AVX-512 (``avx512f``)."""
+    """True when Numba compiles for this machine's CPU and the CPU has AVX-512 (``avx512f``).
+
+    The kernels that use ``simd.py`` (here, ``winograd_vectors.py``) ask this first; they run
+    elsewhere too (the tests make them), only slower than the alternatives.
+    """
     from llvmlite import binding
     from numba.core import config
 
     if config.CPU_NAME not in (None, "host"):  # NUMBA_CPU_NAME=generic: portable code, no AVX-512
+        return False
+    if config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1 runs kernels as Python: simd.py's values exist only compiled
         return False
     return bool(binding.get_host_cpu_features().get("avx512f", False))
 

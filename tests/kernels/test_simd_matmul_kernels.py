@@ -119,6 +119,10 @@ def test_the_cpu_check_follows_numbas_target(monkeypatch):
     monkeypatch.setattr(numba_config, "CPU_NAME", "generic")  # NUMBA_CPU_NAME=generic: portable code
     try:
         assert numba_simd_matmul._available() is False
+        monkeypatch.setattr(numba_config, "CPU_NAME", None)
+        monkeypatch.setattr(numba_config, "DISABLE_JIT", True)  # kernels run as Python: no vectors
+        numba_simd_matmul._available.cache_clear()
+        assert numba_simd_matmul._available() is False
     finally:
         numba_simd_matmul._available.cache_clear()
 
