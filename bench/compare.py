@@ -1,8 +1,10 @@
 """One comparison table: minikeras against PyTorch eager and Keras 3 on JAX, on the CPU.
 
-Two models, the ones of ``bench/train_convnet.py`` (the guide's convnet and an
-MLP 784-512-512-10), batch 128, Adam(1e-3), sparse categorical cross-entropy;
-for each, two workloads:
+Six models: the ones of ``bench/train_convnet.py`` (the guide's convnet and an
+MLP 784-512-512-10, batch 128, Adam(1e-3), sparse categorical cross-entropy,
+on MNIST digits), and one sequence and vision model of each kind the layer
+issues added (LSTM, GRU, the denoising autoencoder, a SeparableConv2D block:
+``bench/compare_models.py``, random data); for each, two workloads:
 
 * **train step**: minikeras and Keras ``train_on_batch`` (Keras compiles its
   step with XLA on the first call, which the warm-up absorbs), PyTorch the
@@ -20,7 +22,8 @@ over the rounds. Engines that are not installed are left out.
 
 Usage::
 
-    python bench/compare.py                                 # 5 rounds of 9 calls, all engines
+    python bench/compare.py                                 # 5 rounds of 9 calls, all engines, all models
+    python bench/compare.py --model both                    # the guide convnet and the MLP only
     python bench/compare.py --rounds 3 --calls 5 --model mlp
     python bench/compare.py --engines minikeras --rounds 1 --calls 1 --warmup 0   # the test's run
 """
@@ -31,6 +34,7 @@ import json
 import os
 import time
 
+import compare_models
 import harness  # bench/harness.py: the script's folder is on sys.path
 import numpy as np
 from train_convnet import BATCH_SIZE
@@ -41,7 +45,7 @@ from train_convnet import torch_model
 
 ENGINES = ("minikeras", "torch", "jax")
 LABELS = {"minikeras": "minikeras", "torch": "PyTorch eager", "jax": "Keras 3 / JAX"}
-MODELS = {"convnet": "guide convnet", "mlp": "MLP 784-512-512-10"}
+MODELS = {"convnet": "guide convnet", "mlp": "MLP 784-512-512-10", **compare_models.LABELS}
 
 
 def installed_engines():
@@ -70,13 +74,17 @@ def batches_of(x, y):
     return [(x[i:i + BATCH_SIZE], y[i:i + BATCH_SIZE]) for i in range(0, len(x), BATCH_SIZE)]
 
 
-def keras_like_child(keras, model, kind, warmup, calls):
+def keras_like_child(keras, model, kind, warmup, calls, loss=None):
     """The two timings of a Keras-API engine (minikeras or Keras 3), and its peak memory."""
-    x, y, source = load_mnist(BATCH_SIZE * max(warmup + calls, 1))
-    batches = batches_of(x, y)
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(),
-                  optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="acc")])
+    if kind in compare_models.KINDS:
+        batches, source = compare_models.batches(kind, max(warmup + calls, 1)), "random"
+        model.compile(loss=loss, optimizer=keras.optimizers.Adam(learning_rate=1e-3))
+    else:
+        x, y, source = load_mnist(BATCH_SIZE * max(warmup + calls, 1))
+        batches = batches_of(x, y)
+        model.compile(loss=keras.losses.SparseCategoricalCrossentropy(),
+                      optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="acc")])
     train = time_calls(lambda xb, yb: model.train_on_batch(xb, yb), batches, warmup, calls)
     rss_train = peak_rss_mb()
     infer = time_calls(lambda xb, yb: model.predict_on_batch(xb), batches, warmup, calls)
@@ -87,6 +95,9 @@ def keras_like_child(keras, model, kind, warmup, calls):
 def run_minikeras(kind, warmup, calls):
     import minikeras
 
+    if kind in compare_models.KINDS:
+        model, loss = compare_models.keras_model(minikeras, kind)
+        return keras_like_child(minikeras, model, kind, warmup, calls, loss=loss)
     return keras_like_child(minikeras, minikeras_model(kind), kind, warmup, calls)
 
 
@@ -95,6 +106,9 @@ def run_jax(kind, warmup, calls):
     import keras
 
     layers = keras.layers
+    if kind in compare_models.KINDS:
+        model, loss = compare_models.keras_model(keras, kind)
+        return keras_like_child(keras, model, kind, warmup, calls, loss=loss)
     if kind == "mlp":
         model = keras.Sequential([layers.Input(shape=(28, 28, 1)), layers.Flatten(),
                                   layers.Dense(512, activation="relu"), layers.Dense(512, activation="relu"),
@@ -114,12 +128,18 @@ def run_torch(kind, warmup, calls, threads):
     import torch
 
     torch.set_num_threads(threads)
-    x, y, source = load_mnist(BATCH_SIZE * max(warmup + calls, 1))
-    x = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NHWC -> NCHW
-    batches = batches_of(x, torch.from_numpy(y))
-    model = torch_model(kind)
+    if kind in compare_models.KINDS:  # their outputs are the Keras models' own
+        batches, source = compare_models.torch_batches(kind, max(warmup + calls, 1)), "random"
+        model, loss_fn = compare_models.torch_model(kind)
+        softmax = False
+    else:  # the convnet and the MLP end in logits; the Keras models in a softmax
+        x, y, source = load_mnist(BATCH_SIZE * max(warmup + calls, 1))
+        x = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NHWC -> NCHW
+        batches = batches_of(x, torch.from_numpy(y))
+        model = torch_model(kind)
+        loss_fn = torch.nn.CrossEntropyLoss()  # softmax + log loss, as the Keras models'
+        softmax = True
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = torch.nn.CrossEntropyLoss()  # softmax + log loss, as the Keras models'
 
     def train_step(xb, yb):
         optimizer.zero_grad()
@@ -130,7 +150,8 @@ def run_torch(kind, warmup, calls, threads):
 
     def predict(xb, yb):
         with torch.no_grad():
-            return torch.softmax(model(xb), dim=-1).numpy()
+            outputs = model(xb)
+            return (torch.softmax(outputs, dim=-1) if softmax else outputs).numpy()
 
     model.train()
     train = time_calls(train_step, batches, warmup, calls)
@@ -145,7 +166,8 @@ def run_torch(kind, warmup, calls, threads):
 def report(kind, engines, rounds):
     """Prints the rounds, then the table of medians; ``rounds`` holds one tuple of results per round."""
     by_engine = {engine: [results[i] for results in rounds] for i, engine in enumerate(engines)}
-    print(f"\n{MODELS[kind]}, batch {BATCH_SIZE}, Adam, data: {rounds[0][0]['data']}, {len(rounds)} round(s)")
+    batch = compare_models.BATCH.get(kind, BATCH_SIZE)
+    print(f"\n{MODELS[kind]}, batch {batch}, Adam, data: {rounds[0][0]['data']}, {len(rounds)} round(s)")
     for workload in ("train", "infer"):
         print(f"  {workload:5s} ms per round: " + "; ".join(
             f"{engine} " + ", ".join(f"{r[workload + '_s'] * 1000:.1f}" for r in by_engine[engine])
@@ -169,7 +191,8 @@ def report(kind, engines, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=["convnet", "mlp", "both"], default="both")
+    parser.add_argument("--model", choices=[*MODELS, "both", "all"], default="all",
+                        help="one model, both (the guide convnet and the MLP) or all six")
     parser.add_argument("--engines", default=",".join(installed_engines()),
                         help="comma-separated, minikeras first (default: the installed ones)")
     harness.add_common_arguments(parser, steps=9, warmup=3, engines=ENGINES)
@@ -193,7 +216,8 @@ def main():
         os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     print(f"OpenBLAS core type (NumPy's): {harness.openblas_core_type()}; engines: {', '.join(engines)}; "
           f"{args.rounds} round(s) of {args.steps} call(s) after {args.warmup} warm-up call(s)")
-    for kind in (["convnet", "mlp"] if args.model == "both" else [args.model]):
+    kinds = {"both": ["convnet", "mlp"], "all": list(MODELS)}.get(args.model, [args.model])
+    for kind in kinds:
         report(kind, engines, harness.alternate_engines(__file__, engines, ["--model", kind], args))
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
 
