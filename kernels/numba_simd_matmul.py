@@ -40,12 +40,15 @@ more code to compile; the guide's and the MLP's layers are 64, 128 or 512
 wide), a negative stride, an ``out`` whose rows are not contiguous, a CPU
 without AVX-512 (LLVM would split each vector in two and run out of
 registers: OpenBLAS is faster there). Then both functions are
-``numpy.matmul``, a small product on one BLAS thread (:func:`_blas`).
+``numpy.matmul`` with BLAS's worker thread left asleep: a small product
+on the calling thread, a bigger one cut into rows for minikeras's threads,
+each on one BLAS thread (:func:`_blas`).
 Read next: ``numba_winograd.py``.
 """
 
 import functools
 
+import numba
 import numpy as np
 from numba import njit
 
@@ -62,6 +65,7 @@ WIDTH = LANES  # the register block's columns: one value of simd.py, 64 lanes
 DEPTH = 128  # rows of b per pass over the rows of a: 128 x 64 float32, 32 KB
 SMALL = 2**22  # multiply-adds up to which a product left to BLAS runs on one thread (:func:`_blas`)
 SMALL_ALONE = 2**20  # multiply-adds up to which a product here runs on the calling thread only
+BLAS_SLICE = 64  # rows or columns at least in each piece of a product left to BLAS (:func:`_blas`)
 ROWS = 256  # rows of out per piece: tall products (a convolution's im2col) still give every thread pieces
 
 
@@ -202,18 +206,42 @@ def batched_matmul(a, b, out=None):
 
 
 def _blas(a, b, out):
-    """``numpy.matmul(a, b, out=out)``; a small product (``SMALL`` multiply-adds at most) on the calling thread only.
+    """``numpy.matmul(a, b, out=out)``, with BLAS's own worker thread left asleep.
 
     OpenBLAS shares a product of more than about 2^18 multiply-adds with its
     worker thread, which then spins on its core for tens of milliseconds
     waiting for more: the cores minikeras's own threads need for the next
-    kernels (``runtime.single_threaded_blas``). For a small product the
-    second thread saves less than that costs.
+    kernels (``runtime.single_threaded_blas``). So a small product (``SMALL``
+    multiply-adds at most) runs on the calling thread alone, and a bigger
+    stack ``(G, M, K) @ (G, K, P)`` is cut into pieces of its rows, or of its
+    columns when it has more of those (an MLP's batch of 128 rows), at least
+    ``BLAS_SLICE`` of them per piece, which minikeras's threads take in turn,
+    each on one BLAS thread, as ``threaded_matmul.py`` does for attention's
+    stacks. Each number of ``out`` is one BLAS call's, over all of ``K``.
     """
     if out.size * a.shape[-1] <= SMALL:
         with runtime.single_threaded_blas():
             return np.matmul(a, b, out=out)
-    return np.matmul(a, b, out=out)
+    if a.ndim != 3 or b.ndim != 3 or out.ndim != 3 or a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        return np.matmul(a, b, out=out)  # numpy.matmul's own rules and messages
+    length = max(out.shape[1], out.shape[2])  # the rows, or the columns, that the pieces share
+    per_matrix = max(1, min(length // BLAS_SLICE, runtime.PIECES_PER_THREAD * numba.get_num_threads()))
+    with runtime.single_threaded_blas():
+        runtime.run_parallel(_blas_pieces, out.shape[0] * per_matrix, a, b, out, per_matrix)
+    return out
+
+
+def _blas_pieces(a, b, out, per_matrix, first, last):
+    """The pieces ``first:last`` of :func:`_blas`: ``per_matrix`` slices of rows (or columns) per matrix ``g``."""
+    rows = out.shape[1] >= out.shape[2]
+    length = out.shape[1] if rows else out.shape[2]
+    for piece in range(first, last):
+        g, part = piece // per_matrix, piece % per_matrix
+        cut = slice(length * part // per_matrix, length * (part + 1) // per_matrix)
+        if rows:
+            np.matmul(a[g, cut], b[g], out=out[g, cut])
+        else:
+            np.matmul(a[g], b[g, :, cut], out=out[g, :, cut])
 
 
 def matmul(a, b):

@@ -144,6 +144,31 @@ def test_small_products_left_to_blas_run_on_one_blas_thread(monkeypatch):
     assert seen == [1] and control[0]() == before
 
 
+def test_big_products_left_to_blas_are_cut_for_minikeras_threads(monkeypatch):
+    """float64, or a width that is not a multiple of 64: slices of rows (or columns), each on one BLAS thread."""
+    import numba
+
+    control = runtime.blas_thread_control()
+    rng = np.random.default_rng(8)
+    seen = []
+    real_matmul = np.matmul
+
+    def spy(x, y, out=None):
+        seen.append((x.shape, y.shape, None if control is None else control[0]()))
+        return real_matmul(x, y, out=out)
+
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
+    monkeypatch.setattr(numba_simd_matmul.np, "matmul", spy)
+    a, b = rng.standard_normal((2, 600, 300)), rng.standard_normal((2, 300, 40))
+    np.testing.assert_allclose(numba_simd_matmul.batched_matmul(a, b), real_matmul(a, b), rtol=1e-12, atol=1e-12)
+    assert len(seen) == 18 and sum(x[0] for x, _, _ in seen) == 1200  # 600 rows: 9 slices of 64+ per matrix
+    assert control is None or {threads for _, _, threads in seen} == {1}
+    seen.clear()
+    a, b = rng.standard_normal((1, 128, 784)), rng.standard_normal((1, 784, 512))  # an MLP's layer in float64
+    np.testing.assert_allclose(numba_simd_matmul.batched_matmul(a, b), real_matmul(a, b), rtol=1e-12, atol=1e-12)
+    assert sorted(y[1] for _, y, _ in seen) == [64] * 8  # more columns than rows: 8 slices of 64 columns
+
+
 def test_single_threaded_blas_leaves_the_setting_to_the_first_block():
     control = runtime.blas_thread_control()
     if control is None:
