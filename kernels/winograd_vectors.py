@@ -31,6 +31,33 @@ from minikeras.kernels.simd import vzero
 
 
 @njit(nogil=True, cache=True)
+def _load6(array, index, step):
+    """The six values ``array[index + i * step : ... + 64]``, i = 0..5: a tile's column or row, 64 channels."""
+    return (vload(array, index), vload(array, index + step), vload(array, index + 2 * step),
+            vload(array, index + 3 * step), vload(array, index + 4 * step), vload(array, index + 5 * step))
+
+
+@njit(nogil=True, cache=True)
+def _mix6(matrix, row, v0, v1, v2, v3, v4, v5):
+    """``sum_i matrix[row, i] * v_i`` over six values, added in the order i = 0..5 (one rounding each)."""
+    total = vfma(matrix[row, 0], v0, vzero())
+    total = vfma(matrix[row, 1], v1, total)
+    total = vfma(matrix[row, 2], v2, total)
+    total = vfma(matrix[row, 3], v3, total)
+    total = vfma(matrix[row, 4], v4, total)
+    return vfma(matrix[row, 5], v5, total)
+
+
+@njit(nogil=True, cache=True)
+def _mix4(matrix, row, v0, v1, v2, v3):
+    """``sum_i matrix[row, i] * v_i`` over four values, in the order i = 0..3."""
+    total = vfma(matrix[row, 0], v0, vzero())
+    total = vfma(matrix[row, 1], v1, total)
+    total = vfma(matrix[row, 2], v2, total)
+    return vfma(matrix[row, 3], v3, total)
+
+
+@njit(nogil=True, cache=True)
 def _input_transform(xpad, H, W, C, B_T, start, TH, TW, V, rows, offset, t, first, last):
     """``V = B_T d B_T.T`` for the 6x6 tiles ``d`` of rows of tiles ``first:last`` of the block at image ``start``.
 
@@ -51,26 +78,14 @@ def _input_transform(xpad, H, W, C, B_T, start, TH, TW, V, rows, offset, t, firs
                 # 1. Columns: t[a, j] = sum_i B_T[a, i] d[i, j], 64 channels at a time.
                 for j in range(six):
                     cell = ((n * H + h) * W + w + j) * C + c0  # d[0, j]
-                    d0, d1, d2 = vload(xpad, cell), vload(xpad, cell + row), vload(xpad, cell + 2 * row)
-                    d3, d4, d5 = vload(xpad, cell + 3 * row), vload(xpad, cell + 4 * row), vload(xpad, cell + 5 * row)
+                    d0, d1, d2, d3, d4, d5 = _load6(xpad, cell, row)  # d[0..5, j]
                     for a in range(six):
-                        total = vfma(B_T[a, 0], d0, vzero())
-                        total = vfma(B_T[a, 1], d1, total)
-                        total = vfma(B_T[a, 2], d2, total)
-                        total = vfma(B_T[a, 3], d3, total)
-                        total = vfma(B_T[a, 4], d4, total)
-                        vstore(t, (a * six + j) * 64, vfma(B_T[a, 5], d5, total))
+                        vstore(t, (a * six + j) * 64, _mix6(B_T, a, d0, d1, d2, d3, d4, d5))
                 # 2. Rows: V[a, b] = sum_j t[a, j] B_T[b, j].
                 for a in range(six):
-                    e0, e1, e2 = vload(t, a * six * 64), vload(t, (a * six + 1) * 64), vload(t, (a * six + 2) * 64)
-                    e3, e4, e5 = vload(t, (a * six + 3) * 64), vload(t, (a * six + 4) * 64), vload(t, (a * six + 5) * 64)
+                    e0, e1, e2, e3, e4, e5 = _load6(t, a * six * 64, 64)  # t[a, 0..5]
                     for b in range(six):
-                        total = vfma(B_T[b, 0], e0, vzero())
-                        total = vfma(B_T[b, 1], e1, total)
-                        total = vfma(B_T[b, 2], e2, total)
-                        total = vfma(B_T[b, 3], e3, total)
-                        total = vfma(B_T[b, 4], e4, total)
-                        vstore(V, ((a * six + b) * rows + p) * C + c0, vfma(B_T[b, 5], e5, total))
+                        vstore(V, ((a * six + b) * rows + p) * C + c0, _mix6(B_T, b, e0, e1, e2, e3, e4, e5))
 
 
 @njit(nogil=True, cache=True)
@@ -103,29 +118,15 @@ def _output_transform(M, rows, offset, A_T, bias, relu, pool, start, TH, TW, y, 
             for c0 in range(0, F, 64):
                 # 1. Columns: u[i, b] = sum_a A_T[i, a] M[a, b], 64 channels at a time.
                 for b in range(six):
-                    m0, m1, m2 = vload(M, (b * rows + p) * F + c0), vload(M, ((six + b) * rows + p) * F + c0), \
-                        vload(M, ((2 * six + b) * rows + p) * F + c0)
-                    m3, m4, m5 = vload(M, ((3 * six + b) * rows + p) * F + c0), \
-                        vload(M, ((4 * six + b) * rows + p) * F + c0), vload(M, ((5 * six + b) * rows + p) * F + c0)
+                    m0, m1, m2, m3, m4, m5 = _load6(M, (b * rows + p) * F + c0, six * rows * F)  # M[0..5, b]
                     for i in range(four):
-                        total = vfma(A_T[i, 0], m0, vzero())
-                        total = vfma(A_T[i, 1], m1, total)
-                        total = vfma(A_T[i, 2], m2, total)
-                        total = vfma(A_T[i, 3], m3, total)
-                        total = vfma(A_T[i, 4], m4, total)
-                        vstore(u, (i * six + b) * 64, vfma(A_T[i, 5], m5, total))
+                        vstore(u, (i * six + b) * 64, _mix6(A_T, i, m0, m1, m2, m3, m4, m5))
                 # 2. Rows, for the cells inside the output: sum_b u[i, b] A_T[j, b] + bias, then the ReLU,
                 #    into y at once, or into the tile o to be pooled.
                 for i in range(rows_in):
-                    e0, e1, e2 = vload(u, i * six * 64), vload(u, (i * six + 1) * 64), vload(u, (i * six + 2) * 64)
-                    e3, e4, e5 = vload(u, (i * six + 3) * 64), vload(u, (i * six + 4) * 64), vload(u, (i * six + 5) * 64)
+                    e0, e1, e2, e3, e4, e5 = _load6(u, i * six * 64, 64)  # u[i, 0..5]
                     for j in range(columns_in):
-                        total = vfma(A_T[j, 0], e0, vload(bias, c0))
-                        total = vfma(A_T[j, 1], e1, total)
-                        total = vfma(A_T[j, 2], e2, total)
-                        total = vfma(A_T[j, 3], e3, total)
-                        total = vfma(A_T[j, 4], e4, total)
-                        total = vfma(A_T[j, 5], e5, total)
+                        total = vfma(1.0, _mix6(A_T, j, e0, e1, e2, e3, e4, e5), vload(bias, c0))  # the sum, then the bias
                         if relu:
                             total = vrelu(total)
                         if pool:
@@ -195,19 +196,13 @@ def _output_transform_t(dy, y, OH, OW, F, A, relu, start, TH, TW, dM, rows, dbia
                     z0, z1 = vload(z, j * 64), vload(z, (four + j) * 64)
                     z2, z3 = vload(z, (2 * four + j) * 64), vload(z, (3 * four + j) * 64)
                     for a in range(six):
-                        total = vfma(A[a, 0], z0, vzero())
-                        total = vfma(A[a, 1], z1, total)
-                        total = vfma(A[a, 2], z2, total)
-                        vstore(s, (a * four + j) * 64, vfma(A[a, 3], z3, total))
+                        vstore(s, (a * four + j) * 64, _mix4(A, a, z0, z1, z2, z3))
                 # 3. Rows: dM[a, b] = sum_j s[a, j] A_T[j, b].
                 for a in range(six):
                     e0, e1 = vload(s, a * four * 64), vload(s, (a * four + 1) * 64)
                     e2, e3 = vload(s, (a * four + 2) * 64), vload(s, (a * four + 3) * 64)
                     for b in range(six):
-                        total = vfma(A[b, 0], e0, vzero())
-                        total = vfma(A[b, 1], e1, total)
-                        total = vfma(A[b, 2], e2, total)
-                        vstore(dM, ((a * six + b) * rows + p) * F + c0, vfma(A[b, 3], e3, total))
+                        vstore(dM, ((a * six + b) * rows + p) * F + c0, _mix4(A, b, e0, e1, e2, e3))
 
 
 @njit(nogil=True, cache=True)
@@ -234,26 +229,13 @@ def _input_transform_t(dV, rows, B, start, TH, TW, dxpad, H, W, C, s, first, las
                 for c0 in range(0, C, 64):
                     # 1. Columns: s[i, k] = sum_a B_T[a, i] dV[a, k].
                     for k in range(six):
-                        d0, d1 = vload(dV, (k * rows + p) * C + c0), vload(dV, ((six + k) * rows + p) * C + c0)
-                        d2, d3 = vload(dV, ((2 * six + k) * rows + p) * C + c0), vload(dV, ((3 * six + k) * rows + p) * C + c0)
-                        d4, d5 = vload(dV, ((4 * six + k) * rows + p) * C + c0), vload(dV, ((5 * six + k) * rows + p) * C + c0)
+                        d0, d1, d2, d3, d4, d5 = _load6(dV, (k * rows + p) * C + c0, six * rows * C)  # dV[0..5, k]
                         for i in range(six):
-                            total = vfma(B[i, 0], d0, vzero())
-                            total = vfma(B[i, 1], d1, total)
-                            total = vfma(B[i, 2], d2, total)
-                            total = vfma(B[i, 3], d3, total)
-                            total = vfma(B[i, 4], d4, total)
-                            vstore(s, (i * six + k) * 64, vfma(B[i, 5], d5, total))
+                            vstore(s, (i * six + k) * 64, _mix6(B, i, d0, d1, d2, d3, d4, d5))
                     # 2. Rows, added onto the tile: dxpad[i, j] += sum_k s[i, k] B_T[k, j].
                     for i in range(six):
-                        e0, e1, e2 = vload(s, i * six * 64), vload(s, (i * six + 1) * 64), vload(s, (i * six + 2) * 64)
-                        e3, e4, e5 = vload(s, (i * six + 3) * 64), vload(s, (i * six + 4) * 64), vload(s, (i * six + 5) * 64)
+                        e0, e1, e2, e3, e4, e5 = _load6(s, i * six * 64, 64)  # s[i, 0..5]
                         for j in range(six):
-                            total = vfma(B[j, 0], e0, vzero())
-                            total = vfma(B[j, 1], e1, total)
-                            total = vfma(B[j, 2], e2, total)
-                            total = vfma(B[j, 3], e3, total)
-                            total = vfma(B[j, 4], e4, total)
-                            total = vfma(B[j, 5], e5, total)
+                            total = _mix6(B, j, e0, e1, e2, e3, e4, e5)
                             cell = ((n * H + h + i) * W + w + j) * C + c0
                             vstore(dxpad, cell, vfma(1.0, total, vload(dxpad, cell)))
