@@ -175,6 +175,8 @@ def _flat(array):
     element and ends at its last, all inside the same buffer.
     """
     itemsize = array.itemsize
+    if array.flags.c_contiguous:  # the common case, and a cheaper view than as_strided's
+        return array.reshape(-1), tuple(stride // itemsize for stride in array.strides)
     span = 1 + sum((n - 1) * stride for n, stride in zip(array.shape, array.strides)) // itemsize
     flat = np.lib.stride_tricks.as_strided(array, shape=(span,), strides=(itemsize,))
     return flat, tuple(stride // itemsize for stride in array.strides)
