@@ -20,8 +20,9 @@ Reading order, each file the same computation as the one before, faster:
 * ``numba_winograd.py``  -- F(4x4, 3x3) with Numba and BLAS, the default for 3x3 layers;
 * ``numba_pool.py``, ``numba_matmul.py`` -- pooling, and a tiled matmul for teaching;
 * ``threaded_matmul.py`` -- stacks of small products (attention's) shared among the threads;
-* ``simd.py``, ``numba_simd_matmul.py`` -- sixteen float32 lanes as one Numba value, and the
+* ``simd.py``, ``numba_simd_matmul.py`` -- sixty-four float32 lanes as one Numba value, and the
   matrix products written with them (AVX-512): the Winograd, im2col and Dense products;
+  ``team.py`` -- the helper threads those products are shared with, handed work by atomics;
 * ``numba_optimizer.py`` -- Adam's update in one pass over each variable;
 * ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
   (each channel filtered on its own), definitions and Numba loops;

@@ -109,6 +109,7 @@ _configured = False
 _helpers = []  # the helper threads of run_parallel, started on first use
 PIECES_PER_THREAD = 4  # run_parallel's pieces: few enough to cost little, enough to even out the threads
 _helpers_lock = threading.Lock()  # held by the thread that hands them pieces
+_quiet = numpy.zeros(1, numpy.int64)  # positive while run_parallel's helpers work: team.py's helpers then sleep
 _paused_by_compile = []  # one entry per numba:compile event open now: True if that one turned the collector off
 
 
@@ -265,6 +266,11 @@ def _take_pieces(kernel, args, scratch, bounds, counter):
         kernel(*args, *work, bounds[piece], bounds[piece + 1])
 
 
+def quiet_flag():
+    """A one-number array, positive while :func:`run_parallel` hands out pieces (``team.py`` reads it)."""
+    return _quiet
+
+
 def _forget_helpers():
     """In a forked child: the helper objects were copied but not their threads; make new ones when needed."""
     global _helpers, _helpers_lock
@@ -306,6 +312,7 @@ def run_parallel(kernel, count, *args, scratch=()):
     if threads == 1 or not _helpers_lock.acquire(blocking=False):
         _take_pieces(kernel, args, scratch, (0, count), itertools.count())
         return
+    _quiet[0] += 1  # team.py's helpers stop watching for products: these threads need the cores
     try:
         while len(_helpers) < threads - 1:
             _helpers.append(_Helper())
@@ -326,6 +333,7 @@ def run_parallel(kernel, count, *args, scratch=()):
         if errors:
             raise errors[0]
     finally:
+        _quiet[0] -= 1
         _helpers_lock.release()
 
 

@@ -78,7 +78,7 @@ def test_numbers_do_not_depend_on_the_threads(simd_everywhere, monkeypatch):
     a, b = _operand(rng, (3, 517, 200), False), _operand(rng, (3, 200, 128), False)
     monkeypatch.setattr(numba, "get_num_threads", lambda: 1)
     one = numba_simd_matmul.batched_matmul(a, b)
-    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)  # run_parallel cuts in 3: other pieces per thread
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)  # the caller and two team helpers take pieces
     np.testing.assert_array_equal(numba_simd_matmul.batched_matmul(a, b), one)
 
 

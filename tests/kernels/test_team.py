@@ -1,0 +1,162 @@
+"""The compiled hand-over of ``kernels/team.py``: atomics, claims, sleeping helpers, and a whole team under load."""
+
+import os
+import threading
+import time
+
+import numba
+import numpy as np
+import pytest
+from numba import njit
+
+from minikeras.kernels import numba_simd_matmul
+from minikeras.kernels import runtime
+from minikeras.kernels import team
+
+pytestmark = pytest.mark.kernels
+
+
+@njit(nogil=True)
+def _add_many(counter, times):
+    for _ in range(times):
+        team.atomic_add(counter, 0, 1)
+
+
+@njit(nogil=True)
+def _operations(cells):
+    before_add = team.atomic_add(cells, 0, 5)
+    before_swap = team.atomic_swap(cells, 1, 7)
+    swapped = team.atomic_compare_swap(cells, 2, 3, 4)
+    refused = team.atomic_compare_swap(cells, 2, 3, 9)  # cells[2] is 4 now
+    team.atomic_store(cells, 3, 11)
+    team.pause()
+    return before_add, before_swap, swapped, refused, team.atomic_load(cells, 3)
+
+
+def test_atomic_operations_do_what_they_say():
+    cells = np.array([1, 2, 3, 0], np.int64)
+    assert _operations(cells) == (1, 2, True, False, 11)
+    assert cells.tolist() == [6, 7, 4, 11]
+
+
+def test_two_threads_adding_at_once_lose_no_addition():
+    counter, times = np.zeros(1, np.int64), 200_000
+    _add_many(counter, 1)
+    counter[0] = 0
+    threads = [threading.Thread(target=_add_many, args=(counter, times)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counter[0] == 2 * times
+
+
+def test_each_piece_is_claimed_once_and_only_for_its_own_job():
+    control, slots = np.zeros(64, np.int64), np.zeros(4, np.int64)
+    job, wake = team.post(control, slots, np.array([10, 20], np.int64), 0)
+    assert (job, wake) == (1, 0) and slots[2:].tolist() == [10, 20]  # job 1 in the second slot
+    assert [team.claim(control, job, 3) for _ in range(4)] == [0, 1, 2, -1]
+    assert team.claim(control, job + 1, 3) == -1  # a thread that read another job's slot
+    job_2, _ = team.post(control, slots, np.array([30, 40], np.int64), 0)
+    assert team.claim(control, job, 3) == -1 and team.claim(control, job_2, 3) == 0
+    assert slots.tolist() == [30, 40, 10, 20]  # job 2 did not overwrite job 1's slot
+
+
+def test_an_idle_helper_sleeps_and_the_next_job_takes_its_flag():
+    control, slots, quiet = np.zeros(64, np.int64), np.zeros(2, np.int64), np.zeros(1, np.int64)
+    assert team.next_job(control, quiet, 1, 100, 0) == 0  # nothing came: asleep
+    assert control[team.SLEEPING + 1] == 1
+    job, wake = team.post(control, slots, np.array([5], np.int64), 2)
+    assert wake == 0b10 and control[team.SLEEPING + 1] == 0  # the caller wakes helper 1 only
+    assert team.next_job(control, quiet, 1, 100, 0) == job
+    quiet[0] = 1  # run_parallel at work: no watching at all
+    assert team.next_job(control, quiet, 0, 10**12, job) == 0
+    control[team.JOB] = team.STOP
+    assert team.next_job(control, quiet, 0, 100, job) == -1
+
+
+@njit(nogil=True)
+def _serve_marks(control, slots, quiet, helper, spins, seen, description, helpers):
+    """A team function as ``team.Team`` wants it, whose kernel adds 1 to ``marks[piece]`` for each piece taken."""
+    wake = 0
+    if helper < 0:
+        seen, wake = team.post(control, slots, description, helpers)
+    while True:
+        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
+        if job <= 0:
+            return job, seen
+        seen = job
+        d = (job % 2) * 3
+        marks, pieces = numba.carray(team.float32_at(slots[d]), slots[d + 1]), slots[d + 2]
+        while True:
+            piece = team.claim(control, job, pieces)
+            if piece < 0:
+                break
+            marks[piece] += 1.0
+            team.piece_done(control)
+        if helper < 0:
+            return wake, team.finished(control, pieces, spins)
+
+
+@pytest.mark.parametrize("spin_seconds", [0.0, 1e-3], ids=["helpers sleep between jobs", "helpers watch"])
+def test_a_team_runs_every_piece_of_every_job_once(monkeypatch, spin_seconds):
+    monkeypatch.setattr(team, "SPIN_SECONDS", spin_seconds)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
+    crew = team.Team(_serve_marks, 3, lambda: ())
+    rng = np.random.default_rng(0)
+    try:
+        for round_ in range(400):
+            marks = np.zeros(int(rng.integers(1, 40)), np.float32)
+            description = np.array([marks.ctypes.data, marks.size, marks.size], np.int64)
+            ran = crew.run(description, marks.size, ())
+            assert ran == (marks.size > 1)  # one piece: no helper is worth waking
+            if ran:
+                assert (marks == 1.0).all(), round_
+            if round_ % 50 == 0:
+                time.sleep(0.003)  # long enough for watching helpers to fall asleep
+        assert len(crew.wake_ups) == 2
+    finally:
+        crew.control[team.JOB] = team.STOP  # the helpers return, asleep or not
+        for wake_up in crew.wake_ups:
+            wake_up.release()
+
+
+def test_a_busy_team_refuses_at_once():
+    crew = team.Team(_serve_marks, 3, lambda: ())
+    with crew.lock:  # another thread's job
+        assert crew.run(np.zeros(3, np.int64), 8, ()) is False
+
+
+def test_run_parallel_quiets_the_team_while_its_helpers_work(monkeypatch):
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    seen = []
+    runtime.run_parallel(lambda first, last: seen.append(int(runtime.quiet_flag()[0])), 8)
+    assert seen and all(flag > 0 for flag in seen)
+    assert runtime.quiet_flag()[0] == 0
+
+
+def test_products_are_right_after_the_helpers_fell_asleep(monkeypatch):
+    monkeypatch.setattr(numba_simd_matmul, "_available", lambda: True)
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((256, 300)).astype(np.float32), rng.standard_normal((300, 128)).astype(np.float32)
+    first = numba_simd_matmul.matmul(a, b)
+    time.sleep(10 * team.SPIN_SECONDS + 0.01)
+    crew = numba_simd_matmul._team()
+    if len(crew.wake_ups):  # more than one thread: the helper has gone to sleep
+        assert crew.control[team.SLEEPING] == 1
+    np.testing.assert_array_equal(numba_simd_matmul.matmul(a, b), first)
+    np.testing.assert_allclose(first, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_child_makes_its_own_team(monkeypatch):
+    monkeypatch.setattr(numba_simd_matmul, "_available", lambda: True)
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((256, 300)).astype(np.float32), rng.standard_normal((300, 128)).astype(np.float32)
+    expected = numba_simd_matmul.matmul(a, b)  # the parent's team exists now
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's helper threads are not here
+        ok = np.array_equal(numba_simd_matmul.matmul(a, b), expected)
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
