@@ -60,6 +60,7 @@ from numba import njit
 from minikeras.kernels import runtime
 from minikeras.kernels import team
 from minikeras.kernels.simd import LANES
+from minikeras.kernels.simd import transpose16
 from minikeras.kernels.simd import vfma
 from minikeras.kernels.simd import vload
 from minikeras.kernels.simd import vstore
@@ -126,9 +127,15 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, firs
                 for k in range(k0, k1):
                     vstore(panel, (k - k0) * 64, vload(b, b0 + k * bk))
             else:  # b is a transpose (dx = dy @ w.T): its columns are the contiguous rows of w
-                for j in range(64):
-                    for k in range(k0, k1):
-                        panel[(k - k0) * 64 + j] = b[b0 + j * bj + k * bk]
+                k = k0
+                if bk == 1:  # blocks of 16 x 16 transposed in registers (simd.transpose16)
+                    while k + 16 <= k1:
+                        for j in range(0, 64, 16):
+                            transpose16(b, b0 + j * bj + k, bj, panel, (k - k0) * 64 + j, 64)
+                        k += 16
+                for j in range(64):  # the last rows, or any strides: one number at a time
+                    for kk in range(k, k1):
+                        panel[(kk - k0) * 64 + j] = b[b0 + j * bj + kk * bk]
             # 2. Blocks of 4 rows x 64 columns: each row's 64 sums in registers (module docstring), added
             #    to what out holds from the rows of b before k0: the same additions in the same order.
             for i0 in range(i_first, i_blocks, 4):

@@ -63,6 +63,16 @@ def test_products_write_into_a_strided_out_and_nothing_else(simd_everywhere):
     assert (frame[untouched] == 7.0).all()
 
 
+@pytest.mark.parametrize("K", [16, 47, 300])
+def test_a_transposed_b_with_no_contiguous_axis_is_read_number_by_number(simd_everywhere, K):
+    rng = np.random.default_rng(K)
+    base = rng.standard_normal((2, 64, 2 * K)).astype(np.float32)
+    b = np.swapaxes(base[..., ::2], -1, -2)  # (2, K, 64): neither axis contiguous, so no 16 x 16 blocks
+    a = _operand(rng, (2, 9, K), False)
+    np.testing.assert_allclose(numba_simd_matmul.batched_matmul(a, b), np.matmul(a.astype(np.float64), b),
+                               rtol=1e-5, atol=1e-5 * np.sqrt(K))
+
+
 def test_matmul_of_two_matrices_and_its_error(simd_everywhere):
     rng = np.random.default_rng(4)
     a, b = _operand(rng, (130, 784), False), _operand(rng, (784, 128), True)  # b: a Dense layer's w.T
