@@ -26,7 +26,7 @@ The order of the sums is the same for every cell, every block and every
 thread count (``k = 0, 1, ... K-1``, one rounding per step), so the numbers
 do not depend on the threads. The last 1-3 rows of a piece go through a
 narrower loop in the same order. Threads share the pieces, (matrix, 64
-columns, ``ROWS`` rows) each, through ``team.py``: helper threads that watch
+columns, ``ROWS`` rows) each, through ``team_work.py``: helper threads that watch
 for the next product in compiled code for a while after each one, so that
 handing pieces over costs a microsecond instead of two wake-ups of a
 sleeping core (``runtime.run_parallel``'s way, still used by the Winograd
@@ -51,14 +51,12 @@ Read next: ``numba_winograd.py``.
 """
 
 import functools
-import os
 
 import numba
 import numpy as np
 from numba import njit
 
 from minikeras.kernels import runtime
-from minikeras.kernels import team
 from minikeras.kernels.simd import LANES
 from minikeras.kernels.simd import transpose16
 from minikeras.kernels.simd import vfma
@@ -213,61 +211,15 @@ def batched_matmul(a, b, out=None):
     (a_flat, a_strides), (b_flat, b_strides), (out_flat, out_strides) = _flat(a), _flat(b), _flat(out)
     pieces, panel = a.shape[0] * (P // WIDTH) * -(-M // ROWS), np.empty(DEPTH * WIDTH, np.float32)
     if out.size * K > SMALL_ALONE:  # else handing pieces to another thread would cost more than it saves
-        job = np.array([a_flat.ctypes.data, a_flat.size, b_flat.ctypes.data, b_flat.size, out_flat.ctypes.data,
-                        out_flat.size, *a_strides, *b_strides, *out_strides[:2], M, K, P, pieces], np.int64)
-        if _team().run(job, pieces, (panel,)):
+        from minikeras.kernels import team_work  # imports this module: here, not at the top
+
+        job = np.array([team_work.PRODUCTS, a_flat.ctypes.data, a_flat.size, b_flat.ctypes.data, b_flat.size,
+                        out_flat.ctypes.data, out_flat.size, *a_strides, *b_strides, *out_strides[:2], M, K, P,
+                        pieces], np.int64)
+        if team_work.run(job, pieces, panel):
             return out
     _products(a_flat, a_strides, b_flat, b_strides, out_flat, out_strides[:2], M, K, P, panel, 0, pieces)
     return out
-
-
-# ----- the products on team.py's threads -----
-_JOB_WIDTH = 18  # a product's description in a slot of the team: see batched_matmul's ``job``
-
-
-@njit(nogil=True, cache=True)
-def _serve(control, slots, quiet, helper, spins, seen, description, helpers, panel):
-    """The team's function (``team.Team``): a helper's loop (``helper >= 0``), or a caller's job (``helper == -1``).
-
-    A helper takes pieces of each new job until ``team.next_job`` says sleep
-    (0) or stop (-1), and returns that with the last job it saw. The caller
-    posts ``description``, takes pieces until none is left, and waits for
-    the helpers' last ones: ``(helpers to wake, finished)``. One function for
-    both: the product loop is compiled into it once.
-    """
-    wake = 0
-    if helper < 0:
-        seen, wake = team.post(control, slots, description, helpers)
-    while True:
-        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
-        if job <= 0:
-            return job, seen
-        seen = job
-        d = (job % 2) * _JOB_WIDTH  # the job's slot: read before a claim, used only once one succeeds
-        a = numba.carray(team.float32_at(slots[d]), slots[d + 1])
-        b = numba.carray(team.float32_at(slots[d + 2]), slots[d + 3])
-        out = numba.carray(team.float32_at(slots[d + 4]), slots[d + 5])
-        a_strides = (slots[d + 6], slots[d + 7], slots[d + 8])
-        b_strides, out_strides = (slots[d + 9], slots[d + 10], slots[d + 11]), (slots[d + 12], slots[d + 13])
-        M, K, P, pieces = slots[d + 14], slots[d + 15], slots[d + 16], slots[d + 17]
-        while True:
-            piece = team.claim(control, job, pieces)
-            if piece < 0:
-                break
-            _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, piece, piece + 1)
-            team.piece_done(control)
-        if helper < 0:
-            return wake, team.finished(control, pieces, spins)
-
-
-@functools.cache
-def _team():
-    """The process's team for products (``team.py``), made at the first big product."""
-    return team.Team(_serve, _JOB_WIDTH, lambda: (np.empty(DEPTH * WIDTH, np.float32),))
-
-
-if hasattr(os, "register_at_fork"):  # a forked child has the team's objects but not its threads
-    os.register_at_fork(after_in_child=_team.cache_clear)
 
 
 def _blas(a, b, out):

@@ -21,7 +21,7 @@ and the caller wakes it with the next job (the slow way, once).
 The shared state is a few 64-bit integers, ``control``, read and written
 with atomic instructions (the intrinsics below: Numba has no atomics of
 its own), and two *slots* of integers describing a job (the arrays'
-addresses, strides and sizes: ``numba_simd_matmul.batched_matmul``'s ``job``):
+addresses, strides and sizes: ``team_work.py``):
 
 * ``JOB``: the number of the newest job (1, 2, ...; ``STOP`` ends the helpers);
 * ``CLAIM``: ``job << 32 | piece``, the next piece of that job to take. A
@@ -47,7 +47,7 @@ takes pieces too, by the same claims, so a job never waits for a helper to
 wake up: a sleeping helper costs the caller the helper's share, no more.
 Which thread computes a piece changes nothing in its numbers.
 
-Read next: ``numba_simd_matmul.py``, whose products use the team.
+Read next: ``team_work.py``, the function the helpers run: the products and Adam.
 """
 
 import platform
@@ -224,14 +224,14 @@ def piece_done(control):
 
 @njit(nogil=True, inline="always")
 def post(control, slots, description, helpers):
-    """Publishes a job described by ``description`` (a slot's integers); returns ``(job, helpers to wake)``.
+    """Publishes a job described by ``description`` (a slot's integers at most); returns ``(job, helpers to wake)``.
 
     The second number has bit ``h`` set for each sleeping helper ``h`` whose
     flag this call took: the caller releases their semaphores.
     """
     job = atomic_load(control, JOB) % 0x7FFFFFFF + 1  # 1 .. 2**31 - 1: job << 32 fits an int64
-    width = description.shape[0]
-    for i in range(width):
+    width = slots.shape[0] // 2  # a slot's integers; the description may be shorter
+    for i in range(description.shape[0]):
         atomic_store(slots, (job % 2) * width + i, description[i])
     atomic_store(control, DONE, 0)
     atomic_store(control, CLAIM, job << 32)
@@ -301,13 +301,17 @@ class Team:
     def run(self, description, pieces, scratch):
         """Runs the job ``description`` of ``pieces`` pieces on the team, this thread taking pieces too.
 
-        ``scratch``: the calling thread's work arrays. Returns True when every
+        ``description``: at most ``slot_width`` integers. ``scratch``: the
+        calling thread's work arrays. Returns True when every
         piece is done. When another thread is using the team, or one thread
         is all there is, returns False at once, having run nothing (the
         caller then runs every piece itself).
         """
         import numba
 
+        if description.shape[0] > self.slots.shape[0] // 2:
+            raise ValueError(f"a job's description has {self.slots.shape[0] // 2} integers at most; "
+                             f"received {description.shape[0]}.")
         helpers = min(numba.get_num_threads(), pieces, MAX_HELPERS + 1) - 1
         if helpers <= 0 or not self.lock.acquire(blocking=False):
             return False

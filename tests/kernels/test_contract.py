@@ -56,7 +56,7 @@ KERNEL_MODULES = {
 # Modules of kernels/ outside the families: the Winograd definitions (transforms
 # shared with numba_winograd, and the same on 64 channels at a time), output sizes, process
 # settings, the vector type.
-OTHER_MODULES = {"__init__", "geometry", "runtime", "simd", "team", "winograd_reference", "winograd_vectors"}
+OTHER_MODULES = {"__init__", "geometry", "runtime", "simd", "team", "team_work", "winograd_reference", "winograd_vectors"}
 
 
 def _documented_signatures():

@@ -12,6 +12,7 @@ from numba import njit
 from minikeras.kernels import numba_simd_matmul
 from minikeras.kernels import runtime
 from minikeras.kernels import team
+from minikeras.kernels import team_work
 
 pytestmark = pytest.mark.kernels
 
@@ -141,7 +142,7 @@ def test_products_are_right_after_the_helpers_fell_asleep(monkeypatch):
     a, b = rng.standard_normal((256, 300)).astype(np.float32), rng.standard_normal((300, 128)).astype(np.float32)
     first = numba_simd_matmul.matmul(a, b)
     time.sleep(10 * team.SPIN_SECONDS + 0.01)
-    crew = numba_simd_matmul._team()
+    crew = team_work._team()
     if len(crew.wake_ups):  # more than one thread: the helper has gone to sleep
         assert crew.control[team.SLEEPING] == 1
     np.testing.assert_array_equal(numba_simd_matmul.matmul(a, b), first)
@@ -160,3 +161,9 @@ def test_a_forked_child_makes_its_own_team(monkeypatch):
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_description_longer_than_a_slot_is_refused():
+    crew = team.Team(_serve_marks, 3, lambda: ())
+    with pytest.raises(ValueError, match="3 integers at most; received 4"):
+        crew.run(np.zeros(4, np.int64), 8, ())

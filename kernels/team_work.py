@@ -1,0 +1,119 @@
+"""The work ``team.py``'s helpers can do: the function they run, with the kernels it calls.
+
+Place in the stack: ``kernels/``, beside ``team.py`` (the hand-over, read
+first): not a kernel module. A helper thread runs one compiled function,
+:func:`_serve`, for as long as it watches for jobs, so that function must
+contain every kernel a job may ask for; a job's description starts with its
+kind:
+
+* ``PRODUCTS``: pieces of ``numba_simd_matmul._products`` (64 columns by
+  ``ROWS`` rows of one matrix of the stack);
+* ``ADAM``: pieces of ``numba_optimizer._adam``, ``ADAM_PIECE`` weights each.
+
+The kernel modules build the descriptions (``numba_simd_matmul.batched_matmul``,
+``numba_optimizer.adam_update``) and call :func:`run`; which thread computes a
+piece changes none of its numbers.
+Read next: ``numba_optimizer.py``.
+"""
+
+import functools
+import os
+
+import numba
+import numpy as np
+from numba import njit
+
+from minikeras.kernels import team
+from minikeras.kernels.numba_optimizer import _adam
+from minikeras.kernels.numba_simd_matmul import DEPTH
+from minikeras.kernels.numba_simd_matmul import WIDTH
+from minikeras.kernels.numba_simd_matmul import _products
+
+PRODUCTS, ADAM = 0, 1  # the kinds of job
+JOB_WIDTH = 19  # integers per description: a product's (see numba_simd_matmul.batched_matmul), the longest
+ADAM_PIECE = 16384  # weights per piece of an Adam update: 64 KB of each of its arrays
+
+
+@njit(nogil=True, cache=True)
+def _serve(control, slots, quiet, helper, spins, seen, description, helpers, panel):
+    """The team's function (``team.Team``): a helper's loop (``helper >= 0``), or a caller's job (``helper == -1``).
+
+    A helper takes pieces of each new job until ``team.next_job`` says sleep
+    (0) or stop (-1), and returns that with the last job it saw. The caller
+    posts ``description``, takes pieces until none is left, and waits for
+    the helpers' last ones: ``(helpers to wake, finished)``. One function for
+    both: each kernel is compiled into it once.
+    """
+    wake = 0
+    if helper < 0:
+        seen, wake = team.post(control, slots, description, helpers)
+    while True:
+        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
+        if job <= 0:
+            return job, seen
+        seen = job
+        d = (job % 2) * JOB_WIDTH  # the job's slot: read before a claim, used only once one succeeds
+        if slots[d] == PRODUCTS:
+            pieces = _take_products(control, job, slots[d + 1:d + JOB_WIDTH], panel)
+        else:
+            pieces = _take_adam(control, job, slots[d + 1:d + JOB_WIDTH])
+        if helper < 0:
+            return wake, team.finished(control, pieces, spins)
+
+
+@njit(nogil=True, inline="always")
+def _take_products(control, job, s, panel):
+    """Computes pieces of the product described by ``s`` until none is left; returns the job's piece count."""
+    a, b = numba.carray(team.float32_at(s[0]), s[1]), numba.carray(team.float32_at(s[2]), s[3])
+    out = numba.carray(team.float32_at(s[4]), s[5])
+    a_strides, b_strides, out_strides = (s[6], s[7], s[8]), (s[9], s[10], s[11]), (s[12], s[13])
+    M, K, P, pieces = s[14], s[15], s[16], s[17]
+    while True:
+        piece = team.claim(control, job, pieces)
+        if piece < 0:
+            return pieces
+        _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, piece, piece + 1)
+        team.piece_done(control)
+
+
+@njit(nogil=True, inline="always")
+def _take_adam(control, job, s):
+    """Updates pieces of the variable described by ``s`` until none is left; returns the job's piece count.
+
+    ``s``: the addresses of ``w, g, m, v, v_hat, out``, the size, ``use_hat``,
+    the address of the four scalars, the piece count (``numba_optimizer.adam_update``).
+    """
+    size, pieces = s[6], s[9]
+    w, g = numba.carray(team.float32_at(s[0]), size), numba.carray(team.float32_at(s[1]), size)
+    m, v = numba.carray(team.float32_at(s[2]), size), numba.carray(team.float32_at(s[3]), size)
+    v_hat, out = numba.carray(team.float32_at(s[4]), size), numba.carray(team.float32_at(s[5]), size)
+    scalars = numba.carray(team.float32_at(s[8]), 4)  # alpha, 1 - beta_1, 1 - beta_2, epsilon
+    while True:
+        piece = team.claim(control, job, pieces)
+        if piece < 0:
+            return pieces
+        first = piece * ADAM_PIECE
+        last = min(first + ADAM_PIECE, size)
+        _adam(w, g, m, v, v_hat, s[7] != 0, out, scalars[0], scalars[1], scalars[2], scalars[3], first, last)
+        team.piece_done(control)
+
+
+@functools.cache
+def _team():
+    """The process's team (``team.py``), made at the first job."""
+    return team.Team(_serve, JOB_WIDTH, lambda: (np.empty(DEPTH * WIDTH, np.float32),))
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has the team's objects but not its threads
+    os.register_at_fork(after_in_child=_team.cache_clear)
+
+
+def run(description, pieces, panel):
+    """Runs a job on the team, the calling thread included; False when it cannot (``team.Team.run``).
+
+    Args:
+        description: ``JOB_WIDTH`` int64 at most, the kind first.
+        pieces: how many pieces the job has.
+        panel: the calling thread's work space for products (``DEPTH * WIDTH`` float32).
+    """
+    return _team().run(description, pieces, (panel,))
