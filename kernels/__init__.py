@@ -135,6 +135,15 @@ A stack of products, ``(G, ..., M, K) @ (G, ..., K, P) -> (G, ..., M, P)``
 (the same leading axes): ``out[g, ...] = a[g, ...] @ b[g, ...]``, written
 into ``out`` (which may be a strided view) when given, and returned.
 
+Family ``dense`` (``reference``, ``numba_simd_matmul``)::
+
+    dense_forward(x, w, bias=None, relu=False)
+
+A Dense layer's output, ``(M, K) @ (K, P) + bias (P,)``, then
+``numpy.maximum(., 0)`` when ``relu`` (a NaN stays NaN): a new ``(M, P)``
+array in the product's dtype (the bias cast to it), the bias added to each
+complete sum of the product.
+
 Family ``recurrent`` (``recurrent_reference``, ``numba_recurrent``, ``numba_cuda_recurrent``)::
 
     lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None)

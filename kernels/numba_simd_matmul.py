@@ -59,8 +59,10 @@ from numba import njit
 from minikeras.kernels import runtime
 from minikeras.kernels.simd import LANES
 from minikeras.kernels.simd import transpose16
+from minikeras.kernels.simd import vadd
 from minikeras.kernels.simd import vfma
 from minikeras.kernels.simd import vload
+from minikeras.kernels.simd import vmax0
 from minikeras.kernels.simd import vstore
 from minikeras.kernels.simd import vzero
 
@@ -91,9 +93,19 @@ def _available():
     return bool(binding.get_host_cpu_features().get("avx512f", False))
 
 
+@njit(nogil=True, inline="always")
+def _epilogue(total, bias, j0, relu):
+    """64 complete sums of a row, columns ``j0:j0 + 64``: plus the bias when there is one, then the ReLU if asked."""
+    if bias.shape[0] > 0:
+        total = vadd(total, vload(bias, j0))
+    if relu:
+        total = vmax0(total)
+    return total
+
+
 @njit(nogil=True, cache=True)
-def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, first, last):
-    """``out[g] = a[g] @ b[g]`` for the pieces ``first:last``: piece = (matrix g, 64 columns, ``ROWS`` rows).
+def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, bias, relu, panel, first, last):
+    """``out[g] = a[g] @ b[g]`` (+ ``bias``, ReLU) for the pieces ``first:last``: piece = (matrix g, 64 columns, ``ROWS`` rows).
 
     All three arrays are 1-D float32 views of the memory; an element's index is
     ``g * stride_g + row * stride_row + column * stride_column``, ``out``'s
@@ -103,6 +115,9 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, firs
         a, a_strides: ``(G, M, K)`` as a flat array and its ``(g, row, column)`` strides in elements.
         b, b_strides: ``(G, K, P)``, the same; out, out_strides: ``(G, M, P)`` and ``(g, row)`` strides.
         M, K, P: the product's sizes, ``P`` a multiple of 64.
+        bias: ``(P,)`` added to each row once its sum is complete (a Dense layer's), or empty for none.
+        relu: then ``max(., 0)`` (``simd.vmax0``: ``numpy.maximum``'s numbers). Both are applied to
+            the registers before the last store: the same numbers as adding them afterwards.
         panel: work space ``(DEPTH * 64,)``, this thread's own.
         first, last: the pieces this call computes, numbered ``(g * P / 64 + j0 / 64) * row_blocks + i0 / ROWS``.
     """
@@ -149,6 +164,9 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, firs
                     r1 = vfma(a[row + ai + k * ak], v, r1)
                     r2 = vfma(a[row + 2 * ai + k * ak], v, r2)
                     r3 = vfma(a[row + 3 * ai + k * ak], v, r3)
+                if k1 == K and (bias.shape[0] > 0 or relu):  # the sums are complete: Dense's epilogue
+                    r0, r1 = _epilogue(r0, bias, j0, relu), _epilogue(r1, bias, j0, relu)
+                    r2, r3 = _epilogue(r2, bias, j0, relu), _epilogue(r3, bias, j0, relu)
                 vstore(out, cell, r0), vstore(out, cell + oi, r1)
                 vstore(out, cell + 2 * oi, r2), vstore(out, cell + 3 * oi, r3)
             # 3. The piece's last 1-3 rows, one at a time, in the same order.
@@ -157,6 +175,8 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, firs
                 total = vzero() if k0 == 0 else vload(out, cell)
                 for k in range(k0, k1):
                     total = vfma(a[row + k * ak], vload(panel, (k - k0) * 64), total)
+                if k1 == K and (bias.shape[0] > 0 or relu):
+                    total = _epilogue(total, bias, j0, relu)
                 vstore(out, cell, total)
 
 
@@ -202,12 +222,44 @@ def batched_matmul(a, b, out=None):
     Returns:
         ``out`` (a new array when not given), ``(G, ..., M, P)``.
     """
+    return _multiply(a, b, out, _NO_BIAS, False)
+
+
+def dense_forward(x, w, bias=None, relu=False):
+    """A Dense layer's ``x @ w + bias``, then ``max(., 0)`` if ``relu``, the last two on the registers of the product.
+
+    Args:
+        x: ``(M, K)``; w: ``(K, P)``; bias: ``(P,)`` or None.
+    Returns:
+        A new ``(M, P)`` array in the product's dtype (the bias is cast to it,
+        as the Dense op does). The numbers are those of the product, then
+        ``+ bias``, then ``numpy.maximum(., 0)``: the bias is added to each
+        complete sum, as a separate addition would.
+    """
+    if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0]:
+        raise ValueError(f"dense_forward takes (M, K) and (K, P) arrays. Received shapes {x.shape} and {w.shape}.")
+    if bias is not None and bias.shape != (w.shape[1],):
+        raise ValueError(f"dense_forward's bias has one number per column: expected shape ({w.shape[1]},), "
+                         f"received {bias.shape}.")
+    # The bias in the product's dtype (as the Dense op adds it), contiguous: read as 64-lane vectors.
+    bias = _NO_BIAS if bias is None else np.ascontiguousarray(bias, dtype=np.result_type(x, w))
+    return _multiply(x[None], w[None], None, bias, relu)[0]
+
+
+_NO_BIAS = np.empty(0, np.float32)
+
+
+def _multiply(a, b, out, bias, relu):
+    """:func:`batched_matmul`, plus ``bias`` (``(P,)``, or empty) and a ReLU on each complete sum."""
     M, K, P = a.shape[-2], a.shape[-1], b.shape[-1]
     if out is None:
         out = np.empty(a.shape[:-1] + (P,), dtype=np.result_type(a, b))
-    if not _fits(a, b, out) or a.shape[0] != b.shape[0] or b.shape[1] != K:
+    if not _fits(a, b, out) or a.shape[0] != b.shape[0] or b.shape[1] != K or bias.dtype != np.float32:
         # more leading axes (numpy.matmul's loop), or shapes numpy.matmul will refuse with its message
-        return _blas(a, b, out)
+        out = _blas(a, b, out)
+        if bias.size:
+            np.add(out, bias, out=out, casting="unsafe")
+        return np.maximum(out, 0, out=out) if relu else out
     (a_flat, a_strides), (b_flat, b_strides), (out_flat, out_strides) = _flat(a), _flat(b), _flat(out)
     pieces, panel = a.shape[0] * (P // WIDTH) * -(-M // ROWS), np.empty(DEPTH * WIDTH, np.float32)
     if out.size * K > SMALL_ALONE:  # else handing pieces to another thread would cost more than it saves
@@ -215,10 +267,10 @@ def batched_matmul(a, b, out=None):
 
         job = np.array([team_work.PRODUCTS, a_flat.ctypes.data, a_flat.size, b_flat.ctypes.data, b_flat.size,
                         out_flat.ctypes.data, out_flat.size, *a_strides, *b_strides, *out_strides[:2], M, K, P,
-                        pieces], np.int64)
+                        pieces, bias.ctypes.data, bias.size, relu], np.int64)
         if team_work.run(job, pieces, panel):
             return out
-    _products(a_flat, a_strides, b_flat, b_strides, out_flat, out_strides[:2], M, K, P, panel, 0, pieces)
+    _products(a_flat, a_strides, b_flat, b_strides, out_flat, out_strides[:2], M, K, P, bias, relu, panel, 0, pieces)
     return out
 
 

@@ -425,8 +425,8 @@ def _forward_rows(xpad, H, W, C, U, F, B_T, A_T, bias, relu, pool, TH, TW, y, OH
         tiles = (r1 - r0) * TW
         winograd_vectors._input_transform(xpad, H, W, C, B_T, 0, TH, TW, V, tiles, r0, t, r0, r1)
         pieces = 36 * (F // 64) * -(-tiles // numba_simd_matmul.ROWS)
-        numba_simd_matmul._products(V, (tiles * C, C, 1), U, (C * F, F, 1), M, (tiles * F, F), tiles, C, F, panel,
-                                    0, pieces)
+        numba_simd_matmul._products(V, (tiles * C, C, 1), U, (C * F, F, 1), M, (tiles * F, F), tiles, C, F,
+                                    numba_simd_matmul._NO_BIAS, False, panel, 0, pieces)
         winograd_vectors._output_transform(M, tiles, r0, A_T, bias, relu, pool, 0, TH, TW, y, OH, OW, argmax, u, o,
                                            r0, r1)
 

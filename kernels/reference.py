@@ -356,6 +356,20 @@ def batched_matmul(a, b, out=None):
     return out
 
 
+def dense_forward(x, w, bias=None, relu=False):
+    """A Dense layer: ``x @ w + bias``, then ``max(., 0)`` when ``relu``.
+
+    Args:
+        x: ``(M, K)``; w: ``(K, P)``; bias: ``(P,)`` or None; relu: bool.
+    Returns:
+        A new ``(M, P)`` array, in the product's dtype.
+    """
+    out = matmul(x, w)
+    if bias is not None:
+        out = out + bias.astype(out.dtype)  # the product's dtype, as the Dense op keeps
+    return np.maximum(out, 0) if relu else out
+
+
 # ---------------------------------------------------------------------- adam
 def adam_update(variable, gradient, momentum, velocity, velocity_hat, alpha, beta_1, beta_2, epsilon):
     """One Adam step of one variable; ``momentum``, ``velocity`` (and ``velocity_hat``) in place.

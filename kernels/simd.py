@@ -36,7 +36,10 @@ The operations:
 * ``vfma(scalar, vector, total)``: ``total + scalar * vector``, lane by lane,
   with one rounding (a fused multiply-add: ``llvm.fma``), the scalar copied
   to every lane;
+* ``vadd(vector, other)``: the sum, lane by lane;
 * ``vrelu(vector)``: each lane where it is greater than 0, else 0;
+* ``vmax0(vector)``: each lane where it is greater than 0, else 0, but a
+  NaN stays NaN: ``numpy.maximum(x, 0)``'s numbers (a Dense layer's ReLU);
 * ``vpositive(test, vector)``: each lane of ``vector`` where ``test``'s is
   greater than 0, else 0 (the ReLU's gradient);
 * ``transpose16(source, start, stride, target, target_start, target_stride)``:
@@ -141,6 +144,27 @@ def vfma(typingctx, scalar, vector, total):
         return builder.call(fma, [broadcast, args[1], args[2]])
 
     return float32x64(scalar, vector, total), codegen
+
+
+@intrinsic
+def vadd(typingctx, vector, other):
+    """``vector + other`` in each lane."""
+
+    def codegen(context, builder, signature, args):
+        return builder.fadd(args[0], args[1])
+
+    return float32x64(vector, other), codegen
+
+
+@intrinsic
+def vmax0(typingctx, vector):
+    """``vector`` where it is greater than 0 or NaN, else 0, lane by lane: ``numpy.maximum(x, 0)``'s numbers."""
+
+    def codegen(context, builder, signature, args):
+        zero = ir.Constant(_VECTOR, [0.0] * LANES)
+        return builder.select(builder.fcmp_unordered(">", args[0], zero), args[0], zero)  # NaN: unordered
+
+    return float32x64(vector), codegen
 
 
 @intrinsic

@@ -30,7 +30,7 @@ from minikeras.kernels.numba_simd_matmul import WIDTH
 from minikeras.kernels.numba_simd_matmul import _products
 
 PRODUCTS, ADAM = 0, 1  # the kinds of job
-JOB_WIDTH = 19  # integers per description: a product's (see numba_simd_matmul.batched_matmul), the longest
+JOB_WIDTH = 22  # integers per description: a product's (see numba_simd_matmul._multiply), the longest
 ADAM_PIECE = 16384  # weights per piece of an Adam update: 64 KB of each of its arrays
 
 
@@ -68,11 +68,12 @@ def _take_products(control, job, s, panel):
     out = numba.carray(team.float32_at(s[4]), s[5])
     a_strides, b_strides, out_strides = (s[6], s[7], s[8]), (s[9], s[10], s[11]), (s[12], s[13])
     M, K, P, pieces = s[14], s[15], s[16], s[17]
+    bias, relu = numba.carray(team.float32_at(s[18]), s[19]), s[20] != 0
     while True:
         piece = team.claim(control, job, pieces)
         if piece < 0:
             return pieces
-        _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, panel, piece, piece + 1)
+        _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, bias, relu, panel, piece, piece + 1)
         team.piece_done(control)
 
 

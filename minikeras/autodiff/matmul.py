@@ -85,9 +85,11 @@ class Dense(Op):
     """z = x @ w + b, then max(z, 0) if ``relu``: a Dense layer's three ops as one.
 
     The layer could run ``matmul``, ``add`` and ``relu`` (three ops, three
-    arrays the size of the output, three records on the tape); here the bias
-    and the ReLU are applied in place on the product's own array, and the
-    backward pass reads one saved mask instead of three ops' worth of state:
+    arrays the size of the output, three records on the tape); here the
+    ``dense`` kernel adds the bias and applies the ReLU to each complete sum
+    before storing it (``kernels/numba_simd_matmul.py``), or they are applied
+    in place on the product's own array (other kernels), and the backward
+    pass reads the output itself instead of three ops' worth of state:
         dz = dy where z > 0 (all of dy without the ReLU)
         dx = dz @ w.T,   dw = x.T @ dz,   db = sum of dz over the rows
     For an MLP the saving is most of the step's time outside BLAS
@@ -99,19 +101,24 @@ class Dense(Op):
         self.relu = relu
 
     def forward(self, x, w, b):
-        xp = get_xp(x)
         self.x, self.w = x, w
-        z = _product(_rows(x) if x.ndim > 2 else x, w)  # a new array: changed in place below
-        xp.add(z, b, out=z, casting="unsafe")  # b in z's dtype (mixed precision casts before)
-        if self.relu:
-            self.positive = z > 0
-            xp.maximum(z, 0, out=z)
+        rows = _rows(x) if x.ndim > 2 else x
+        fused = kernel_choice.dense_kernel(rows, w)
+        if fused is not None:  # the bias and the ReLU on the product's registers (kernels/numba_simd_matmul.py)
+            z = fused(rows, w, b, self.relu)
+        else:
+            z = _product(rows, w)  # a new array: changed in place below
+            xp = get_xp(x)
+            xp.add(z, b, out=z, casting="unsafe")  # b in z's dtype (mixed precision casts before)
+            if self.relu:
+                xp.maximum(z, 0, out=z)
+        self.z = z  # the backward pass's mask is z > 0: after the ReLU as before it (a NaN gives False)
         return z.reshape(x.shape[:-1] + w.shape[-1:])
 
     def backward(self, dy):
         dz = _rows(dy) if dy.ndim > 2 else dy
         if self.relu:
-            dz = dz * self.positive
+            dz = dz * (self.z > 0)
         rows = _rows(self.x) if self.x.ndim > 2 else self.x
         dx = _product(dz, self.w.T).reshape(self.x.shape) if self.needs_gradient(0) else None
         dw = _product(rows.T, dz) if self.needs_gradient(1) else None

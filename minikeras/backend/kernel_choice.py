@@ -262,6 +262,30 @@ def matmul_kernel(a, b):
     return numba_matmul.matmul
 
 
+def dense_kernel(x, w):
+    """The ``dense`` family's function for a Dense layer's raw ``x (M, K)`` and ``w (K, P)``, or None.
+
+    With the default matmul setting (``"auto"``), float32 NumPy arrays go to
+    ``numba_simd_matmul.dense_forward``: the bias and the ReLU are applied to
+    the product's registers. With ``matmul="reference"``, ``reference.dense_forward``.
+    None otherwise (CuPy arrays, ``"blas"``, ``"numba"``, other dtypes): the
+    op then adds the bias and applies the ReLU to :func:`matmul_kernel`'s product.
+    """
+    if is_cupy_array(x) or is_cupy_array(w) or x.ndim != 2 or w.ndim != 2 or x.dtype != w.dtype:
+        return None
+    name = _settings.get().matmul
+    if name == "auto" and x.dtype == numpy.float32:
+        from minikeras.kernels import numba_simd_matmul
+
+        _prepare_numba()
+        return numba_simd_matmul.dense_forward
+    if name == "reference" and x.dtype.kind == "f":
+        from minikeras.kernels import reference
+
+        return reference.dense_forward
+    return None
+
+
 def batched_matmul_kernel(a, b):
     """The function of the ``batched_matmul`` family for these two stacks ``(G, ..., M, K)``, ``(G, ..., K, P)``.
 

@@ -23,6 +23,7 @@ FAMILIES = {
     "pool": ("max_pool_forward", "max_pool_backward", "average_pool_forward", "average_pool_backward"),
     "matmul": ("matmul",),
     "batched_matmul": ("batched_matmul",),
+    "dense": ("dense_forward",),
     "depthwise_conv": ("depthwise_conv_forward", "depthwise_conv_backward"),
     "conv_transpose": ("conv_transpose_forward", "conv_transpose_backward"),
     "recurrent": ("lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
@@ -33,13 +34,13 @@ FAMILIES = {
 }
 
 KERNEL_MODULES = {
-    "reference": ("conv", "conv_max_pool", "conv_transpose", "pool", "matmul", "batched_matmul", "adam"),
+    "reference": ("conv", "conv_max_pool", "conv_transpose", "pool", "matmul", "batched_matmul", "dense", "adam"),
     "numpy_im2col": ("conv",),
     "numba_conv": ("conv", "conv_transpose"),
     "numba_winograd": ("conv", "conv_max_pool"),
     "numba_pool": ("pool",),
     "numba_matmul": ("matmul",),
-    "numba_simd_matmul": ("matmul", "batched_matmul"),
+    "numba_simd_matmul": ("matmul", "batched_matmul", "dense"),
     "threaded_matmul": ("batched_matmul",),
     "numba_cuda": ("conv", "conv_transpose", "pool", "matmul", "batched_matmul", "depthwise_conv"),
     "depthwise_reference": ("depthwise_conv",),

@@ -203,3 +203,86 @@ def test_dense_products_follow_the_matmul_setting():
     assert kernel_choice.matmul_kernel(a.astype(np.float64), b.astype(np.float64)) is np.matmul
     with config.kernels(matmul="blas"):
         assert kernel_choice.matmul_kernel(a, b) is np.matmul
+
+
+def test_the_dense_kernel_follows_the_matmul_setting():
+    x, w = np.ones((4, 8), np.float32), np.ones((8, 64), np.float32)
+    assert kernel_choice.dense_kernel(x, w) is numba_simd_matmul.dense_forward  # "auto", the default
+    assert kernel_choice.dense_kernel(x.astype(np.float64), w.astype(np.float64)) is None
+    assert kernel_choice.dense_kernel(x[None], w) is None
+    with config.kernels(matmul="reference"):
+        assert kernel_choice.dense_kernel(x, w) is reference.dense_forward
+    for setting in ("blas", "numba"):
+        with config.kernels(matmul=setting):
+            assert kernel_choice.dense_kernel(x, w) is None
+
+
+@pytest.mark.parametrize("relu", [True, False])
+def test_the_dense_op_gives_the_same_numbers_and_gradients_fused_or_not(simd_everywhere, relu):
+    from minikeras.autodiff.matmul import dense
+    from minikeras.autodiff.tape import GradientTape
+    from minikeras.autodiff.variable import Variable
+
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((130, 300)).astype(np.float32)
+    x[3, 5] = np.nan  # a NaN row: NaN outputs, no gradient through the ReLU where the output is NaN
+    w, b = Variable(rng.standard_normal((300, 128)).astype(np.float32)), Variable(rng.standard_normal(128).astype(np.float32))
+    upstream = rng.standard_normal((130, 128)).astype(np.float32)
+    results = []
+    for setting in ("auto", "blas"):  # the dense kernel, then the product with the bias and ReLU added by the op
+        with config.kernels(matmul=setting), GradientTape() as tape:
+            y = dense(x, w, b, activation="relu" if relu else None)
+        results.append((y.numpy(), *(g.numpy() for g in tape.gradient(y, [w, b], output_gradients=upstream))))
+    for fused, plain in zip(*results):
+        np.testing.assert_allclose(fused, plain, rtol=1e-5, atol=1e-4)
+        assert np.array_equal(np.isnan(fused), np.isnan(plain))
+
+
+@pytest.mark.parametrize("M, K, P", [(128, 784, 512), (7, 33, 64), (130, 200, 128)])  # on the team; alone; last rows
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("relu", [True, False])
+def test_dense_forward_is_the_product_then_the_bias_then_the_relu(simd_everywhere, M, K, P, bias, relu):
+    rng = np.random.default_rng(M + K + P)
+    x, w = _operand(rng, (M, K), False), _operand(rng, (K, P), True)
+    b = rng.standard_normal(P).astype(np.float32) if bias else None
+    out = numba_simd_matmul.dense_forward(x, w, b, relu)
+    step_by_step = numba_simd_matmul.matmul(x, w) + (b if bias else np.float32(0))  # one addition per complete sum
+    np.testing.assert_array_equal(out, np.maximum(step_by_step, 0) if relu else step_by_step)
+    expected = reference.dense_forward(x.astype(np.float64), w.astype(np.float64), b, relu)
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4 * np.sqrt(K))
+
+
+def test_dense_forward_relu_keeps_nan_and_gives_positive_zero_as_numpy_maximum(simd_everywhere):
+    x, w = np.eye(4, 64, dtype=np.float32), np.zeros((64, 64), np.float32)
+    w[0, 0], w[1, 1], w[2, 2] = np.nan, -1.0, 2.0
+    bias = np.zeros(64, np.float32)
+    bias[3] = -0.0
+    out = numba_simd_matmul.dense_forward(x, w, bias, relu=True)
+    expected = np.maximum(x @ w + bias, 0)
+    np.testing.assert_array_equal(out, expected)  # NaN where numpy has NaN
+    assert np.isnan(out[0, 0]) and out[1, 1] == 0 and out[2, 2] == 2
+    assert not np.signbit(out).any()
+
+
+@pytest.mark.parametrize("case", ["width 10", "float64", "float64 bias"])
+def test_dense_forward_that_does_not_fit_gives_numpys_numbers(simd_everywhere, case):
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((5, 8)).astype(np.float32), rng.standard_normal((8, 64)).astype(np.float32)
+    b = rng.standard_normal(64).astype(np.float32)
+    if case == "width 10":
+        w, b = w[:, :10], b[:10]
+    elif case == "float64":
+        x, w, b = x.astype(np.float64), w.astype(np.float64), b.astype(np.float64)
+    else:
+        b = b.astype(np.float64)
+    out = numba_simd_matmul.dense_forward(x, w, b, relu=True)
+    assert out.dtype == np.result_type(x, w)  # the product's dtype: the bias is cast to it, as the Dense op does
+    np.testing.assert_allclose(out, np.maximum(x @ w + b.astype(out.dtype), 0), rtol=1e-6, atol=1e-6)
+
+
+def test_dense_forward_errors_name_the_shapes():
+    x, w = np.ones((2, 3), np.float32), np.ones((3, 64), np.float32)
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(4, 64\)"):
+        numba_simd_matmul.dense_forward(x, np.ones((4, 64), np.float32))
+    with pytest.raises(ValueError, match=r"expected shape \(64,\), received \(63,\)"):
+        numba_simd_matmul.dense_forward(x, w, np.ones(63, np.float32))
