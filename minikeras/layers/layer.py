@@ -45,6 +45,11 @@ from minikeras.utils.traceback_utils import filter_traceback
 # at once (a training step walks the layer tree a few times, for the trainable
 # variables and the losses).
 _LEAVES = (str, int, float, bool, type(None))
+# The layer's own bookkeeping, which never holds a sublayer: its variables, seed
+# generators and losses (``_track``, ``add_loss``) and the nodes of the functional
+# graph (which lead to other layers, not to sublayers).
+_NOT_SUBLAYERS = frozenset({"_inbound_nodes", "_trainable_variables", "_non_trainable_variables",
+                            "_seed_generators", "_losses"})
 
 
 
@@ -188,7 +193,7 @@ class Layer:
         found = []
         seen = {id(self)}
         for key, value in self.__dict__.items():
-            if key != "_inbound_nodes":
+            if key not in _NOT_SUBLAYERS:
                 _walk_attribute(value, found, seen)
         return [item for item in found if isinstance(item, Layer)]
 
