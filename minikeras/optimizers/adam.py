@@ -45,6 +45,7 @@ class Adam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
+        self._step_sizes = {}  # the last step size computed, and what it was computed from (_step_size)
 
     def build(self, variables):
         """Slots ``w_momentum, w_velocity`` per variable, then the ``velocity_hat``s."""
@@ -56,12 +57,8 @@ class Adam(Optimizer):
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
     def update_step(self, gradient, variable, learning_rate):
-        xp = get_xp(variable.data)
         # 1. Bias correction folded into the step size.
-        local_step = self._cast(self.iterations.data + 1, variable)
-        beta_1_power = xp.power(self._cast(self.beta_1, variable), local_step)
-        beta_2_power = xp.power(self._cast(self.beta_2, variable), local_step)
-        alpha = learning_rate * xp.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        alpha = self._step_size(variable, learning_rate)
         # 2. The two running averages and the step, the formulas of the module
         #    docstring: ``kernels/reference.py: adam_update`` writes them in NumPy,
         #    ``kernels/numba_optimizer.py`` in one pass. Only this optimizer holds
@@ -73,6 +70,21 @@ class Adam(Optimizer):
         adam_update = kernel_choice.adam_kernel(variable.data)
         variable.assign(adam_update(variable.data, gradient, m, v, v_hat, alpha, self.beta_1, self.beta_2,
                                     self.epsilon))
+
+    def _step_size(self, variable, learning_rate):
+        """``lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` in the variable's dtype, ``t = iterations + 1``.
+
+        The same for every variable of a dtype in a step: kept for the step's
+        other variables (a model has a few dtypes, and many variables).
+        """
+        key = (variable.data.dtype, int(self.iterations.data), float(learning_rate), self.beta_1, self.beta_2)
+        if self._step_sizes.get("key") != key:
+            xp = get_xp(variable.data)
+            local_step = self._cast(self.iterations.data + 1, variable)
+            beta_1_power = xp.power(self._cast(self.beta_1, variable), local_step)
+            beta_2_power = xp.power(self._cast(self.beta_2, variable), local_step)
+            self._step_sizes = {"key": key, "alpha": learning_rate * xp.sqrt(1 - beta_2_power) / (1 - beta_1_power)}
+        return self._step_sizes["alpha"]
 
     def get_config(self):
         config = super().get_config()
