@@ -116,5 +116,12 @@ def run(description, pieces, panel):
         description: ``JOB_WIDTH`` int64 at most, the kind first.
         pieces: how many pieces the job has.
         panel: the calling thread's work space for products (``DEPTH * WIDTH`` float32).
+
+    With ``NUMBA_DISABLE_JIT=1`` (kernels run as Python, for a debugger) there
+    is no team: the atomic operations exist only in compiled code.
     """
+    from numba.core import config
+
+    if config.DISABLE_JIT:
+        return False
     return _team().run(description, pieces, (panel,))

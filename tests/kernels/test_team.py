@@ -167,3 +167,10 @@ def test_a_description_longer_than_a_slot_is_refused():
     crew = team.Team(_serve_marks, 3, lambda: ())
     with pytest.raises(ValueError, match="3 integers at most; received 4"):
         crew.run(np.zeros(4, np.int64), 8, ())
+
+
+def test_no_team_when_numba_runs_kernels_as_python(monkeypatch):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "DISABLE_JIT", True)
+    assert team_work.run(np.zeros(3, np.int64), 8, np.empty(0, np.float32)) is False
