@@ -14,9 +14,16 @@ large share of the time of an MLP's products, which are short, went to it,
 and a core that has just woken up is slower for a while. Here a helper
 that has finished a job keeps watching for the next one for a short while
 (``SPIN_SECONDS``) in compiled code, without Python's lock, as OpenBLAS's
-and OpenMP's threads do; a job posted in that window starts at once. A
-helper that has seen nothing for that long goes to sleep on a semaphore,
-and the caller wakes it with the next job (the slow way, once).
+and OpenMP's threads do; a job posted in that window starts at once. Then it
+naps (``usleep`` from the C library, still in compiled code), for 50 us at
+first and twice as long each time up to ``NAP_LONGEST``, looking for a job
+between naps. A helper never returns to Python, so it never waits for
+Python's lock either: with a semaphore, the woken thread had to take that
+lock to get back to its loop while the caller's thread held it, and the
+two ended up taking turns through the operating system (a training step of
+the guide's convnet, whose Winograd layers run ``runtime.run_parallel``
+between products, was a fifth slower that way: ``bench/RESULTS.md``,
+"Session 12").
 
 The shared state is a few 64-bit integers, ``control``, read and written
 with atomic instructions (the intrinsics below: Numba has no atomics of
@@ -30,21 +37,16 @@ addresses, strides and sizes: ``team_work.py``):
   took it first, or when the job is no longer the one the thread read its
   slot for (the job number is part of the word): a thread that was slow
   to look never runs a piece with another job's description;
-* ``DONE``: pieces finished; the caller's job is over when it equals the count;
-* ``SLEEPING + h``: 1 while helper ``h`` sleeps, or is about to. The caller
-  swaps it to 0 after posting a job and, if it was 1, wakes the helper. The
-  helper sets it, then looks at ``JOB`` once more: if a job came in
-  between, whoever swaps the flag back to 0 first owns the wake-up, so a
-  job is never left with a sleeping helper and a wake-up is never lost.
+* ``DONE``: pieces finished; the caller's job is over when it equals the count.
 
 While ``runtime.run_parallel`` hands pieces to its own helpers, which need
-the cores, it raises a flag (``runtime.quiet_flag()``) that sends watching
-helpers to sleep at once.
+the cores, it raises a flag (``runtime.quiet_flag()``) that makes watching
+helpers nap at once.
 
 The slots alternate (``job % 2``) so that describing job ``n + 1`` never
 overwrites the slot a helper may still be reading for job ``n``. The caller
 takes pieces too, by the same claims, so a job never waits for a helper to
-wake up: a sleeping helper costs the caller the helper's share, no more.
+wake up: a napping helper costs the caller the helper's share, no more.
 Which thread computes a piece changes nothing in its numbers.
 
 Read next: ``team_work.py``, the function the helpers run: the products and Adam.
@@ -63,10 +65,10 @@ from numba.core.extending import intrinsic
 
 from minikeras.kernels import runtime
 
-JOB, CLAIM, DONE, SLEEPING = 0, 1, 2, 8  # places in ``control``; SLEEPING + h for helper h
-MAX_HELPERS = 56  # control has 64 places
+JOB, CLAIM, DONE = 0, 1, 2  # places in ``control``
 STOP = -1  # JOB's value that ends the helpers
-SPIN_SECONDS = 1e-3  # how long an idle helper watches for a job before it sleeps
+SPIN_SECONDS = 1e-3  # how long an idle helper watches for a job before it naps
+NAP_FIRST, NAP_LONGEST = 50, 10_000  # microseconds: a helper's first nap, and its longest
 WAIT_SPINS = 1 << 16  # how many pauses the caller waits in compiled code before it yields the core
 
 
@@ -163,6 +165,19 @@ def pause(typingctx):
 
 
 @intrinsic
+def nap(typingctx, microseconds):
+    """Sleeps that long (the C library's ``usleep``: POSIX), without Python's lock."""
+
+    def codegen(context, builder, signature, args):
+        usleep = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(32), [ir.IntType(32)]),
+                                                "usleep")
+        builder.call(usleep, [builder.trunc(args[0], ir.IntType(32))])
+        return context.get_dummy_value()
+
+    return types.none(microseconds), codegen
+
+
+@intrinsic
 def float32_at(typingctx, address):
     """A ``float32*`` pointer from an address (``numpy.ndarray.ctypes.data``), for ``numba.carray``."""
 
@@ -174,17 +189,15 @@ def float32_at(typingctx, address):
 
 # ----- the protocol, in compiled code (inlined into the user's ``serve``: one function to compile) -----
 @njit(nogil=True, inline="always")
-def next_job(control, quiet, helper, spins, seen):
-    """For helper ``helper``, idle since job ``seen``: the next job's number, 0 to sleep, -1 to stop.
+def next_job(control, quiet, spins, seen):
+    """For a helper idle since job ``seen``: the next job's number, or -1 to stop.
 
     Watches ``JOB`` for ``spins`` pauses (none while ``quiet[0]`` is
-    positive: ``runtime.run_parallel`` is at work), then sets the
-    helper's sleeping flag and looks once more (module docstring). Returns
-    -2 when a job came in while the flag was set and the caller owns the
-    wake-up: the helper must take that wake-up (acquire its semaphore once),
-    then call again.
+    positive: ``runtime.run_parallel`` is at work), then naps between looks,
+    each nap twice the one before, from ``NAP_FIRST`` to ``NAP_LONGEST``
+    microseconds.
     """
-    idle = 0
+    idle, length = 0, NAP_FIRST
     while True:
         job = atomic_load(control, JOB)
         if job == STOP:
@@ -194,14 +207,9 @@ def next_job(control, quiet, helper, spins, seen):
         if idle < spins and atomic_load(quiet, 0) <= 0:
             idle += 1
             pause()
-            continue
-        atomic_store(control, SLEEPING + helper, 1)
-        if atomic_load(control, JOB) == seen:
-            return 0  # asleep: the caller that posts the next job wakes it
-        if atomic_swap(control, SLEEPING + helper, 0) == 1:
-            idle = 0  # the helper took its own flag back: no wake-up is coming
-            continue
-        return -2
+        else:
+            nap(length)
+            length = min(2 * length, NAP_LONGEST)
 
 
 @njit(nogil=True, inline="always")
@@ -223,12 +231,8 @@ def piece_done(control):
 
 
 @njit(nogil=True, inline="always")
-def post(control, slots, description, helpers):
-    """Publishes a job described by ``description`` (a slot's integers at most); returns ``(job, helpers to wake)``.
-
-    The second number has bit ``h`` set for each sleeping helper ``h`` whose
-    flag this call took: the caller releases their semaphores.
-    """
+def post(control, slots, description):
+    """Publishes a job described by ``description`` (a slot's integers at most); returns its number."""
     job = atomic_load(control, JOB) % 0x7FFFFFFF + 1  # 1 .. 2**31 - 1: job << 32 fits an int64
     width = slots.shape[0] // 2  # a slot's integers; the description may be shorter
     for i in range(description.shape[0]):
@@ -236,11 +240,7 @@ def post(control, slots, description, helpers):
     atomic_store(control, DONE, 0)
     atomic_store(control, CLAIM, job << 32)
     atomic_store(control, JOB, job)
-    wake = 0
-    for helper in range(helpers):
-        if atomic_swap(control, SLEEPING + helper, 0) == 1:
-            wake |= 1 << helper
-    return job, wake
+    return job
 
 
 @njit(nogil=True, inline="always")
@@ -257,80 +257,73 @@ def finished(control, pieces, spins):
 class Team:
     """Helper threads, and the calls that share a job with them, around one compiled function ``serve``.
 
-    ``serve(control, slots, quiet, helper, spins, seen, description, helpers, *scratch)``
+    ``serve(control, slots, quiet, helper, spins, seen, description, *scratch)``
     is written by the kernel module with the functions above, inlined:
 
-    * for a helper (``helper >= 0``), its loop: :func:`next_job` (``spins``
-      pauses of watching), the job's pieces (:func:`claim`, the kernel,
-      :func:`piece_done`), again; it returns ``(code, seen)``, the 0, -1
-      or -2 of :func:`next_job` and the last job it saw;
-    * for the caller (``helper == -1``): :func:`post` of ``description``
-      (``helpers`` helpers may be asleep), the job's pieces as a helper takes
-      them, then :func:`finished` with ``spins``; it returns ``(helpers to
-      wake, finished)``.
+    * for a helper (``helper >= 0``), its whole life: :func:`next_job`
+      (``spins`` pauses of watching, then naps), the job's pieces
+      (:func:`claim`, the kernel, :func:`piece_done`), again, until
+      :func:`next_job` says stop; it returns -1;
+    * for the caller (``helper == -1``): :func:`post` of ``description``,
+      the job's pieces as a helper takes them, then :func:`finished` with
+      ``spins``; it returns 1 when every piece is done, else 0;
+    * for timing (``helper == -2``): :func:`finished` of a job that never
+      ends, ``spins`` pauses; it returns 0.
 
     ``scratch()`` gives one thread's work arrays (``*scratch``).
     """
 
     def __init__(self, serve, slot_width, scratch):
         self.serve, self.scratch = serve, scratch
-        self.control = np.zeros(64, np.int64)
+        self.control = np.zeros(8, np.int64)
         self.slots = np.zeros(2 * slot_width, np.int64)
-        self.wake_ups = []  # one semaphore per helper
+        self.helpers = 0  # threads started
         self.lock = threading.Lock()  # held by the thread whose job the team runs
         self.spins = max(1, int(SPIN_SECONDS / self._pause_seconds()))
 
     def _pause_seconds(self):
-        """How long one :func:`pause` takes on this CPU (10 to 150 cycles, by model): a helper idle on a dummy team."""
-        control, slots, quiet, nothing = np.zeros(64, np.int64), self.slots.copy(), np.zeros(1, np.int64), self.slots[:0]
-        work = self.scratch()
-        self.serve(control, slots, quiet, 0, 10, 0, nothing, 0, *work)  # compiles, or loads from the cache
+        """How long one :func:`pause` takes on this CPU (10 to 150 cycles, by model): ``serve``'s timing mode, timed."""
+        control, slots, quiet, nothing, work = np.zeros(8, np.int64), self.slots.copy(), np.zeros(1, np.int64), \
+            self.slots[:0], self.scratch()
+        self.serve(control, slots, quiet, -2, 10, 0, nothing, *work)  # compiles it, or loads it from the cache
         start = time.perf_counter()
-        self.serve(control, slots, quiet, 0, 20000, 0, nothing, 0, *work)
+        self.serve(control, slots, quiet, -2, 20000, 0, nothing, *work)
         return max((time.perf_counter() - start) / 20000, 1e-9)
 
-    def _helper_loop(self, helper, wake_up):
-        work, seen, nothing = self.scratch(), 0, self.slots[:0]
-        while True:
-            code, seen = self.serve(self.control, self.slots, runtime.quiet_flag(), helper, self.spins, seen,
-                                    nothing, 0, *work)
-            if code == -1:
-                return
-            wake_up.acquire()  # 0: sleep until a job; -2: take the wake-up already given
+    def _helper_loop(self, helper):
+        work = self.scratch()
+        self.serve(self.control, self.slots, runtime.quiet_flag(), helper, self.spins, 0, self.slots[:0], *work)
+
+    def stop(self):
+        """Ends the helpers (they return within one nap); the team cannot run jobs afterwards."""
+        self.control[JOB] = STOP
 
     def run(self, description, pieces, scratch):
         """Runs the job ``description`` of ``pieces`` pieces on the team, this thread taking pieces too.
 
         ``description``: at most ``slot_width`` integers. ``scratch``: the
-        calling thread's work arrays. Returns True when every
-        piece is done. When another thread is using the team, or one thread
-        is all there is, returns False at once, having run nothing (the
-        caller then runs every piece itself).
+        calling thread's work arrays. Returns True when every piece is done.
+        When another thread is using the team, or one thread is all there
+        is, returns False at once, having run nothing (the caller then runs
+        every piece itself).
         """
         import numba
 
         if description.shape[0] > self.slots.shape[0] // 2:
             raise ValueError(f"a job's description has {self.slots.shape[0] // 2} integers at most; "
                              f"received {description.shape[0]}.")
-        helpers = min(numba.get_num_threads(), pieces, MAX_HELPERS + 1) - 1
-        if helpers <= 0 or not self.lock.acquire(blocking=False):
+        helpers = min(numba.get_num_threads(), pieces) - 1
+        if helpers <= 0 or self.control[JOB] == STOP or not self.lock.acquire(blocking=False):
             return False
         try:
-            while len(self.wake_ups) < helpers:
-                wake_up = threading.Semaphore(0)
-                self.wake_ups.append(wake_up)
-                threading.Thread(target=self._helper_loop, args=(len(self.wake_ups) - 1, wake_up),
-                                 name="minikeras-team", daemon=True).start()
-            wake, done = self.serve(self.control, self.slots, runtime.quiet_flag(), -1, WAIT_SPINS, 0,
-                                    description, len(self.wake_ups), *scratch)
-            for helper, wake_up in enumerate(self.wake_ups):
-                if wake >> helper & 1:  # asleep when the job came: it helps from the next job on
-                    wake_up.release()
+            while self.helpers < helpers:
+                threading.Thread(target=self._helper_loop, args=(self.helpers,), name="minikeras-team",
+                                 daemon=True).start()
+                self.helpers += 1
+            done = self.serve(self.control, self.slots, runtime.quiet_flag(), -1, WAIT_SPINS, 0, description, *scratch)
             while not done:  # a helper holds a piece and has lost its core: let it have this one
                 time.sleep(0)
                 done = finished(self.control, pieces, WAIT_SPINS)
             return True
         finally:
             self.lock.release()
-
-

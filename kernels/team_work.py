@@ -35,22 +35,23 @@ ADAM_PIECE = 16384  # weights per piece of an Adam update: 64 KB of each of its 
 
 
 @njit(nogil=True, cache=True)
-def _serve(control, slots, quiet, helper, spins, seen, description, helpers, panel):
-    """The team's function (``team.Team``): a helper's loop (``helper >= 0``), or a caller's job (``helper == -1``).
+def _serve(control, slots, quiet, helper, spins, seen, description, panel):
+    """The team's function (``team.Team``): a helper's life (``helper >= 0``), a caller's job (-1), or timing (-2).
 
-    A helper takes pieces of each new job until ``team.next_job`` says sleep
-    (0) or stop (-1), and returns that with the last job it saw. The caller
-    posts ``description``, takes pieces until none is left, and waits for
-    the helpers' last ones: ``(helpers to wake, finished)``. One function for
-    both: each kernel is compiled into it once.
+    A helper takes pieces of each new job until ``team.next_job`` says stop,
+    and returns -1. The caller posts ``description``, takes pieces until
+    none is left, and waits up to ``spins`` pauses for the helpers' last
+    ones: 1 when all are done, else 0. One function for all: each kernel is
+    compiled into it once.
     """
-    wake = 0
-    if helper < 0:
-        seen, wake = team.post(control, slots, description, helpers)
+    if helper == -2:
+        return team.finished(control, 1 << 62, spins)  # a job that never ends: ``spins`` pauses
+    if helper == -1:
+        seen = team.post(control, slots, description)
     while True:
-        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
-        if job <= 0:
-            return job, seen
+        job = seen if helper < 0 else team.next_job(control, quiet, spins, seen)
+        if job < 0:
+            return -1
         seen = job
         d = (job % 2) * JOB_WIDTH  # the job's slot: read before a claim, used only once one succeeds
         if slots[d] == PRODUCTS:
@@ -58,7 +59,7 @@ def _serve(control, slots, quiet, helper, spins, seen, description, helpers, pan
         else:
             pieces = _take_adam(control, job, slots[d + 1:d + JOB_WIDTH])
         if helper < 0:
-            return wake, team.finished(control, pieces, spins)
+            return team.finished(control, pieces, spins)
 
 
 @njit(nogil=True, inline="always")
@@ -118,10 +119,11 @@ def run(description, pieces, panel):
         panel: the calling thread's work space for products (``DEPTH * WIDTH`` float32).
 
     With ``NUMBA_DISABLE_JIT=1`` (kernels run as Python, for a debugger) there
-    is no team: the atomic operations exist only in compiled code.
+    is no team: the atomic operations exist only in compiled code; nor on
+    Windows, whose C library has no ``usleep`` for the helpers' naps.
     """
     from numba.core import config
 
-    if config.DISABLE_JIT:
+    if config.DISABLE_JIT or os.name == "nt":
         return False
     return _team().run(description, pieces, (panel,))

@@ -53,39 +53,42 @@ def test_two_threads_adding_at_once_lose_no_addition():
 
 
 def test_each_piece_is_claimed_once_and_only_for_its_own_job():
-    control, slots = np.zeros(64, np.int64), np.zeros(4, np.int64)
-    job, wake = team.post(control, slots, np.array([10, 20], np.int64), 0)
-    assert (job, wake) == (1, 0) and slots[2:].tolist() == [10, 20]  # job 1 in the second slot
+    control, slots = np.zeros(8, np.int64), np.zeros(4, np.int64)
+    job = team.post(control, slots, np.array([10, 20], np.int64))
+    assert job == 1 and slots[2:].tolist() == [10, 20]  # job 1 in the second slot
     assert [team.claim(control, job, 3) for _ in range(4)] == [0, 1, 2, -1]
     assert team.claim(control, job + 1, 3) == -1  # a thread that read another job's slot
-    job_2, _ = team.post(control, slots, np.array([30, 40], np.int64), 0)
+    job_2 = team.post(control, slots, np.array([30, 40], np.int64))
     assert team.claim(control, job, 3) == -1 and team.claim(control, job_2, 3) == 0
     assert slots.tolist() == [30, 40, 10, 20]  # job 2 did not overwrite job 1's slot
 
 
-def test_an_idle_helper_sleeps_and_the_next_job_takes_its_flag():
-    control, slots, quiet = np.zeros(64, np.int64), np.zeros(2, np.int64), np.zeros(1, np.int64)
-    assert team.next_job(control, quiet, 1, 100, 0) == 0  # nothing came: asleep
-    assert control[team.SLEEPING + 1] == 1
-    job, wake = team.post(control, slots, np.array([5], np.int64), 2)
-    assert wake == 0b10 and control[team.SLEEPING + 1] == 0  # the caller wakes helper 1 only
-    assert team.next_job(control, quiet, 1, 100, 0) == job
-    quiet[0] = 1  # run_parallel at work: no watching at all
-    assert team.next_job(control, quiet, 0, 10**12, job) == 0
+def test_an_idle_helper_naps_until_a_job_or_the_stop(monkeypatch):
+    control, slots, quiet = np.zeros(8, np.int64), np.zeros(2, np.int64), np.zeros(1, np.int64)
+    found = []
+    helper = threading.Thread(target=lambda: found.append(team.next_job(control, quiet, 100, 0)))
+    helper.start()
+    time.sleep(0.05)  # long past its 100 pauses: napping
+    assert helper.is_alive()
+    job = team.post(control, slots, np.array([5], np.int64))
+    helper.join(timeout=5)
+    assert found == [job]
+    quiet[0] = 1  # run_parallel at work: no watching at all, naps only
     control[team.JOB] = team.STOP
-    assert team.next_job(control, quiet, 0, 100, job) == -1
+    assert team.next_job(control, quiet, 10**12, job) == -1
 
 
 @njit(nogil=True)
-def _serve_marks(control, slots, quiet, helper, spins, seen, description, helpers):
+def _serve_marks(control, slots, quiet, helper, spins, seen, description):
     """A team function as ``team.Team`` wants it, whose kernel adds 1 to ``marks[piece]`` for each piece taken."""
-    wake = 0
-    if helper < 0:
-        seen, wake = team.post(control, slots, description, helpers)
+    if helper == -2:
+        return team.finished(control, 1 << 62, spins)
+    if helper == -1:
+        seen = team.post(control, slots, description)
     while True:
-        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
-        if job <= 0:
-            return job, seen
+        job = seen if helper < 0 else team.next_job(control, quiet, spins, seen)
+        if job < 0:
+            return -1
         seen = job
         d = (job % 2) * 3
         marks, pieces = numba.carray(team.float32_at(slots[d]), slots[d + 1]), slots[d + 2]
@@ -96,10 +99,10 @@ def _serve_marks(control, slots, quiet, helper, spins, seen, description, helper
             marks[piece] += 1.0
             team.piece_done(control)
         if helper < 0:
-            return wake, team.finished(control, pieces, spins)
+            return team.finished(control, pieces, spins)
 
 
-@pytest.mark.parametrize("spin_seconds", [0.0, 1e-3], ids=["helpers sleep between jobs", "helpers watch"])
+@pytest.mark.parametrize("spin_seconds", [0.0, 1e-3], ids=["helpers nap between jobs", "helpers watch"])
 def test_a_team_runs_every_piece_of_every_job_once(monkeypatch, spin_seconds):
     monkeypatch.setattr(team, "SPIN_SECONDS", spin_seconds)
     monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
@@ -110,16 +113,15 @@ def test_a_team_runs_every_piece_of_every_job_once(monkeypatch, spin_seconds):
             marks = np.zeros(int(rng.integers(1, 40)), np.float32)
             description = np.array([marks.ctypes.data, marks.size, marks.size], np.int64)
             ran = crew.run(description, marks.size, ())
-            assert ran == (marks.size > 1)  # one piece: no helper is worth waking
+            assert ran == (marks.size > 1)  # one piece: no helper is worth starting
             if ran:
                 assert (marks == 1.0).all(), round_
             if round_ % 50 == 0:
-                time.sleep(0.003)  # long enough for watching helpers to fall asleep
-        assert len(crew.wake_ups) == 2
+                time.sleep(0.003)  # long enough for watching helpers to start napping
+        assert crew.helpers == 2
     finally:
-        crew.control[team.JOB] = team.STOP  # the helpers return, asleep or not
-        for wake_up in crew.wake_ups:
-            wake_up.release()
+        crew.stop()
+    assert crew.run(np.zeros(3, np.int64), 8, ()) is False  # a stopped team runs nothing
 
 
 def test_a_busy_team_refuses_at_once():
@@ -136,15 +138,12 @@ def test_run_parallel_quiets_the_team_while_its_helpers_work(monkeypatch):
     assert runtime.quiet_flag()[0] == 0
 
 
-def test_products_are_right_after_the_helpers_fell_asleep(monkeypatch):
+def test_products_are_right_after_the_helpers_started_napping(monkeypatch):
     monkeypatch.setattr(numba_simd_matmul, "_available", lambda: True)
     rng = np.random.default_rng(1)
     a, b = rng.standard_normal((256, 300)).astype(np.float32), rng.standard_normal((300, 128)).astype(np.float32)
     first = numba_simd_matmul.matmul(a, b)
-    time.sleep(10 * team.SPIN_SECONDS + 0.01)
-    crew = team_work._team()
-    if len(crew.wake_ups):  # more than one thread: the helper has gone to sleep
-        assert crew.control[team.SLEEPING] == 1
+    time.sleep(10 * team.SPIN_SECONDS + 0.03)  # the helpers nap now, up to their longest naps
     np.testing.assert_array_equal(numba_simd_matmul.matmul(a, b), first)
     np.testing.assert_allclose(first, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
 
