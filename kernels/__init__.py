@@ -22,8 +22,8 @@ Reading order, each file the same computation as the one before, faster:
 * ``threaded_matmul.py`` -- stacks of small products (attention's) shared among the threads;
 * ``simd.py``, ``numba_simd_matmul.py`` -- sixty-four float32 lanes as one Numba value, and the
   matrix products written with them (AVX-512): the Winograd, im2col and Dense products;
-  ``team.py``, ``team_work.py`` -- the helper threads those products (and Adam's updates) are
-  shared with, handed work by atomics, and the compiled function they run;
+  ``team.py``, ``team_work.py`` -- the helper threads those products are shared with, handed
+  work by atomics, and the compiled function they run;
 * ``numba_optimizer.py`` -- Adam's update in one pass over each variable;
 * ``depthwise_reference.py``, ``numba_depthwise.py`` -- the depthwise convolution
   (each channel filtered on its own), definitions and Numba loops;

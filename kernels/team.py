@@ -15,9 +15,9 @@ and a core that has just woken up is slower for a while. Here a helper
 that has finished a job keeps watching for the next one for a short while
 (``SPIN_SECONDS``) in compiled code, without Python's lock, as OpenBLAS's
 and OpenMP's threads do; a job posted in that window starts at once. Then it
-naps (``usleep`` from the C library, still in compiled code), for 50 us at
-first and twice as long each time up to ``NAP_LONGEST``, looking for a job
-between naps. A helper never returns to Python, so it never waits for
+naps (``usleep`` from the C library, still in compiled code), for
+``NAP_FIRST`` microseconds at first and twice as long each time up to
+``NAP_LONGEST``, looking for a job between naps. A helper never returns to Python, so it never waits for
 Python's lock either: with a semaphore, the woken thread had to take that
 lock to get back to its loop while the caller's thread held it, and the
 two ended up taking turns through the operating system (a training step of
@@ -49,7 +49,7 @@ takes pieces too, by the same claims, so a job never waits for a helper to
 wake up: a napping helper costs the caller the helper's share, no more.
 Which thread computes a piece changes nothing in its numbers.
 
-Read next: ``team_work.py``, the function the helpers run: the products and Adam.
+Read next: ``team_work.py``, the function the helpers run.
 """
 
 import platform

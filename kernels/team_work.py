@@ -2,17 +2,16 @@
 
 Place in the stack: ``kernels/``, beside ``team.py`` (the hand-over, read
 first): not a kernel module. A helper thread runs one compiled function,
-:func:`_serve`, for as long as it watches for jobs, so that function must
-contain every kernel a job may ask for; a job's description starts with its
-kind:
-
-* ``PRODUCTS``: pieces of ``numba_simd_matmul._products`` (64 columns by
-  ``ROWS`` rows of one matrix of the stack);
-* ``ADAM``: pieces of ``numba_optimizer._adam``, ``ADAM_PIECE`` weights each.
-
-The kernel modules build the descriptions (``numba_simd_matmul.batched_matmul``,
-``numba_optimizer.adam_update``) and call :func:`run`; which thread computes a
-piece changes none of its numbers.
+:func:`_serve`, for as long as it watches for jobs, so that function
+contains every kernel a job may ask for, and a job's description starts
+with its kind. There is one kind, ``PRODUCTS``: pieces of
+``numba_simd_matmul._products`` (64 columns by ``ROWS`` rows of one matrix
+of the stack), described by ``numba_simd_matmul._multiply``. Each kind
+makes the first run compile :func:`_serve` for longer (LLVM optimises the
+kernels again inside it): Adam's update was a second kind for a while, and
+was taken out again, since an MLP's step hardly gained from it
+(``bench/RESULTS.md``, "Session 12").
+Which thread computes a piece changes none of its numbers.
 Read next: ``numba_optimizer.py``.
 """
 
@@ -24,14 +23,12 @@ import numpy as np
 from numba import njit
 
 from minikeras.kernels import team
-from minikeras.kernels.numba_optimizer import _adam
 from minikeras.kernels.numba_simd_matmul import DEPTH
 from minikeras.kernels.numba_simd_matmul import WIDTH
 from minikeras.kernels.numba_simd_matmul import _products
 
-PRODUCTS, ADAM = 0, 1  # the kinds of job
-JOB_WIDTH = 22  # integers per description: a product's (see numba_simd_matmul._multiply), the longest
-ADAM_PIECE = 16384  # weights per piece of an Adam update: 64 KB of each of its arrays
+PRODUCTS = 0  # the kinds of job: one
+JOB_WIDTH = 22  # integers per description: a product's (see numba_simd_matmul._multiply)
 
 
 @njit(nogil=True, cache=True)
@@ -41,7 +38,7 @@ def _serve(control, slots, quiet, helper, spins, seen, description, panel):
     A helper takes pieces of each new job until ``team.next_job`` says stop,
     and returns -1. The caller posts ``description``, takes pieces until
     none is left, and waits up to ``spins`` pauses for the helpers' last
-    ones: 1 when all are done, else 0. One function for all: each kernel is
+    ones: 1 when all are done, else 0. One function for all: the kernel is
     compiled into it once.
     """
     if helper == -2:
@@ -54,10 +51,7 @@ def _serve(control, slots, quiet, helper, spins, seen, description, panel):
             return -1
         seen = job
         d = (job % 2) * JOB_WIDTH  # the job's slot: read before a claim, used only once one succeeds
-        if slots[d] == PRODUCTS:
-            pieces = _take_products(control, job, slots[d + 1:d + JOB_WIDTH], panel)
-        else:
-            pieces = _take_adam(control, job, slots[d + 1:d + JOB_WIDTH])
+        pieces = _take_products(control, job, slots[d + 1:d + JOB_WIDTH], panel)  # slots[d]: PRODUCTS
         if helper < 0:
             return team.finished(control, pieces, spins)
 
@@ -75,28 +69,6 @@ def _take_products(control, job, s, panel):
         if piece < 0:
             return pieces
         _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, bias, relu, panel, piece, piece + 1)
-        team.piece_done(control)
-
-
-@njit(nogil=True, inline="always")
-def _take_adam(control, job, s):
-    """Updates pieces of the variable described by ``s`` until none is left; returns the job's piece count.
-
-    ``s``: the addresses of ``w, g, m, v, v_hat, out``, the size, ``use_hat``,
-    the address of the four scalars, the piece count (``numba_optimizer.adam_update``).
-    """
-    size, pieces = s[6], s[9]
-    w, g = numba.carray(team.float32_at(s[0]), size), numba.carray(team.float32_at(s[1]), size)
-    m, v = numba.carray(team.float32_at(s[2]), size), numba.carray(team.float32_at(s[3]), size)
-    v_hat, out = numba.carray(team.float32_at(s[4]), size), numba.carray(team.float32_at(s[5]), size)
-    scalars = numba.carray(team.float32_at(s[8]), 4)  # alpha, 1 - beta_1, 1 - beta_2, epsilon
-    while True:
-        piece = team.claim(control, job, pieces)
-        if piece < 0:
-            return pieces
-        first = piece * ADAM_PIECE
-        last = min(first + ADAM_PIECE, size)
-        _adam(w, g, m, v, v_hat, s[7] != 0, out, scalars[0], scalars[1], scalars[2], scalars[3], first, last)
         team.piece_done(control)
 
 

@@ -28,8 +28,7 @@ def _case(shape, dtype, amsgrad, seed=0):
 
 @pytest.mark.parametrize("shape, dtype, amsgrad", [((7, 5), np.float32, False), ((3, 2, 4), np.float64, True),
                                                    ((1,), np.float32, True),
-                                                   ((300, 301), np.float32, False),  # shared with the team
-                                                   ((70000,), np.float32, True)])
+                                                   ((300, 301), np.float32, False), ((70000,), np.float32, True)])
 def test_one_pass_adam_matches_reference(shape, dtype, amsgrad):
     ours, theirs = _case(shape, dtype, amsgrad), _case(shape, dtype, amsgrad)
     alpha = dtype(1e-3) * np.sqrt(dtype(1) - dtype(0.999) ** 3) / (dtype(1) - dtype(0.9) ** 3)
@@ -56,16 +55,3 @@ def test_adam_choice_follows_the_settings():
     with config.kernels("reference"):
         assert kernel_choice.adam_kernel(variable) is reference.adam_update
 
-
-def test_a_big_update_is_the_same_on_one_thread_and_on_the_team(monkeypatch):
-    import numba
-
-    shape = (5, numba_optimizer.SHARED // 3)  # several pieces, the last one short
-    one, team = _case(shape, np.float32, True), _case(shape, np.float32, True)
-    monkeypatch.setattr(numba, "get_num_threads", lambda: 1)
-    alone = numba_optimizer.adam_update(*one, 1e-3, 0.9, 0.999, 1e-7)
-    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
-    shared = numba_optimizer.adam_update(*team, 1e-3, 0.9, 0.999, 1e-7)
-    np.testing.assert_array_equal(shared, alone)
-    for slot, expected in zip(team[2:], one[2:]):
-        np.testing.assert_array_equal(slot, expected)
