@@ -37,7 +37,10 @@ addresses, strides and sizes: ``team_work.py``):
   took it first, or when the job is no longer the one the thread read its
   slot for (the job number is part of the word): a thread that was slow
   to look never runs a piece with another job's description;
-* ``DONE``: pieces finished; the caller's job is over when it equals the count.
+* ``DONE``: pieces finished; the caller's job is over when it equals the count;
+* ``HELPERS``: how many helpers may take pieces of the newest job (Numba's
+  thread count, less the caller, when it was posted): helpers numbered that
+  or more leave it alone, after ``numba.set_num_threads`` lowered the count.
 
 While ``runtime.run_parallel`` hands pieces to its own helpers, which need
 the cores, it raises a flag (``runtime.quiet_flag()``) that makes watching
@@ -65,7 +68,7 @@ from numba.core.extending import intrinsic
 
 from minikeras.kernels import runtime
 
-JOB, CLAIM, DONE = 0, 1, 2  # places in ``control``
+JOB, CLAIM, DONE, HELPERS = 0, 1, 2, 3  # places in ``control``
 STOP = -1  # JOB's value that ends the helpers
 SPIN_SECONDS = 1e-3  # how long an idle helper watches for a job before it naps
 NAP_FIRST, NAP_LONGEST = 50, 10_000  # microseconds: a helper's first nap, and its longest
@@ -189,8 +192,8 @@ def float32_at(typingctx, address):
 
 # ----- the protocol, in compiled code (inlined into the user's ``serve``: one function to compile) -----
 @njit(nogil=True, inline="always")
-def next_job(control, quiet, spins, seen):
-    """For a helper idle since job ``seen``: the next job's number, or -1 to stop.
+def next_job(control, quiet, helper, spins, seen):
+    """For helper ``helper``, idle since job ``seen``: the next job it may help with, or -1 to stop.
 
     Watches ``JOB`` for ``spins`` pauses (none while ``quiet[0]`` is
     positive: ``runtime.run_parallel`` is at work), then naps between looks,
@@ -203,7 +206,9 @@ def next_job(control, quiet, spins, seen):
         if job == STOP:
             return -1
         if job != seen:
-            return job
+            if helper < atomic_load(control, HELPERS):
+                return job
+            seen = job  # not wanted for this one: wait for the next
         if idle < spins and atomic_load(quiet, 0) <= 0:
             idle += 1
             pause()
@@ -231,13 +236,14 @@ def piece_done(control):
 
 
 @njit(nogil=True, inline="always")
-def post(control, slots, description):
-    """Publishes a job described by ``description`` (a slot's integers at most); returns its number."""
+def post(control, slots, description, helpers):
+    """Publishes a job described by ``description`` (a slot's integers at most) for ``helpers`` helpers; returns its number."""
     job = atomic_load(control, JOB) % 0x7FFFFFFF + 1  # 1 .. 2**31 - 1: job << 32 fits an int64
     width = slots.shape[0] // 2  # a slot's integers; the description may be shorter
     for i in range(description.shape[0]):
         atomic_store(slots, (job % 2) * width + i, description[i])
     atomic_store(control, DONE, 0)
+    atomic_store(control, HELPERS, helpers)
     atomic_store(control, CLAIM, job << 32)
     atomic_store(control, JOB, job)
     return job
@@ -257,15 +263,15 @@ def finished(control, pieces, spins):
 class Team:
     """Helper threads, and the calls that share a job with them, around one compiled function ``serve``.
 
-    ``serve(control, slots, quiet, helper, spins, seen, description, *scratch)``
+    ``serve(control, slots, quiet, helper, spins, seen, description, helpers, *scratch)``
     is written by the kernel module with the functions above, inlined:
 
     * for a helper (``helper >= 0``), its whole life: :func:`next_job`
       (``spins`` pauses of watching, then naps), the job's pieces
       (:func:`claim`, the kernel, :func:`piece_done`), again, until
       :func:`next_job` says stop; it returns -1;
-    * for the caller (``helper == -1``): :func:`post` of ``description``,
-      the job's pieces as a helper takes them, then :func:`finished` with
+    * for the caller (``helper == -1``): :func:`post` of ``description``
+      for ``helpers`` helpers, the job's pieces as a helper takes them, then :func:`finished` with
       ``spins``; it returns 1 when every piece is done, else 0;
     * for timing (``helper == -2``): :func:`finished` of a job that never
       ends, ``spins`` pauses; it returns 0.
@@ -285,14 +291,14 @@ class Team:
         """How long one :func:`pause` takes on this CPU (10 to 150 cycles, by model): ``serve``'s timing mode, timed."""
         control, slots, quiet, nothing, work = np.zeros(8, np.int64), self.slots.copy(), np.zeros(1, np.int64), \
             self.slots[:0], self.scratch()
-        self.serve(control, slots, quiet, -2, 10, 0, nothing, *work)  # compiles it, or loads it from the cache
+        self.serve(control, slots, quiet, -2, 10, 0, nothing, 0, *work)  # compiles it, or loads it from the cache
         start = time.perf_counter()
-        self.serve(control, slots, quiet, -2, 20000, 0, nothing, *work)
+        self.serve(control, slots, quiet, -2, 20000, 0, nothing, 0, *work)
         return max((time.perf_counter() - start) / 20000, 1e-9)
 
     def _helper_loop(self, helper):
         work = self.scratch()
-        self.serve(self.control, self.slots, runtime.quiet_flag(), helper, self.spins, 0, self.slots[:0], *work)
+        self.serve(self.control, self.slots, runtime.quiet_flag(), helper, self.spins, 0, self.slots[:0], 0, *work)
 
     def stop(self):
         """Ends the helpers (they return within one nap); the team cannot run jobs afterwards."""
@@ -320,7 +326,8 @@ class Team:
                 threading.Thread(target=self._helper_loop, args=(self.helpers,), name="minikeras-team",
                                  daemon=True).start()
                 self.helpers += 1
-            done = self.serve(self.control, self.slots, runtime.quiet_flag(), -1, WAIT_SPINS, 0, description, *scratch)
+            done = self.serve(self.control, self.slots, runtime.quiet_flag(), -1, WAIT_SPINS, 0, description, helpers,
+                              *scratch)
             while not done:  # a helper holds a piece and has lost its core: let it have this one
                 time.sleep(0)
                 done = finished(self.control, pieces, WAIT_SPINS)

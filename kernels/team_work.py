@@ -32,7 +32,7 @@ JOB_WIDTH = 22  # integers per description: a product's (see numba_simd_matmul._
 
 
 @njit(nogil=True, cache=True)
-def _serve(control, slots, quiet, helper, spins, seen, description, panel):
+def _serve(control, slots, quiet, helper, spins, seen, description, helpers, panel):
     """The team's function (``team.Team``): a helper's life (``helper >= 0``), a caller's job (-1), or timing (-2).
 
     A helper takes pieces of each new job until ``team.next_job`` says stop,
@@ -44,9 +44,9 @@ def _serve(control, slots, quiet, helper, spins, seen, description, panel):
     if helper == -2:
         return team.finished(control, 1 << 62, spins)  # a job that never ends: ``spins`` pauses
     if helper == -1:
-        seen = team.post(control, slots, description)
+        seen = team.post(control, slots, description, helpers)
     while True:
-        job = seen if helper < 0 else team.next_job(control, quiet, spins, seen)
+        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
         if job < 0:
             return -1
         seen = job

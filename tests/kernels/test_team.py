@@ -54,11 +54,11 @@ def test_two_threads_adding_at_once_lose_no_addition():
 
 def test_each_piece_is_claimed_once_and_only_for_its_own_job():
     control, slots = np.zeros(8, np.int64), np.zeros(4, np.int64)
-    job = team.post(control, slots, np.array([10, 20], np.int64))
+    job = team.post(control, slots, np.array([10, 20], np.int64), 1)
     assert job == 1 and slots[2:].tolist() == [10, 20]  # job 1 in the second slot
     assert [team.claim(control, job, 3) for _ in range(4)] == [0, 1, 2, -1]
     assert team.claim(control, job + 1, 3) == -1  # a thread that read another job's slot
-    job_2 = team.post(control, slots, np.array([30, 40], np.int64))
+    job_2 = team.post(control, slots, np.array([30, 40], np.int64), 1)
     assert team.claim(control, job, 3) == -1 and team.claim(control, job_2, 3) == 0
     assert slots.tolist() == [30, 40, 10, 20]  # job 2 did not overwrite job 1's slot
 
@@ -66,27 +66,30 @@ def test_each_piece_is_claimed_once_and_only_for_its_own_job():
 def test_an_idle_helper_naps_until_a_job_or_the_stop(monkeypatch):
     control, slots, quiet = np.zeros(8, np.int64), np.zeros(2, np.int64), np.zeros(1, np.int64)
     found = []
-    helper = threading.Thread(target=lambda: found.append(team.next_job(control, quiet, 100, 0)))
+    helper = threading.Thread(target=lambda: found.append(team.next_job(control, quiet, 1, 100, 0)))
     helper.start()
     time.sleep(0.05)  # long past its 100 pauses: napping
     assert helper.is_alive()
-    job = team.post(control, slots, np.array([5], np.int64))
+    skipped = team.post(control, slots, np.array([5], np.int64), 1)  # for helper 0 only: helper 1 waits on
+    time.sleep(0.05)
+    assert helper.is_alive()
+    job = team.post(control, slots, np.array([5], np.int64), 2)
     helper.join(timeout=5)
-    assert found == [job]
+    assert found == [job] and job == skipped + 1
     quiet[0] = 1  # run_parallel at work: no watching at all, naps only
     control[team.JOB] = team.STOP
-    assert team.next_job(control, quiet, 10**12, job) == -1
+    assert team.next_job(control, quiet, 0, 10**12, job) == -1
 
 
 @njit(nogil=True)
-def _serve_marks(control, slots, quiet, helper, spins, seen, description):
+def _serve_marks(control, slots, quiet, helper, spins, seen, description, helpers):
     """A team function as ``team.Team`` wants it, whose kernel adds 1 to ``marks[piece]`` for each piece taken."""
     if helper == -2:
         return team.finished(control, 1 << 62, spins)
     if helper == -1:
-        seen = team.post(control, slots, description)
+        seen = team.post(control, slots, description, helpers)
     while True:
-        job = seen if helper < 0 else team.next_job(control, quiet, spins, seen)
+        job = seen if helper < 0 else team.next_job(control, quiet, helper, spins, seen)
         if job < 0:
             return -1
         seen = job
