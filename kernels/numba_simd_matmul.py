@@ -117,7 +117,8 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, bias, relu,
         M, K, P: the product's sizes, ``P`` a multiple of 64.
         bias: ``(P,)`` added to each row once its sum is complete (a Dense layer's), or empty for none.
         relu: then ``max(., 0)`` (``simd.vmax0``: ``numpy.maximum``'s numbers). Both are applied to
-            the registers before the last store: the same numbers as adding them afterwards.
+            each row of the piece right after its last store, while it is in the first-level cache:
+            the same numbers as adding them afterwards.
         panel: work space ``(DEPTH * 64,)``, this thread's own.
         first, last: the pieces this call computes, numbered ``(g * P / 64 + j0 / 64) * row_blocks + i0 / ROWS``.
     """
@@ -164,9 +165,6 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, bias, relu,
                     r1 = vfma(a[row + ai + k * ak], v, r1)
                     r2 = vfma(a[row + 2 * ai + k * ak], v, r2)
                     r3 = vfma(a[row + 3 * ai + k * ak], v, r3)
-                if k1 == K and (bias.shape[0] > 0 or relu):  # the sums are complete: Dense's epilogue
-                    r0, r1 = _epilogue(r0, bias, j0, relu), _epilogue(r1, bias, j0, relu)
-                    r2, r3 = _epilogue(r2, bias, j0, relu), _epilogue(r3, bias, j0, relu)
                 vstore(out, cell, r0), vstore(out, cell + oi, r1)
                 vstore(out, cell + 2 * oi, r2), vstore(out, cell + 3 * oi, r3)
             # 3. The piece's last 1-3 rows, one at a time, in the same order.
@@ -175,9 +173,13 @@ def _products(a, a_strides, b, b_strides, out, out_strides, M, K, P, bias, relu,
                 total = vzero() if k0 == 0 else vload(out, cell)
                 for k in range(k0, k1):
                     total = vfma(a[row + k * ak], vload(panel, (k - k0) * 64), total)
-                if k1 == K and (bias.shape[0] > 0 or relu):
-                    total = _epilogue(total, bias, j0, relu)
                 vstore(out, cell, total)
+        # 4. Dense's epilogue, once the piece's sums are complete: each row's 64 columns read back from
+        #    the first-level cache, the bias added, the ReLU applied (one copy of that code, not five).
+        if bias.shape[0] > 0 or relu:
+            for i in range(i_first, i_last):
+                cell = o0 + i * oi
+                vstore(out, cell, _epilogue(vload(out, cell), bias, j0, relu))
 
 
 def _fits(a, b, out=None):

@@ -329,8 +329,8 @@ class Team:
             done = self.serve(self.control, self.slots, runtime.quiet_flag(), -1, WAIT_SPINS, 0, description, helpers,
                               *scratch)
             while not done:  # a helper holds a piece and has lost its core: let it have this one
-                time.sleep(0)
-                done = finished(self.control, pieces, WAIT_SPINS)
+                time.sleep(0)  # (releasing Python's lock is also a memory barrier before the next read)
+                done = self.control[DONE] >= pieces
             return True
         finally:
             self.lock.release()

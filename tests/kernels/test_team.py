@@ -105,9 +105,11 @@ def _serve_marks(control, slots, quiet, helper, spins, seen, description, helper
             return team.finished(control, pieces, spins)
 
 
-@pytest.mark.parametrize("spin_seconds", [0.0, 1e-3], ids=["helpers nap between jobs", "helpers watch"])
-def test_a_team_runs_every_piece_of_every_job_once(monkeypatch, spin_seconds):
+@pytest.mark.parametrize("spin_seconds, wait_spins", [(0.0, team.WAIT_SPINS), (1e-3, team.WAIT_SPINS), (1e-3, 1)],
+                         ids=["helpers nap between jobs", "helpers watch", "the caller waits in Python"])
+def test_a_team_runs_every_piece_of_every_job_once(monkeypatch, spin_seconds, wait_spins):
     monkeypatch.setattr(team, "SPIN_SECONDS", spin_seconds)
+    monkeypatch.setattr(team, "WAIT_SPINS", wait_spins)  # 1: the caller's wait for the helpers' last pieces
     monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
     crew = team.Team(_serve_marks, 3, lambda: ())
     rng = np.random.default_rng(0)
