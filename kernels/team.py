@@ -128,18 +128,6 @@ def atomic_add(typingctx, array, index, value):
 
 
 @intrinsic
-def atomic_swap(typingctx, array, index, value):
-    """Writes ``value`` to ``array[index]`` and returns the value before, as one step."""
-    _check(array)
-
-    def codegen(context, builder, signature, args):
-        value = _int64(context, builder, signature, args, 2)
-        return builder.atomic_rmw("xchg", _item(context, builder, signature, args), value, "seq_cst")
-
-    return types.int64(array, index, value), codegen
-
-
-@intrinsic
 def atomic_compare_swap(typingctx, array, index, expected, new):
     """If ``array[index] == expected``, writes ``new`` there and returns True; else False. One step."""
     _check(array)
