@@ -4,11 +4,11 @@ Place in the stack: ``kernels/``, same function names, signatures and results
 as ``recurrent_reference.py`` (read that first: it defines the math, masks
 included). What changes here is where the time goes:
 
-* Everything that does not depend on the previous step is one BLAS product
+* Everything that does not depend on the previous step is one product
   over all steps, outside the loops: the input projection before the
   forward loop; ``dx``, ``dkernel`` and ``drecurrent_kernel`` after the
   backward loop (``drecurrent = H_previous.T @ dZ``, all steps in one product).
-* Each step is one BLAS product (``h @ recurrent_kernel`` forward,
+* Each step is one product (``h @ recurrent_kernel`` forward,
   ``dz @ recurrent_kernel.T`` backward) written into a preallocated buffer,
   then ONE compiled function over the ``N x U`` units (``_lstm_step``,
   ``_lstm_backward_step``...) that does all the elementwise work of the step:
@@ -20,9 +20,9 @@ included). What changes here is where the time goes:
   readers.
 
 Why the loop over time is Python, not Numba: the per-step products go to
-NumPy's BLAS, the same library (and the same thread pool) as every other
-product of the training step. ``np.dot`` inside Numba would call SciPy's
-copy of OpenBLAS, a second pool of threads competing with the first.
+the same kernels (and the same threads) as every other product of the
+training step. ``np.dot`` inside Numba would call SciPy's copy of
+OpenBLAS, a second pool of threads competing with the first.
 
 Why tanh is a ratio of two polynomials in float32 (``_fast_tanh``): a
 compiled loop calls the C library's ``tanh``/``exp`` once per value, while
@@ -37,15 +37,20 @@ Masks: ``keep (T, N)`` says which rows read each step; a masked row copies
 its previous states forward, and backward its gradient skips the step
 (``dh_carry``). Without a mask every row reads every step.
 
-Threads: the products use BLAS's threads; the compiled step functions run
-on one core (a step's ``64 x 128`` units take tens of microseconds: waking a
-second thread each step costs about as much, ``bench/RESULTS.md``).
+Threads: the products are ``numba_simd_matmul``'s (float32 on an AVX-512
+CPU), shared with its team of threads, whose hand-over costs little, or
+NumPy's BLAS otherwise; the compiled step functions run on one core (a
+step's ``64 x 128`` units take tens of microseconds: waking a second thread
+each step through the operating system costs about as much,
+``bench/RESULTS.md``).
 """
 
 import math
 
 import numpy as np
 from numba import njit
+
+from minikeras.kernels import numba_simd_matmul
 
 # ---------------------------------------------------------------- activations
 # tanh(x) ~ x * P(x^2) / Q(x^2) on [-7.9, 7.9] (float32's tanh is +-1 beyond).
@@ -101,7 +106,7 @@ def _keep(mask, n, steps):
 def _project_inputs(x_time_major, kernel, bias):
     """``(T, N, D) @ (D, G*U) + bias -> (T, N, G*U)``: all steps in one product."""
     steps, n, d = x_time_major.shape
-    projected = x_time_major.reshape(steps * n, d) @ kernel
+    projected = _matmul(x_time_major.reshape(steps * n, d), kernel)
     projected += bias
     return projected.reshape(steps, n, kernel.shape[1])
 
@@ -111,17 +116,39 @@ def _weight_gradients(x_time_major, h0, h_time_major, dz_input, dz_recurrent, ke
     steps, n, d = x_time_major.shape
     units = h0.shape[1]
     flat_dz = dz_input.reshape(steps * n, -1)  # (T, N, G*U) -> (T*N, G*U)
-    dx = (flat_dz @ kernel.T).reshape(steps, n, d) if need_input else None  # (T, N, D)
-    dkernel = x_time_major.reshape(steps * n, d).T @ flat_dz
+    dx = _matmul(flat_dz, kernel.T).reshape(steps, n, d) if need_input else None  # (T, N, D)
+    dkernel = _matmul(x_time_major.reshape(steps * n, d).T, flat_dz)
     h_previous = np.concatenate([h0[None], h_time_major[:-1]])  # (T, N, U): the state before each step
-    drecurrent = h_previous.reshape(steps * n, units).T @ dz_recurrent.reshape(steps * n, -1)
+    drecurrent = _matmul(h_previous.reshape(steps * n, units).T, dz_recurrent.reshape(steps * n, -1))
     return (None if dx is None else np.swapaxes(dx, 0, 1)), dkernel, drecurrent
 
 
 def _column_sums(dz):
-    """``(T, N, G*U) -> (G*U,)``: a product with a vector of ones (BLAS) beats ``sum(axis=(0, 1))``."""
+    """``(T, N, G*U) -> (G*U,)``: a product with a row of ones beats ``sum(axis=(0, 1))``."""
     flat = dz.reshape(-1, dz.shape[-1])
-    return np.ones(flat.shape[0], dz.dtype) @ flat
+    return _matmul(np.ones((1, flat.shape[0]), dz.dtype), flat)[0]
+
+
+def _matmul(a, b):
+    """``a @ b`` for 2-D arrays: ``numba_simd_matmul``'s products, which never wake BLAS's own threads."""
+    return numba_simd_matmul.matmul(a, b)
+
+
+def _first_step(stack):
+    """``stack[0]`` of a ``(T, N, K)`` stack, or ``(0, K)`` when it has no step (for :func:`_step_product`)."""
+    return stack[:1].reshape(-1, stack.shape[-1])
+
+
+def _step_product(a, b, out):
+    """The function ``product(a, b, out)`` (``out = a @ b``) for a loop's per-step products, chosen once.
+
+    ``numba_simd_matmul``'s products where they fit (float32, widths of 64,
+    AVX-512: shared with its team of threads, whose hand-over costs little);
+    else NumPy's ``dot``, whose BLAS shares a step's product with its own thread.
+    """
+    if numba_simd_matmul._fits(a[None], b[None], out[None]):
+        return lambda a, b, out: numba_simd_matmul.batched_matmul(a[None], b[None], out=out[None])
+    return np.dot
 
 
 # ----- LSTM -----
@@ -205,8 +232,9 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias, mask=None):
     h_out, c_out = np.empty((steps, n, units), x.dtype), np.empty((steps, n, units), x.dtype)
     recurrent = np.empty((n, 4 * units), x.dtype)
     h, c = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
+    product = _step_product(h, recurrent_kernel, recurrent)
     for t in range(steps):
-        np.dot(h, recurrent_kernel, out=recurrent)  # (N, U) @ (U, 4U)
+        product(h, recurrent_kernel, recurrent)  # (N, U) @ (U, 4U)
         _lstm_step(gates[t], recurrent, c, h, keep[t], exact, c_out[t], h_out[t])
         h, c = h_out[t], c_out[t]
     saved = (x_time_major, h_out, c_out, gates, keep)
@@ -225,11 +253,12 @@ def lstm_backward(dh_all, dc_last, x, h0, c0, kernel, recurrent_kernel, h_all, c
     dh_recurrent, dh_carry = np.zeros_like(h0), np.zeros_like(h0)
     dc = np.array(dc_last, dtype=x.dtype, order="C")
     exact = x.dtype == np.float64
+    product = _step_product(_first_step(dz), recurrent_kernel_t, dh_recurrent)
     for t in range(steps - 1, -1, -1):
         c_previous = c_out[t - 1] if t > 0 else c0
         _lstm_backward_step(dh_output[t], dh_recurrent, dh_carry, dc, gates[t], c_previous,
                             c_out[t], keep[t], exact, dz[t])
-        np.dot(dz[t], recurrent_kernel_t, out=dh_recurrent)  # (N, 4U) @ (4U, U)
+        product(dz[t], recurrent_kernel_t, dh_recurrent)  # (N, 4U) @ (4U, U)
     dx, dkernel, drecurrent = _weight_gradients(x_time_major, h0, h_out, dz, dz, kernel, need_input)
     return dx, dh_recurrent + dh_carry, dc, dkernel, drecurrent, _column_sums(dz)
 
@@ -308,8 +337,9 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     saved = np.empty((steps, n, 4 * units), x.dtype)  # z, r, g, recurrent g-term per step
     recurrent = np.empty((n, 3 * units), x.dtype)
     h = np.ascontiguousarray(h0)
+    product = _step_product(h, recurrent_kernel, recurrent)
     for t in range(steps):
-        np.dot(h, recurrent_kernel, out=recurrent)  # (N, U) @ (U, 3U)
+        product(h, recurrent_kernel, recurrent)  # (N, U) @ (U, 3U)
         _gru_step(projected[t], recurrent, recurrent_bias, h, keep[t], exact, h_out[t], saved[t])
         h = h_out[t]
     return np.swapaxes(h_out, 0, 1), (x_time_major, h_out, saved, keep)
@@ -326,11 +356,12 @@ def gru_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, saved, mask=Non
     dz_input = np.empty((steps, n, 3 * units), x.dtype)
     dz_recurrent = np.empty((steps, n, 3 * units), x.dtype)
     dh_recurrent, dh_carry = np.zeros_like(h0), np.zeros_like(h0)
+    product = _step_product(_first_step(dz_recurrent), recurrent_kernel_t, dh_recurrent)
     for t in range(steps - 1, -1, -1):
         h_previous = h_out[t - 1] if t > 0 else h0
         _gru_backward_step(dh_output[t], dh_recurrent, dh_carry, h_previous, gates[t], keep[t],
                            dz_input[t], dz_recurrent[t])
-        np.dot(dz_recurrent[t], recurrent_kernel_t, out=dh_recurrent)  # (N, 3U) @ (3U, U)
+        product(dz_recurrent[t], recurrent_kernel_t, dh_recurrent)  # (N, 3U) @ (3U, U)
     dx, dkernel, drecurrent = _weight_gradients(x_time_major, h0, h_out, dz_input, dz_recurrent, kernel, need_input)
     dbias = np.stack([_column_sums(dz_input), _column_sums(dz_recurrent)])
     return dx, dh_recurrent + dh_carry, dkernel, drecurrent, dbias
@@ -374,8 +405,9 @@ def simple_rnn_forward(x, h0, kernel, recurrent_kernel, bias, mask=None):
     h_out = np.empty_like(projected)
     h = np.ascontiguousarray(h0)
     recurrent = np.empty_like(h)
+    product = _step_product(h, recurrent_kernel, recurrent)
     for t in range(steps):
-        np.dot(h, recurrent_kernel, out=recurrent)
+        product(h, recurrent_kernel, recurrent)
         _simple_rnn_step(projected[t], recurrent, h, keep[t], exact, h_out[t])
         h = h_out[t]
     return np.swapaxes(h_out, 0, 1)
@@ -390,8 +422,9 @@ def simple_rnn_backward(dh_all, x, h0, kernel, recurrent_kernel, h_all, mask=Non
     h0 = np.ascontiguousarray(h0)
     dz = np.empty((steps, n, units), x.dtype)
     dh_recurrent, dh_carry = np.zeros_like(h0), np.zeros_like(h0)
+    product = _step_product(_first_step(dz), recurrent_kernel_t, dh_recurrent)
     for t in range(steps - 1, -1, -1):
         _simple_rnn_backward_step(dh_output[t], dh_recurrent, dh_carry, h_out[t], keep[t], dz[t])
-        np.dot(dz[t], recurrent_kernel_t, out=dh_recurrent)
+        product(dz[t], recurrent_kernel_t, dh_recurrent)
     dx, dkernel, drecurrent = _weight_gradients(_time_major(x), h0, h_out, dz, dz, kernel, need_input)
     return dx, dh_recurrent + dh_carry, dkernel, drecurrent, _column_sums(dz)
