@@ -19,8 +19,12 @@ step. AVX-512 has 32 vector registers; 16 hold the block, 4 the row of
 ``b``. Those rows of ``b`` (``DEPTH`` of them at a time) are first copied
 one after the other into a *panel* of 32 KB, which stays in the core's
 first-level cache for every block of 4 rows (``b`` may also be a
-transpose: the copy reads it through its strides, and ``a`` is always read
-through its strides).
+transpose, ``dx = dy @ w.T``: the copy then moves 16 x 16 blocks transposed
+in registers, ``simd.transpose16``; ``a`` is always read through its strides).
+
+A Dense layer (``dense_forward``) also has its bias added and its ReLU
+applied here, to each row of a piece as soon as its sums are complete, while
+the row is still in the first-level cache: one pass less over the output.
 
 The order of the sums is the same for every cell, every block and every
 thread count (``k = 0, 1, ... K-1``, one rounding per step), so the numbers
@@ -228,7 +232,7 @@ def batched_matmul(a, b, out=None):
 
 
 def dense_forward(x, w, bias=None, relu=False):
-    """A Dense layer's ``x @ w + bias``, then ``max(., 0)`` if ``relu``, the last two on the registers of the product.
+    """A Dense layer's ``x @ w + bias``, then ``max(., 0)`` if ``relu``, the last two inside the product kernel.
 
     Args:
         x: ``(M, K)``; w: ``(K, P)``; bias: ``(P,)`` or None.

@@ -109,7 +109,7 @@ _configured = False
 _helpers = []  # the helper threads of run_parallel, started on first use
 PIECES_PER_THREAD = 4  # run_parallel's pieces: few enough to cost little, enough to even out the threads
 _helpers_lock = threading.Lock()  # held by the thread that hands them pieces
-_quiet = numpy.zeros(1, numpy.int64)  # positive while run_parallel's helpers work: team.py's helpers then sleep
+_quiet = numpy.zeros(1, numpy.int64)  # positive while run_parallel's helpers work: team.py's helpers then nap
 _paused_by_compile = []  # one entry per numba:compile event open now: True if that one turned the collector off
 
 

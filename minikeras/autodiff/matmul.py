@@ -86,8 +86,8 @@ class Dense(Op):
 
     The layer could run ``matmul``, ``add`` and ``relu`` (three ops, three
     arrays the size of the output, three records on the tape); here the
-    ``dense`` kernel adds the bias and applies the ReLU to each complete sum
-    before storing it (``kernels/numba_simd_matmul.py``), or they are applied
+    ``dense`` kernel adds the bias and applies the ReLU to each row of the
+    product as soon as it is complete (``kernels/numba_simd_matmul.py``), or they are applied
     in place on the product's own array (other kernels), and the backward
     pass reads the output itself instead of three ops' worth of state:
         dz = dy where z > 0 (all of dy without the ReLU)
@@ -104,7 +104,7 @@ class Dense(Op):
         self.x, self.w = x, w
         rows = _rows(x) if x.ndim > 2 else x
         fused = kernel_choice.dense_kernel(rows, w)
-        if fused is not None:  # the bias and the ReLU on the product's registers (kernels/numba_simd_matmul.py)
+        if fused is not None:  # the bias and the ReLU inside the product kernel (kernels/numba_simd_matmul.py)
             z = fused(rows, w, b, self.relu)
         else:
             z = _product(rows, w)  # a new array: changed in place below

@@ -266,8 +266,8 @@ def dense_kernel(x, w):
     """The ``dense`` family's function for a Dense layer's raw ``x (M, K)`` and ``w (K, P)``, or None.
 
     With the default matmul setting (``"auto"``), float32 NumPy arrays go to
-    ``numba_simd_matmul.dense_forward``: the bias and the ReLU are applied to
-    the product's registers. With ``matmul="reference"``, ``reference.dense_forward``.
+    ``numba_simd_matmul.dense_forward``: the bias and the ReLU are applied
+    inside the product kernel. With ``matmul="reference"``, ``reference.dense_forward``.
     None otherwise (CuPy arrays, ``"blas"``, ``"numba"``, other dtypes): the
     op then adds the bias and applies the ReLU to :func:`matmul_kernel`'s product.
     """
