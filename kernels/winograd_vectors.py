@@ -22,6 +22,7 @@ with the scalar kernels'. Read next: ``numba_pool.py``.
 
 from numba import njit
 
+from minikeras.kernels.simd import vadd
 from minikeras.kernels.simd import vfma
 from minikeras.kernels.simd import vload
 from minikeras.kernels.simd import vpositive
@@ -126,7 +127,7 @@ def _output_transform(M, rows, offset, A_T, bias, relu, pool, start, TH, TW, y, 
                 for i in range(rows_in):
                     e0, e1, e2, e3, e4, e5 = _load6(u, i * six * 64, 64)  # u[i, 0..5]
                     for j in range(columns_in):
-                        total = vfma(1.0, _mix6(A_T, j, e0, e1, e2, e3, e4, e5), vload(bias, c0))  # the sum, then the bias
+                        total = vadd(_mix6(A_T, j, e0, e1, e2, e3, e4, e5), vload(bias, c0))  # the sum, then the bias
                         if relu:
                             total = vrelu(total)
                         if pool:
@@ -188,7 +189,7 @@ def _output_transform_t(dy, y, OH, OW, F, A, relu, start, TH, TW, dM, rows, dbia
                             gradient = vload(dy, cell)
                             if relu:
                                 gradient = vpositive(vload(y, cell), gradient)
-                            total = vfma(1.0, gradient, total)  # total + gradient, rounded once: an addition
+                            total = vadd(gradient, total)
                         vstore(z, (i * four + j) * 64, gradient)
                 vstore(dbias_rows, row * F + c0, total)
                 # 2. Columns: s[a, j] = sum_i A_T[i, a] dz[i, j].
@@ -238,4 +239,4 @@ def _input_transform_t(dV, rows, B, start, TH, TW, dxpad, H, W, C, s, first, las
                         for j in range(six):
                             total = _mix6(B, j, e0, e1, e2, e3, e4, e5)
                             cell = ((n * H + h + i) * W + w + j) * C + c0
-                            vstore(dxpad, cell, vfma(1.0, total, vload(dxpad, cell)))
+                            vstore(dxpad, cell, vadd(total, vload(dxpad, cell)))
